@@ -1,0 +1,42 @@
+// The `bisma` operator command: one entry, a subcommand per task.
+import { boot } from '../lib/boot.js';
+
+const HELP = `usage: bisma <command>
+
+commands:
+  migrate     apply pending database migrations (safe to run twice, or from two processes)
+  seed        load the demo data set (idempotent)
+  help        show this text`;
+
+const [command = 'help'] = process.argv.slice(2);
+
+await boot('cli', async () => {
+  const { config } = await import('../config/env.js');
+  switch (command) {
+    case 'migrate': {
+      const { migrate } = await import('../lib/migrate.js');
+      const result = await migrate(config().DATABASE_URL);
+      process.stdout.write(
+        `applied ${result.applied.length} migration(s)${result.applied.length ? `: ${result.applied.join(', ')}` : ''}; ` +
+          `${result.alreadyApplied.length} already applied\n`,
+      );
+      return;
+    }
+    case 'seed': {
+      const { loadDemoData } = await import('../services/demo/seed.js');
+      const { closeDb } = await import('../lib/db.js');
+      const { created } = await loadDemoData();
+      await closeDb();
+      process.stdout.write(`demo data loaded: ${JSON.stringify(created)}\n`);
+      return;
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${HELP}\n`);
+      return;
+    default:
+      process.stderr.write(`bisma: unknown command '${command}'\n${HELP}\n`);
+      process.exit(2);
+  }
+});

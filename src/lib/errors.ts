@@ -1,0 +1,49 @@
+// Domain errors: each has a stable code that reaches clients; anything else is masked.
+
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input: names the field at fault. */
+export class ValidationError extends AppError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super('BAD_USER_INPUT', message, { field });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, id: string | number) {
+    super('NOT_FOUND', `${what} ${id} does not exist`, { what, id });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, field?: string) {
+    super('CONFLICT', message, field ? { field } : undefined);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'not allowed for this role') {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class ConfigError extends AppError {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super('CONFIG_INVALID', message, { problems });
+  }
+}

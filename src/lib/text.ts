@@ -1,0 +1,6 @@
+// Text helpers shared by services.
+
+/** Lower-case, accent-free, single-spaced: the form exhibitor names are searched in. */
+export function searchForm(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,14 @@
+// The per-request GraphQL context: a fresh object per request, holding only request data.
+
+export type ViewerRole = 'PUBLIC' | 'ANALYST' | 'ADMIN';
+
+export interface Viewer {
+  role: ViewerRole;
+  /** The API key's id, when the request carried a valid one. */
+  keyId?: number;
+}
+
+export interface Context {
+  requestId: string;
+  viewer: Viewer;
+}

@@ -1,0 +1,40 @@
+// The Money scalar: an exact decimal amount in rupiah, carried as a string (never a float).
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+const MONEY = /^-?\d{1,18}(\.\d{1,2})?$/;
+
+function parseMoney(value: unknown): string {
+  if (typeof value !== 'string' || !MONEY.test(value)) {
+    throw new GraphQLError(
+      'Money must be a decimal string with at most 2 decimals, e.g. "15800000000000.00"',
+      {
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    );
+  }
+  return value;
+}
+
+export const MoneyScalar = new GraphQLScalarType<string, string>({
+  name: 'Money',
+  description:
+    'An exact amount in Indonesian rupiah as a decimal string with two decimals, e.g. "13100000000000.00". ' +
+    'Never a float, so no precision is lost.',
+  serialize(value) {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return `${value}.00`;
+    if (value && typeof (value as { toFixed?: unknown }).toFixed === 'function') {
+      return (value as { toFixed(dp: number): string }).toFixed(2);
+    }
+    throw new GraphQLError(`Money cannot represent ${String(value)}`);
+  },
+  parseValue: parseMoney,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) {
+      throw new GraphQLError('Money literals must be strings, e.g. "1500000.00"', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    return parseMoney(ast.value);
+  },
+});
