@@ -1,6 +1,6 @@
 // Per-file database: cloned from the migrated template on first use.
 import pg from 'pg';
-import { adminUrl, TEMPLATE_DB } from './template.js';
+import { adminUrl, templateDb } from './template.js';
 
 /** Creates this test file's database (named in DATABASE_URL by test/helpers/env.ts). */
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<string> {
@@ -16,7 +16,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
         await admin.query(
           options.migrated === false
             ? `CREATE DATABASE "${name}"`
-            : `CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`,
+            : `CREATE DATABASE "${name}" TEMPLATE "${templateDb()}"`,
         );
         break;
       } catch (err) {

@@ -1,10 +1,13 @@
-// Once per run: drop databases left by earlier runs, then build a fresh migrated template that
-// each test file's database is cloned from. Plain JS: Jest loads global setup outside its ESM
-// transform, so the migration runs through the project's own CLI.
+// Once per run: migrate a template database that each test file's database is cloned from.
+// Names carry the run's start time, so concurrent runs (several developers, CI) never touch
+// each other's databases, and leftovers of crashed runs are dropped once they are an hour old.
+// Plain JS: Jest loads global set-up outside its ESM transform, so migrating goes through the CLI.
+
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const TEMPLATE_DB = 'bisma_test_template';
+const STALE_AFTER_S = 3600;
 
 export function adminUrl(database = 'postgres') {
   const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
@@ -12,16 +15,19 @@ export function adminUrl(database = 'postgres') {
   return url.toString();
 }
 
-export async function dropTestDatabases({ keepTemplate }) {
+/** Drops the databases of one run (by tag), or of every run older than the stale limit. */
+export async function dropTestDatabases({ runTag }) {
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
     const { rows } = await admin.query(
       `SELECT datname FROM pg_database WHERE datname LIKE 'bisma\\_test\\_%'`,
     );
+    const now = Math.floor(Date.now() / 1000);
     for (const { datname } of rows) {
-      if (keepTemplate && datname === TEMPLATE_DB) continue;
-      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      const started = Number(/^bisma_test_(\d+)_/.exec(datname)?.[1] ?? 0);
+      const drop = runTag ? datname.startsWith(`bisma_test_${runTag}_`) : now - started > STALE_AFTER_S;
+      if (drop) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
   } finally {
     await admin.end();
@@ -29,9 +35,16 @@ export async function dropTestDatabases({ keepTemplate }) {
 }
 
 export default async function globalSetup() {
-  await dropTestDatabases({ keepTemplate: false });
+  await dropTestDatabases({});
+  const runTag = `${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
+  process.env.BISMA_TEST_RUN = runTag;
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bisma.ts', 'migrate'], {
-    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: adminUrl(TEMPLATE_DB), LOG_LEVEL: 'silent' },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      DATABASE_URL: adminUrl(`bisma_test_${runTag}_tpl`),
+      LOG_LEVEL: 'silent',
+    },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`migrating the test template failed: ${result.stderr}`);

@@ -1,6 +1,6 @@
-// Once per run: drop the per-file databases (the template stays until the next run).
+// Once per run: drop this run's databases, template included.
 import { dropTestDatabases } from './global-setup.mjs';
 
 export default async function globalTeardown() {
-  await dropTestDatabases({ keepTemplate: true });
+  await dropTestDatabases({ runTag: process.env.BISMA_TEST_RUN });
 }
