@@ -1,0 +1,398 @@
+// HTTP client of the feed: timeouts, retries with backoff and jitter, Retry-After, bounded
+// concurrency, and strict reading of answers (anything that is not a page envelope is an error).
+import { AppError } from '../lib/errors.js';
+import { errorEnvelopeSchema, type FeedDataset, pageEnvelopeSchema } from './contract.js';
+
+/** The feed could not be reached or kept failing (network, timeout, 5xx, 429) after the retries. */
+export class FeedUnavailableError extends AppError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('FEED_UNAVAILABLE', message, details);
+  }
+}
+
+/** The feed answered, but not with a page: HTML, truncated or invalid JSON, an error envelope. */
+export class FeedBadResponseError extends AppError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('FEED_BAD_RESPONSE', message, details);
+  }
+}
+
+/** The feed refused the request (4xx other than 408/429): retrying would not help. */
+export class FeedRejectedError extends AppError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('FEED_REJECTED', message, details);
+  }
+}
+
+export interface FeedClientOptions {
+  /** e.g. http://127.0.0.1:4010 (a path prefix is kept: /api/v1/… is appended to it). */
+  baseUrl: string;
+  token: string;
+  /** Per attempt, headers and body together. */
+  timeoutMs?: number;
+  /** Retries after the first attempt. */
+  retries?: number;
+  /** Backoff before retry n is a random delay in [0, min(backoffMaxMs, backoffBaseMs · 2^n)). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** A Retry-After longer than this fails at once instead of waiting. */
+  maxRetryAfterMs?: number;
+  /** Requests in flight at once, shared by every caller of this client. */
+  concurrency?: number;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+  /** Jitter source (tests pin it). */
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface PageRequest {
+  klpd: string;
+  /** tahun; omitted for rup/master-satker. */
+  year?: number;
+  /** YYYY-MM-DD: the snapshot as it stood that day. */
+  asOf?: string;
+  limit?: number;
+  cursor?: string | null;
+  /** Extra query parameters (e.g. the simulator's size or fault_* parameters). */
+  params?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface PagesOptions extends Omit<PageRequest, 'cursor'> {
+  /** Resume after a page already processed: the cursor that page returned. */
+  startCursor?: string | null;
+  /** The number the first yielded page gets (when resuming a run that counted pages). */
+  firstPageNumber?: number;
+}
+
+export interface FeedPage {
+  rows: unknown[];
+  /** Opaque: pass it back as is. Null on the last page. */
+  cursor: string | null;
+  hasMore: boolean;
+  pageNumber: number;
+  /** The date the snapshot stands as of, when the feed says so (null otherwise). */
+  asOf: string | null;
+}
+
+export const FEED_CLIENT_DEFAULTS = {
+  timeoutMs: 30_000,
+  retries: 5,
+  backoffBaseMs: 500,
+  backoffMaxMs: 30_000,
+  maxRetryAfterMs: 120_000,
+  concurrency: 4,
+  limit: 1000,
+} as const;
+
+type Failure =
+  | { kind: 'transient'; message: string; status?: number; retryAfterMs?: number | null; upstream?: unknown }
+  | { kind: 'bad'; message: string; status?: number; retry: boolean; upstream?: unknown }
+  | { kind: 'rejected'; message: string; status: number; upstream?: unknown };
+
+type Outcome = { ok: true; page: Omit<FeedPage, 'pageNumber'> } | { ok: false; failure: Failure };
+
+export class FeedClient {
+  private readonly settings: Required<Omit<FeedClientOptions, 'headers' | 'fetch' | 'random' | 'sleep'>>;
+  private readonly semaphore: Semaphore;
+  private readonly fetchImpl: typeof fetch;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(private readonly options: FeedClientOptions) {
+    this.settings = {
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      token: options.token,
+      timeoutMs: options.timeoutMs ?? FEED_CLIENT_DEFAULTS.timeoutMs,
+      retries: options.retries ?? FEED_CLIENT_DEFAULTS.retries,
+      backoffBaseMs: options.backoffBaseMs ?? FEED_CLIENT_DEFAULTS.backoffBaseMs,
+      backoffMaxMs: options.backoffMaxMs ?? FEED_CLIENT_DEFAULTS.backoffMaxMs,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? FEED_CLIENT_DEFAULTS.maxRetryAfterMs,
+      concurrency: options.concurrency ?? FEED_CLIENT_DEFAULTS.concurrency,
+    };
+    this.semaphore = new Semaphore(Math.max(1, this.settings.concurrency));
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? abortableSleep;
+  }
+
+  /** Every page of one snapshot, from the first (or startCursor) until has_more is false. */
+  async *pages(dataset: FeedDataset, options: PagesOptions): AsyncGenerator<FeedPage> {
+    let cursor = options.startCursor ?? null;
+    let pageNumber = options.firstPageNumber ?? 1;
+    for (;;) {
+      const page = await this.page(dataset, { ...options, cursor });
+      yield { ...page, pageNumber };
+      if (!page.hasMore) return;
+      if (page.cursor === null || page.cursor === cursor) {
+        throw new FeedBadResponseError('the feed said has_more but gave no new cursor', {
+          dataset,
+          pageNumber,
+          cursor,
+        });
+      }
+      cursor = page.cursor;
+      pageNumber += 1;
+    }
+  }
+
+  /** One page, retried as configured. */
+  async page(dataset: FeedDataset, request: PageRequest): Promise<Omit<FeedPage, 'pageNumber'>> {
+    const url = this.url(dataset, request);
+    const where = { dataset, url: url.toString() };
+    for (let attempt = 0; ; attempt++) {
+      await this.semaphore.acquire(request.signal);
+      let outcome: Outcome;
+      try {
+        outcome = await this.attempt(url, request.signal);
+      } finally {
+        this.semaphore.release();
+      }
+      if (outcome.ok) return outcome.page;
+      const failure = outcome.failure;
+      const details = {
+        ...where,
+        attempts: attempt + 1,
+        ...(failure.status !== undefined ? { status: failure.status } : {}),
+        ...(failure.upstream !== undefined ? { upstream: failure.upstream } : {}),
+      };
+      if (failure.kind === 'rejected') throw new FeedRejectedError(failure.message, details);
+      const retryable = failure.kind === 'transient' || failure.retry;
+      if (!retryable || attempt >= this.settings.retries) {
+        if (failure.kind === 'bad') throw new FeedBadResponseError(failure.message, details);
+        throw new FeedUnavailableError(failure.message, details);
+      }
+      const retryAfter = failure.kind === 'transient' ? failure.retryAfterMs : null;
+      if (retryAfter != null && retryAfter > this.settings.maxRetryAfterMs) {
+        throw new FeedUnavailableError(`${failure.message}; the feed asks to wait ${retryAfter} ms`, {
+          ...details,
+          retryAfterMs: retryAfter,
+        });
+      }
+      await this.sleep(retryAfter ?? this.backoff(attempt), request.signal);
+    }
+  }
+
+  /** Full jitter: spreads the retries of many clients instead of synchronising them. */
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** attempt);
+    return Math.floor(this.random() * cap);
+  }
+
+  private url(dataset: FeedDataset, request: PageRequest): URL {
+    const url = new URL(`${this.settings.baseUrl}/api/v1/${dataset}`);
+    const params = url.searchParams;
+    params.set('kode_klpd', request.klpd);
+    if (request.year !== undefined) params.set('tahun', String(request.year));
+    params.set('limit', String(request.limit ?? FEED_CLIENT_DEFAULTS.limit));
+    if (request.asOf) params.set('as_of', request.asOf);
+    if (request.cursor) params.set('cursor', request.cursor);
+    for (const [name, value] of Object.entries(request.params ?? {})) params.set(name, value);
+    return url;
+  }
+
+  private async attempt(url: URL, callerSignal: AbortSignal | undefined): Promise<Outcome> {
+    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    let response: Response;
+    let body: string;
+    try {
+      response = await this.fetchImpl(url, {
+        headers: {
+          ...this.options.headers,
+          accept: 'application/json',
+          authorization: `Bearer ${this.settings.token}`,
+        },
+        signal,
+      });
+      body = await response.text();
+    } catch (error) {
+      // The caller's own abort ends the pull; it is not the feed's fault and is not retried.
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      const timedOut = timeout.aborted;
+      return {
+        ok: false,
+        failure: {
+          kind: 'transient',
+          message: timedOut
+            ? `the feed did not answer within ${this.settings.timeoutMs} ms`
+            : `the feed could not be reached: ${describe(error)}`,
+        },
+      };
+    }
+    return readAnswer(response, body);
+  }
+}
+
+/** Reads one HTTP answer into a page or a classified failure. */
+function readAnswer(response: Response, body: string): Outcome {
+  const status = response.status;
+  const type = response.headers.get('content-type') ?? '';
+  const json = parseJson(body);
+  const envelope = json.ok ? errorEnvelopeSchema.safeParse(json.value) : undefined;
+  const upstream = envelope?.success ? envelope.data.error : undefined;
+  const said = upstream ? `: ${upstream.code} ${upstream.message}` : '';
+  if (status === 429 || status === 503) {
+    return {
+      ok: false,
+      failure: {
+        kind: 'transient',
+        status,
+        message: `the feed answered ${status}${said}`,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+        upstream,
+      },
+    };
+  }
+  if (status >= 500 || status === 408) {
+    return {
+      ok: false,
+      failure: { kind: 'transient', status, message: `the feed answered ${status}${said}`, upstream },
+    };
+  }
+  if (status >= 400) {
+    return {
+      ok: false,
+      failure: {
+        kind: 'rejected',
+        status,
+        message: `the feed refused the request (${status})${said}`,
+        upstream,
+      },
+    };
+  }
+  if (status < 200 || status >= 300) {
+    return {
+      ok: false,
+      failure: { kind: 'bad', status, retry: false, message: `unexpected status ${status}` },
+    };
+  }
+  // A 200 that is not JSON is a proxy or bot-challenge page: never data, but it may pass.
+  if (!/\bjson\b/i.test(type)) {
+    return {
+      ok: false,
+      failure: {
+        kind: 'bad',
+        status,
+        retry: true,
+        message: `the feed answered ${type || 'no content type'}, not JSON`,
+      },
+    };
+  }
+  if (!json.ok) {
+    return {
+      ok: false,
+      failure: { kind: 'bad', status, retry: true, message: `truncated or invalid JSON: ${json.error}` },
+    };
+  }
+  if (upstream) {
+    return {
+      ok: false,
+      failure: { kind: 'bad', status, retry: false, message: `the feed answered an error${said}`, upstream },
+    };
+  }
+  const page = pageEnvelopeSchema.safeParse(json.value);
+  if (!page.success) {
+    return {
+      ok: false,
+      failure: {
+        kind: 'bad',
+        status,
+        retry: false,
+        message: `not a page envelope: ${page.error.issues[0]?.message}`,
+      },
+    };
+  }
+  const { data, meta } = page.data;
+  return {
+    ok: true,
+    page: { rows: data, cursor: meta.cursor || null, hasMore: meta.has_more, asOf: meta.as_of ?? null },
+  };
+}
+
+function parseJson(body: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch (error) {
+    return { ok: false, error: describe(error) };
+  }
+}
+
+/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  }
+  return String(error);
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A counting semaphore: waiters are served in arrival order. */
+class Semaphore {
+  private free: number;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const at = this.waiters.indexOf(grant);
+        if (at >= 0) this.waiters.splice(at, 1);
+        reject(signal!.reason);
+      };
+      this.waiters.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+export function createFeedClient(options: FeedClientOptions): FeedClient {
+  return new FeedClient(options);
+}
