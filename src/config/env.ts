@@ -35,6 +35,8 @@ export const envSchema = z.object({
   /** DKI Jakarta's real KLPD code was not found in public sources: a placeholder by default. */
   FEED_KLPD: z.string().min(1).default('D999'),
   FEED_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /** Address the feed simulator listens on (0.0.0.0 inside a container). */
+  FEED_SIM_HOST: z.string().min(1).default('127.0.0.1'),
   INGEST_CRON: z.string().min(1).default('0 * * * *'),
   INGEST_TZ: z.string().min(1).default('Asia/Jakarta'),
   /** Load the demo data set into an empty database when the main job starts. */
