@@ -1,18 +1,31 @@
 // Builds the Pothos schema builder: plugins, scalars and root types. Defines no domain types.
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ZodPlugin from '@pothos/plugin-zod';
 import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
+import { UnauthenticatedError } from '../lib/auth.js';
 import { prisma } from '../lib/db.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Context } from './context.js';
 import { MoneyScalar } from './scalars.js';
+
+/** Limits every operation's shape; a list field multiplies the cost of its selection by 10. */
+export const QUERY_LIMITS = { complexity: 20_000, depth: 12, breadth: 300 } as const;
 
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
+  AuthScopes: { public: boolean; analyst: boolean; admin: boolean };
   DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
   Scalars: {
     Date: { Input: Date; Output: Date | string };
     DateTime: { Input: Date; Output: Date | string };
@@ -20,7 +33,53 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
-  plugins: [PrismaPlugin, RelayPlugin],
+  // Order matters: the first plugin wraps the others. Complexity and auth failures stay top-level
+  // GraphQL errors; only errors thrown past the auth check become typed mutation results.
+  plugins: [
+    ComplexityPlugin,
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    ZodPlugin,
+    DataloaderPlugin,
+    PrismaPlugin,
+    RelayPlugin,
+  ],
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    limit: { ...QUERY_LIMITS },
+    complexityError: (kind, result) =>
+      new AppError('QUERY_TOO_COMPLEX', `query exceeds the maximum ${kind.toLowerCase()}`, {
+        ...result,
+      }),
+  },
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      public: true,
+      analyst: ctx.viewer.role === 'ANALYST' || ctx.viewer.role === 'ADMIN',
+      admin: ctx.viewer.role === 'ADMIN',
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.viewer.role === 'PUBLIC'
+        ? new UnauthenticatedError('an API key is required: send Authorization: Bearer <key>')
+        : new ForbiddenError(`the ${ctx.viewer.role.toLowerCase()} role may not do this`),
+  },
+  errors: {
+    // Every field with `errors: {...}` (all mutations) returns these as typed results.
+    defaultTypes: [ValidationError, NotFoundError, ConflictError, AppError],
+    defaultUnionOptions: {
+      description: 'Either the successful result or a typed error (ValidationError names the bad field).',
+    },
+    defaultResultOptions: {
+      description: 'The successful result of the operation, in `data`.',
+    },
+  },
+  zod: {
+    validationError: (zodError) => {
+      const issue = zodError.issues[0];
+      return new ValidationError(issue?.path.map(String).join('.') || 'input', issue?.message ?? 'invalid');
+    },
+  },
   prisma: {
     client: prisma,
     dmmf: getDatamodel(),
@@ -31,8 +90,51 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    nodeTypeOptions: {
+      description: 'An object with a global id that `node(id:)` can refetch.',
+    },
+    idFieldOptions: { description: 'A global id, opaque: pass it to `node(id:)` to refetch this object.' },
+    nodeQueryOptions: {
+      description: 'Refetches any object by its global id; null if it is not visible.',
+      args: { id: { description: 'The global id of the object.' } },
+    },
+    nodesQueryOptions: {
+      description: 'Refetches several objects by their global ids, in order.',
+      args: { ids: { description: 'The global ids of the objects.' } },
+    },
+    pageInfoTypeOptions: { description: 'Where a page of a connection stands in the whole list.' },
+    hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'Whether items precede this page.' },
+    startCursorFieldOptions: { description: 'The cursor of the first item on this page.' },
+    endCursorFieldOptions: { description: 'The cursor of the last item on this page.' },
+    cursorFieldOptions: { description: 'An opaque cursor: pass it as `after` or `before`.' },
+    nodeFieldOptions: { description: 'The item.' },
+    edgesFieldOptions: { description: 'The items of this page, with their cursors.' },
+    pageInfoFieldOptions: { description: 'Paging information for this page.' },
+    firstArgOptions: {
+      description:
+        'Return at most this many items after `after`: default 20, maximum 100 (larger values give 100).',
+    },
+    lastArgOptions: { description: 'Return at most this many items before `before` (maximum 100).' },
+    afterArgOptions: { description: 'Return items after this cursor.' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
+    defaultConnectionTypeOptions: { description: 'A page of items, with paging information.' },
+    defaultEdgeTypeOptions: { description: 'One item of a page and its cursor.' },
+    mutationInputArgOptions: { description: 'The input.' },
+    defaultPayloadTypeOptions: { description: 'The result.' },
+    defaultMutationInputTypeOptions: { description: 'The input.' },
+    clientMutationIdInputOptions: { description: 'Unused.' },
+    clientMutationIdFieldOptions: { description: 'Unused.' },
   },
 });
+
+/**
+ * Options for a mutation's `errors`: the success object's `data` field gets a description, and
+ * the default error types (ValidationError, NotFoundError, ConflictError, AppError) are included.
+ */
+export function typedErrors(dataDescription: string) {
+  return { dataField: { description: dataDescription } };
+}
 
 builder.addScalarType('Date', DateResolver, {
   description: 'A calendar date, YYYY-MM-DD. Programme dates are Asia/Jakarta calendar dates.',
@@ -43,3 +145,4 @@ builder.addScalarType('DateTime', DateTimeResolver, {
 builder.addScalarType('Money', MoneyScalar, {});
 
 builder.queryType({ description: 'Reads: events, exhibitors, KPIs and ingest history.' });
+builder.mutationType({ description: 'Writes; every mutation needs an admin API key.' });

@@ -1,18 +1,18 @@
 // The Money scalar: an exact decimal amount in rupiah, carried as a string (never a float).
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-const MONEY = /^-?\d{1,18}(\.\d{1,2})?$/;
+// The scalar checks the shape only (a plain decimal string); the services check the business
+// rules (not negative, at most 2 decimals) so that a breach comes back as a typed
+// ValidationError naming the field.
+const DECIMAL = /^-?\d{1,30}(\.\d{1,30})?$/;
 
 function parseMoney(value: unknown): string {
-  if (typeof value !== 'string' || !MONEY.test(value)) {
-    throw new GraphQLError(
-      'Money must be a decimal string with at most 2 decimals, e.g. "15800000000000.00"',
-      {
-        extensions: { code: 'BAD_USER_INPUT' },
-      },
-    );
+  if (typeof value !== 'string' || !DECIMAL.test(value.trim())) {
+    throw new GraphQLError('Money must be a decimal string, e.g. "15800000000000.00" (never a JSON number)', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
-  return value;
+  return value.trim();
 }
 
 export const MoneyScalar = new GraphQLScalarType<string, string>({

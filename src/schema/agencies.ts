@@ -1,0 +1,111 @@
+// Agencies (Perangkat Daerah / work units) of the province: the type and its list.
+import * as agencies from '../services/agencies.js';
+import { builder } from './builder.js';
+import { OrderDirection, totalCountField } from './common.js';
+
+export const AgencyKind = builder.enumType('AgencyKind', {
+  description: 'The kind of work unit.',
+  values: {
+    PROVINCE: { description: 'The province as a whole (Pemerintah Provinsi).' },
+    DINAS: { description: 'An office (dinas).' },
+    BADAN: { description: 'An agency (badan).' },
+    BIRO: { description: 'A bureau of the regional secretariat (biro).' },
+    KOTA_ADMINISTRASI: { description: 'An administrative city or regency.' },
+    SEKRETARIAT: { description: 'A secretariat.' },
+    RSUD: { description: 'A regional public hospital.' },
+    UPT: { description: 'A technical implementation unit.' },
+    OTHER: { description: 'Any other unit.' },
+  },
+});
+
+export const Agency = builder.prismaNode('Agency', {
+  description: 'A Perangkat Daerah / work unit (satker) of the province.',
+  id: { field: 'id' },
+  fields: (t) => ({
+    code: t.exposeString('code', { description: "LKPP's work-unit code (kd_satker_str)." }),
+    name: t.exposeString('name', { description: 'The name of the unit.' }),
+    kind: t.expose('kind', { type: AgencyKind, description: 'The kind of unit.' }),
+    klpdCode: t.exposeString('klpdCode', { nullable: true, description: 'The KLPD code, when known.' }),
+    active: t.exposeBoolean('active', { description: 'Whether the unit still exists.' }),
+    parent: t.relation('parent', { nullable: true, description: 'The unit above it, if any.' }),
+    children: t.relation('children', {
+      description: 'The units below it, by code.',
+      query: { orderBy: { code: 'asc' } },
+    }),
+    targets: t.relation('targets', {
+      description: 'Its commitments and share targets, per fiscal year.',
+      query: { orderBy: { fiscalYear: 'asc' } },
+    }),
+    deals: t.relatedConnection(
+      'deals',
+      {
+        description: 'Business agreements it signed at events (analysts only), latest first.',
+        authScopes: { analyst: true },
+        cursor: 'id',
+        totalCount: true,
+        query: { orderBy: [{ signedOn: 'desc' }, { id: 'desc' }] },
+      },
+      { description: 'A page of deals.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
+      { description: 'A deal and its cursor.' },
+    ),
+  }),
+});
+
+const AgencyOrderField = builder.enumType('AgencyOrderField', {
+  description: 'What to sort agencies by.',
+  values: {
+    CODE: { description: 'The work-unit code.' },
+    NAME: { description: 'The name.' },
+  },
+});
+
+const AgencyOrder = builder.inputType('AgencyOrder', {
+  description: 'How to sort agencies; ties are broken by id.',
+  fields: (t) => ({
+    field: t.field({ type: AgencyOrderField, required: true, description: 'The sort key.' }),
+    direction: t.field({
+      type: OrderDirection,
+      defaultValue: 'ASC',
+      description: 'The direction (default ASC).',
+    }),
+  }),
+});
+
+const AgencyFilter = builder.inputType('AgencyFilter', {
+  description: 'Conditions an agency must meet; all given conditions apply.',
+  fields: (t) => ({
+    search: t.string({ description: 'Part of the name or code, case ignored.' }),
+    kinds: t.field({ type: [AgencyKind], description: 'Only units of one of these kinds.' }),
+    active: t.boolean({ description: 'Only active (true) or inactive (false) units.' }),
+  }),
+});
+
+type AgencyFilterArg = typeof AgencyFilter.$inferInput | null | undefined;
+
+const toFilter = (f: AgencyFilterArg): agencies.AgencyFilter => ({
+  search: f?.search,
+  kinds: f?.kinds,
+  active: f?.active,
+});
+
+builder.queryField('agencies', (t) =>
+  t.prismaConnection(
+    {
+      type: 'Agency',
+      cursor: 'id',
+      description: 'The work units of the province, by code by default. Readable by everyone.',
+      args: {
+        filter: t.arg({ type: AgencyFilter, description: 'Only agencies meeting these conditions.' }),
+        orderBy: t.arg({ type: AgencyOrder, description: 'The sort order (default: CODE ASC).' }),
+      },
+      totalCount: (_connection, args) => agencies.countAgencies(toFilter(args.filter)),
+      resolve: (query, _parent, args) =>
+        agencies.listAgencies(query, toFilter(args.filter), {
+          field: args.orderBy?.field ?? 'CODE',
+          direction: args.orderBy?.direction ?? 'ASC',
+        }),
+    },
+    { description: 'A page of agencies.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
+    { description: 'An agency and its cursor.' },
+  ),
+);

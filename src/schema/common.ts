@@ -1,0 +1,55 @@
+// Shapes shared by several schema modules: ordering direction, date ranges and the viewer's
+// visibility rules as the services expect them.
+import type { Visibility } from '../services/events.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+
+export const OrderDirection = builder.enumType('OrderDirection', {
+  description: 'Sort direction.',
+  values: {
+    ASC: { description: 'Smallest (or earliest, or A) first.' },
+    DESC: { description: 'Largest (or latest, or Z) first.' },
+  },
+});
+
+export const DateRange = builder.inputType('DateRange', {
+  description: 'An inclusive range of calendar dates (Asia/Jakarta); either end may be left open.',
+  fields: (t) => ({
+    from: t.field({ type: 'Date', description: 'The first day of the range (inclusive).' }),
+    to: t.field({ type: 'Date', description: 'The last day of the range (inclusive).' }),
+  }),
+});
+
+/** What the viewer may see: analysts and admins see drafts and cancelled events. */
+export function visibility(ctx: Context): Visibility {
+  return { includeDrafts: ctx.viewer.role !== 'PUBLIC' };
+}
+
+/** A global id argument decoded for a node with an integer id. */
+export function intId(id: { id: string | number }): number {
+  return Number(id.id);
+}
+
+type TotalCountSource = { totalCount?: number | (() => number | Promise<number>) };
+
+/**
+ * Options of a connection's `totalCount` field, documented (the Prisma plugin adds it without a
+ * description). Use as `fields: (t) => ({ totalCount: t.int(totalCountField) })`.
+ */
+export const totalCountField = {
+  description: 'The number of items in the whole list, across all pages.',
+  nullable: false,
+  extensions: { pothosPrismaTotalCount: true },
+  resolve: (parent: object) => {
+    const total = (parent as TotalCountSource).totalCount;
+    return typeof total === 'function' ? total() : (total ?? 0);
+  },
+} as const;
+
+/**
+ * The Prisma query of a field whose selection may hold only typed-error fragments: Pothos then
+ * plans an empty `select`, which Prisma refuses; reading the plain row is right in that case.
+ */
+export function nonEmptyQuery<Q extends { select?: object }>(query: Q): Q | Record<string, never> {
+  return query.select && Object.keys(query.select).length === 0 ? {} : query;
+}

@@ -1,0 +1,69 @@
+// Participations: an exhibitor registered at an event, with a booth; and the admin mutations.
+
+import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
+import * as participations from '../services/participations.js';
+import { builder, typedErrors } from './builder.js';
+import { intId, nonEmptyQuery, visibility } from './common.js';
+import { Event } from './events.js';
+import { Exhibitor } from './exhibitors.js';
+
+export const Participation = builder.prismaNode('Participation', {
+  description: 'An exhibitor taking part in an event.',
+  id: { field: 'id' },
+  findUnique: (id, ctx) =>
+    visibility(ctx).includeDrafts
+      ? { id: Number(id) }
+      : { id: Number(id), event: { status: { in: PUBLIC_EVENT_STATUSES } } },
+  fields: (t) => ({
+    booth: t.exposeString('booth', { nullable: true, description: 'The booth, e.g. "A-12", when assigned.' }),
+    registeredAt: t.expose('registeredAt', {
+      type: 'DateTime',
+      description: 'When the exhibitor was registered.',
+    }),
+    event: t.relation('event', { description: 'The event.' }),
+    exhibitor: t.relation('exhibitor', { description: 'The exhibitor.' }),
+  }),
+});
+
+builder.mutationField('registerExhibitor', (t) =>
+  t.field({
+    type: Participation,
+    description:
+      'Registers an exhibitor at an event that is not cancelled; registering the same pair twice is a ConflictError (admins only).',
+    authScopes: { admin: true },
+    errors: typedErrors('The registration.'),
+    args: {
+      eventId: t.arg.globalID({ for: Event, required: true, description: 'The event.' }),
+      exhibitorId: t.arg.globalID({ for: Exhibitor, required: true, description: 'The exhibitor.' }),
+      booth: t.arg.string({ description: 'The booth, unique within the event (at most 30 characters).' }),
+    },
+    resolve: (_root, args) =>
+      participations.registerExhibitor(intId(args.eventId), intId(args.exhibitorId), args.booth),
+  }),
+);
+
+builder.mutationField('updateParticipation', (t) =>
+  t.field({
+    type: Participation,
+    description: "Changes a registration's booth; null clears it (admins only).",
+    authScopes: { admin: true },
+    errors: typedErrors('The updated registration.'),
+    args: {
+      id: t.arg.globalID({ for: Participation, required: true, description: 'The registration.' }),
+      booth: t.arg.string({ description: 'The booth, unique within the event.' }),
+    },
+    resolve: (_root, args) => participations.updateParticipation(intId(args.id), args.booth),
+  }),
+);
+
+builder.mutationField('unregisterExhibitor', (t) =>
+  t.prismaField({
+    type: 'Participation',
+    description: 'Removes a registration (admins only). Deals recorded at the event are kept.',
+    authScopes: { admin: true },
+    errors: typedErrors('The removed registration, as it was.'),
+    args: { id: t.arg.globalID({ for: Participation, required: true, description: 'The registration.' }) },
+    // The answer is read before the delete, with the selection's relations.
+    resolve: (query, _root, args) => participations.unregisterExhibitor(intId(args.id), nonEmptyQuery(query)),
+  }),
+);
