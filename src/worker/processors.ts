@@ -1,27 +1,164 @@
-// Maps each queue to its processor. Processors are thin: parse the payload, call a service.
-import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
-import { QUEUES, type QueueName } from './queues.js';
+// Maps each queue to its processor. Processors are thin: parse the payload, call a service, hand
+// off to the next queue.
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
+import { config } from '../config/env.js';
+import { FeedRejectedError } from '../feed/client.js';
+import { AppError } from '../lib/errors.js';
+import { logger } from '../lib/logger.js';
+import { claimScheduledSlot } from '../services/ingest/catch-up.js';
+import { replayDemoHistory } from '../services/ingest/demo-history.js';
+import { type PullOptions, type PullOutcome, pull } from '../services/ingest/pull.js';
+import { hasRunForJob } from '../services/ingest/runs.js';
+import { dateInZone } from '../services/ingest/schedule.js';
+import { getSource } from '../services/ingest/sources.js';
+import { recomputeKpis } from '../services/kpi/recompute.js';
+import { enqueueRecompute } from './ingest-jobs.js';
+import { type JobData, type JobName, type Producer, QUEUES, type QueueName } from './queues.js';
 
-type Processor = (job: Job) => Promise<unknown>;
+export type Processor = (job: Job, token?: string) => Promise<unknown>;
 
-function parse<Q extends QueueName, N extends keyof (typeof QUEUES)[Q]['jobs']>(queue: Q, job: Job) {
-  const schema = (
-    QUEUES[queue].jobs as Record<
-      string,
-      { safeParse(v: unknown): { success: boolean; data?: unknown; error?: unknown } }
-    >
-  )[job.name];
-  if (!schema) throw new UnrecoverableError(`unknown job ${job.name} on queue ${queue}`);
-  const parsed = schema.safeParse(job.data);
-  if (!parsed.success)
-    throw new UnrecoverableError(`invalid payload for ${queue}/${job.name}: ${String(parsed.error)}`);
-  return parsed.data as N;
+export interface ProcessorContext {
+  producer: Producer;
+  /** Aborted when the worker shuts down: long jobs stop after their current batch. */
+  shutdown: AbortSignal;
+  /** Called once the demo history is done: the normal schedules start. */
+  afterDemoHistory: () => Promise<void>;
 }
 
-export const processors: Record<QueueName, Processor> = {
-  maintenance: async (job) => {
-    parse('maintenance', job);
-    return { alive: true };
-  },
-};
+/** How long a paused job (worker shutdown) waits before another worker takes it up. */
+const PAUSE_DELAY_MS = 1_000;
+
+function parse<Q extends QueueName, N extends JobName<Q>>(queue: Q, name: N, job: Job): JobData<Q, N> {
+  const schema = (QUEUES[queue].jobs as Record<string, z.ZodType>)[name];
+  if (!schema) throw new UnrecoverableError(`unknown job ${job.name} on queue ${queue}`);
+  const parsed = schema.safeParse(job.data);
+  if (!parsed.success) {
+    throw new UnrecoverableError(
+      `invalid payload for ${queue}/${job.name}: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return parsed.data as JobData<Q, N>;
+}
+
+/** Puts the job back to run again later (not a failure: no attempt is used up). */
+async function later(job: Job, token: string | undefined, ms: number, why: string): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError(why);
+}
+
+/** Bad input and refusals by the feed are not retried; anything else is (the run resumes). */
+function classify(err: unknown): unknown {
+  if (err instanceof FeedRejectedError) return new UnrecoverableError(err.message);
+  if (err instanceof AppError && ['BAD_USER_INPUT', 'NOT_FOUND'].includes(err.code)) {
+    return new UnrecoverableError(err.message);
+  }
+  return err;
+}
+
+export function createProcessors(ctx: ProcessorContext): Record<QueueName, Processor> {
+  const pullOptions = (job: Job): PullOptions => ({
+    signal: ctx.shutdown,
+    finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+    onProgress: (progress) => job.updateProgress({ ...progress }),
+  });
+
+  /** A finished run hands off to the KPI recompute; a pause or a busy source comes back later. */
+  async function settle(job: Job, token: string | undefined, outcome: PullOutcome, waitIfBusy: boolean) {
+    if (outcome.outcome === 'paused') return later(job, token, PAUSE_DELAY_MS, 'paused by shutdown');
+    if (outcome.outcome === 'busy') {
+      if (waitIfBusy)
+        return later(job, token, config().INGEST_BUSY_RETRY_MS, `source ${outcome.sourceKey} is busy`);
+      // The run in progress serves this request.
+      return { skipped: 'busy' };
+    }
+    const run = outcome.run;
+    if (run.status === 'SUCCEEDED') await enqueueRecompute(ctx.producer, `ingest run ${run.id}`, [run.id]);
+    return {
+      runId: run.id,
+      status: run.status,
+      fetched: run.fetched,
+      inserted: run.inserted,
+      updated: run.updated,
+    };
+  }
+
+  return {
+    maintenance: async (job) => {
+      parse('maintenance', 'heartbeat', job);
+      return { alive: true };
+    },
+
+    ingest: async (job, token) => {
+      try {
+        switch (job.name) {
+          case 'pull': {
+            const data = parse('ingest', 'pull', job);
+            let scheduledFor: Date | null = null;
+            if (data.trigger === 'SCHEDULE') {
+              scheduledFor = new Date(job.opts.prevMillis ?? job.timestamp);
+              const decision = await claimScheduledSlot(data.sourceKey, scheduledFor);
+              // A job that already started its run (then paused or crashed) carries on with it.
+              if (decision !== 'run' && !(await hasRunForJob(job.id!))) return { skipped: decision };
+            }
+            const outcome = await pull(
+              { sourceKey: data.sourceKey, trigger: data.trigger, jobKey: job.id!, scheduledFor },
+              pullOptions(job),
+            );
+            return await settle(job, token, outcome, false);
+          }
+          case 'run': {
+            const data = parse('ingest', 'run', job);
+            return await settle(job, token, await pull({ runId: data.runId }, pullOptions(job)), true);
+          }
+          case 'backfill': {
+            const data = parse('ingest', 'backfill', job);
+            const source = await getSource(data.sourceKey);
+            const runIds: number[] = [];
+            for (const [i, slot] of data.slots.entries()) {
+              const at = new Date(slot);
+              const outcome = await pull(
+                {
+                  sourceKey: data.sourceKey,
+                  trigger: 'CATCH_UP',
+                  jobKey: `${job.id}#${i}`,
+                  requestedAsOf: dateInZone(at, source.timezone),
+                  scheduledFor: at,
+                },
+                pullOptions(job),
+              );
+              if (outcome.outcome !== 'finished') return await settle(job, token, outcome, true);
+              runIds.push(outcome.run.id);
+            }
+            await enqueueRecompute(ctx.producer, `backfill of ${data.sourceKey}`, runIds);
+            return { runIds };
+          }
+          case 'demo-history': {
+            parse('ingest', 'demo-history', job);
+            const outcome = await replayDemoHistory(pullOptions(job));
+            if (outcome.outcome === 'paused')
+              return await later(job, token, PAUSE_DELAY_MS, 'paused by shutdown');
+            if (outcome.outcome === 'busy')
+              return await later(job, token, config().INGEST_BUSY_RETRY_MS, 'a source is busy');
+            logger.info({ versions: outcome.versions.length }, 'demo history replayed; schedules start');
+            await ctx.afterDemoHistory();
+            return outcome;
+          }
+          default:
+            throw new UnrecoverableError(`unknown job ${job.name} on queue ingest`);
+        }
+      } catch (err) {
+        throw classify(err);
+      }
+    },
+
+    kpi: async (job) => {
+      const data = parse('kpi', 'recompute', job);
+      return recomputeKpis({
+        reason: data.reason,
+        ...(data.runIds ? { runIds: data.runIds } : {}),
+        ...(data.full !== undefined ? { full: data.full } : {}),
+      });
+    },
+  };
+}

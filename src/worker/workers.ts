@@ -1,10 +1,15 @@
-// Starts one BullMQ worker per queue; refuses to start when a queue has no processor.
+// Starts one BullMQ worker per queue (refusing to start when a queue has no processor), the
+// source schedules (or, on a fresh installation, the demo history first) and the watchdog.
 import { Worker } from 'bullmq';
 import { config } from '../config/env.js';
 import { logger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
-import { processors } from './processors.js';
-import { QUEUES, type QueueName } from './queues.js';
+import { itemTableEmpty } from '../services/ingest/demo-history.js';
+import { ensureSources } from '../services/ingest/sources.js';
+import { DEMO_JOB_ID } from './ingest-jobs.js';
+import { createProcessors } from './processors.js';
+import { Producer, QUEUES, type QueueName } from './queues.js';
+import { demoPending, startSchedules, startWatchdog } from './schedulers.js';
 
 export interface RunningWorkers {
   queues: QueueName[];
@@ -12,16 +17,45 @@ export interface RunningWorkers {
 }
 
 export async function startWorkers(): Promise<RunningWorkers> {
+  const cfg = config();
+  const shutdown = new AbortController();
+  const connection = createRedis('worker');
+  const producer = new Producer(connection);
+  const scheduleOptions = { pullOnStart: cfg.INGEST_PULL_ON_START };
+
+  const processors = createProcessors({
+    producer,
+    shutdown: shutdown.signal,
+    afterDemoHistory: () => startSchedules(producer, scheduleOptions),
+  });
   const names = Object.keys(QUEUES) as QueueName[];
   const missing = names.filter((q) => !processors[q]);
   if (missing.length) throw new Error(`no processor for queue(s): ${missing.join(', ')}`);
 
-  const connection = createRedis('worker');
+  const sources = await ensureSources();
+  logger.info(sources, 'feed sources ready');
+  if (cfg.DEMO_SEED && (await itemTableEmpty())) {
+    const existing = await producer.queue('ingest').getJobState(DEMO_JOB_ID);
+    if (existing === 'unknown') {
+      await producer.enqueue(
+        'ingest',
+        'demo-history',
+        {},
+        { jobId: DEMO_JOB_ID, attempts: 20, removeOnComplete: false },
+      );
+      logger.info('fresh installation: the demo history is queued before the schedules start');
+    }
+  }
+  if (!(await demoPending(producer))) await startSchedules(producer, scheduleOptions);
+
   const workers = names.map((name) => {
     const worker = new Worker(name, processors[name], {
       connection,
-      prefix: config().REDIS_PREFIX,
-      concurrency: QUEUES[name].concurrency,
+      prefix: cfg.REDIS_PREFIX,
+      concurrency: QUEUES[name].concurrency(),
+      lockDuration: cfg.WORKER_LOCK_MS,
+      stalledInterval: cfg.WORKER_STALLED_MS,
+      maxStalledCount: 2,
     });
     worker.on('failed', (job, err) =>
       logger.warn({ queue: name, jobId: job?.id, err: err.message }, 'job failed'),
@@ -30,12 +64,16 @@ export async function startWorkers(): Promise<RunningWorkers> {
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const stopWatchdog = startWatchdog(producer);
 
   return {
     queues: names,
     async close() {
-      // Worker.close() waits for the jobs in progress to finish.
+      stopWatchdog();
+      // Running pulls stop after their current batch; Worker.close() then waits for them.
+      shutdown.abort(new Error('worker shutting down'));
       await Promise.all(workers.map((w) => w.close()));
+      await producer.close();
       await connection.quit().catch(() => connection.disconnect());
     },
   };

@@ -1,0 +1,356 @@
+// Ingest in the graph: feed sources with their schedules and timing, the run history with the
+// rejected rows (analysts), and admin mutations to run a source now, replay it as of a date and
+// change its schedule.
+import type { FeedSource as FeedSourceRow } from '../generated/prisma/client.js';
+import { NotFoundError } from '../lib/errors.js';
+import { logger } from '../lib/logger.js';
+import * as queries from '../services/ingest/queries.js';
+import { sourceTiming, updateSchedule } from '../services/ingest/sources.js';
+import { triggerRun } from '../worker/ingest-jobs.js';
+import { sharedProducer } from '../worker/queues.js';
+import { syncSchedulers } from '../worker/schedulers.js';
+import { builder, typedErrors } from './builder.js';
+import { totalCountField } from './common.js';
+
+const CatchUpPolicy = builder.enumType('CatchUpPolicy', {
+  description: 'What a worker does at start about scheduled runs missed while no worker ran.',
+  values: {
+    SKIP: { description: 'Nothing: they are counted as missed, the schedule goes on.' },
+    RUN_ONCE: { description: 'One pull of the current data stands for all of them.' },
+    BACKFILL: { description: 'A replay as of each missed slot, oldest first (at most INGEST_BACKFILL_MAX).' },
+  },
+});
+
+const RunStatus = builder.enumType('RunStatus', {
+  description: 'Where an ingest run stands.',
+  values: {
+    QUEUED: { description: 'Waiting for a worker, or paused with its cursor kept (it resumes from there).' },
+    RUNNING: { description: 'A worker is reading pages.' },
+    SUCCEEDED: { description: 'Every page was written and the snapshot completed.' },
+    FAILED: { description: 'Stopped for good; see `error`.' },
+    CANCELLED: { description: 'Cancelled before it finished.' },
+  },
+});
+
+const RunTrigger = builder.enumType('RunTrigger', {
+  description: 'Why a run happened.',
+  values: {
+    SCHEDULE: { description: "The source's schedule." },
+    STARTUP: { description: 'The pull every source gets when a worker starts.' },
+    CATCH_UP: { description: 'A scheduled run missed while no worker ran.' },
+    MANUAL: { description: 'An admin asked for it.' },
+    REPLAY: { description: 'A replay of the source as of a date (admin, or the demo history).' },
+    FILE: { description: 'A file import (`npm run ingest:file`).' },
+  },
+});
+
+builder.prismaObject('RejectedRow', {
+  description: 'A feed row that failed validation, kept with the reason: never silently dropped.',
+  fields: (t) => ({
+    rowNumber: t.exposeInt('rowNumber', { description: 'Its position in the snapshot, from 1.' }),
+    sourceKey: t.exposeString('sourceKey', {
+      nullable: true,
+      description: 'Its natural key, when it could still be read.',
+    }),
+    reason: t.exposeString('reason', { description: 'Every field at fault and why.' }),
+    raw: t.exposeString('raw', { description: 'The row as the feed sent it (JSON, or the line of a file).' }),
+  }),
+});
+
+export const IngestRun = builder.prismaNode('IngestRun', {
+  description: 'One pull (snapshot) of a feed source, or one file import, with its counts (analysts only).',
+  authScopes: { analyst: true },
+  id: { field: 'id' },
+  fields: (t) => ({
+    runId: t.exposeInt('id', { description: 'The run number (as in logs and the CLI).' }),
+    source: t.relation('source', { nullable: true, description: 'The source pulled (none for a file).' }),
+    dataset: t.exposeString('dataset', {
+      description: 'The feed dataset, e.g. tender/tender-ekontrak-kontrak.',
+    }),
+    klpdCode: t.exposeString('klpdCode', { nullable: true, description: 'The KLPD of the snapshot.' }),
+    trigger: t.expose('trigger', { type: RunTrigger, description: 'Why it ran.' }),
+    status: t.expose('status', { type: RunStatus, description: 'Where it stands.' }),
+    asOf: t.expose('asOf', {
+      type: 'Date',
+      nullable: true,
+      description: 'The date the snapshot stands for: the replayed date, else the pull date (Asia/Jakarta).',
+    }),
+    requestedAsOf: t.expose('requestedAsOf', {
+      type: 'Date',
+      nullable: true,
+      description: 'The as-of date asked of the feed (replays, backfills); null for its current data.',
+    }),
+    scheduledFor: t.expose('scheduledFor', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'The schedule slot it stands for (scheduled and catch-up runs).',
+    }),
+    fileName: t.exposeString('fileName', { nullable: true, description: 'The imported file.' }),
+    cursor: t.exposeString('cursor', {
+      nullable: true,
+      description: "The last committed page's cursor (opaque): a resumed run starts after it.",
+    }),
+    pages: t.exposeInt('pages', { description: 'Pages committed.' }),
+    fetched: t.exposeInt('fetched', {
+      description: 'Rows received: inserted + updated + unchanged + rejected + duplicates.',
+    }),
+    inserted: t.exposeInt('inserted', { description: 'Rows with a new natural key.' }),
+    updated: t.exposeInt('updated', {
+      description: 'Rows whose content changed (or that came back after a withdrawal).',
+    }),
+    unchanged: t.exposeInt('unchanged', { description: 'Rows identical to the stored item.' }),
+    rejected: t.exposeInt('rejected', { description: 'Rows that failed validation (see rejectedRows).' }),
+    duplicates: t.exposeInt('duplicates', {
+      description: 'Repeats of a key within the snapshot (the first is kept).',
+    }),
+    withdrawn: t.exposeInt('withdrawn', {
+      description: 'Stored items the complete snapshot no longer lists.',
+    }),
+    unknownAgencies: t.exposeInt('unknownAgencies', {
+      description: 'Valid rows whose kd_satker_str matched no agency (stored without agency).',
+    }),
+    attempts: t.exposeInt('attempts', { description: 'How many times a worker started or resumed it.' }),
+    contentHash: t.exposeString('contentHash', {
+      nullable: true,
+      description:
+        'A hash of the snapshot (keys and content): two runs with the same data have the same one.',
+    }),
+    error: t.exposeString('error', { nullable: true, description: 'The last error, if any.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was queued.' }),
+    startedAt: t.expose('startedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it first started.',
+    }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it finished.',
+    }),
+    fetchMs: t.exposeInt('fetchMs', { description: 'Milliseconds spent waiting for the feed.' }),
+    writeMs: t.exposeInt('writeMs', { description: 'Milliseconds spent writing batches to the database.' }),
+    rejectedRows: t.relatedConnection(
+      'rejectedRows',
+      {
+        description: 'The rows that failed validation, in snapshot order.',
+        cursor: 'id',
+        totalCount: true,
+        query: { orderBy: { rowNumber: 'asc' } },
+      },
+      { description: 'A page of rejected rows.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
+      { description: 'A rejected row and its cursor.' },
+    ),
+  }),
+});
+
+const timing = (source: FeedSourceRow) => sourceTiming(source);
+
+export const FeedSource = builder.prismaNode('FeedSource', {
+  description:
+    'A pullable source: one feed dataset of one KLPD and fiscal year, with its schedule (analysts only).',
+  authScopes: { analyst: true },
+  id: { field: 'id' },
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'The stable key, e.g. tender-ekontrak-kontrak.D999.2024.' }),
+    dataset: t.exposeString('dataset', { description: 'The feed dataset.' }),
+    klpdCode: t.exposeString('klpdCode', { description: 'The KLPD (kode_klpd) pulled.' }),
+    fiscalYear: t.exposeInt('fiscalYear', { description: 'The fiscal year (tahun) pulled.' }),
+    cron: t.exposeString('cron', { description: 'The schedule, a cron pattern read in `timezone`.' }),
+    timezone: t.exposeString('timezone', { description: 'The IANA time zone of the schedule.' }),
+    catchUp: t.expose('catchUp', {
+      type: CatchUpPolicy,
+      description: 'What happens to runs missed while no worker ran.',
+    }),
+    enabled: t.exposeBoolean('enabled', { description: 'Whether the schedule runs.' }),
+    customSchedule: t.exposeBoolean('customSchedule', {
+      description: 'Whether an admin set the schedule (the configured default no longer applies).',
+    }),
+    nextRunAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'The next scheduled run (null when disabled).',
+      resolve: (source) => timing(source).nextRunAt,
+    }),
+    lastRunAt: t.expose('lastRunAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a run last started.',
+    }),
+    lastSuccessAt: t.expose('lastSuccessAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a run last succeeded.',
+    }),
+    missedRuns: t.int({
+      description: 'Scheduled runs missed because no worker ran, in total (found at start, or overdue now).',
+      resolve: (source) => timing(source).missedRuns,
+    }),
+    lagSeconds: t.int({
+      description:
+        'How far behind its schedule the source is: seconds since the oldest due slot not yet handled.',
+      resolve: (source) => timing(source).lagSeconds,
+    }),
+    lastSnapshotAsOf: t.expose('lastSnapshotAsOf', {
+      type: 'Date',
+      nullable: true,
+      description: 'The as-of date of the last complete snapshot.',
+    }),
+    lastSnapshotRun: t.prismaField({
+      type: 'IngestRun',
+      nullable: true,
+      description: 'The run of the last complete snapshot.',
+      resolve: (query, source) =>
+        source.lastSnapshotRunId ? queries.findRun(query, source.lastSnapshotRunId) : null,
+    }),
+    runs: t.relatedConnection(
+      'runs',
+      {
+        description: 'Its runs, newest first.',
+        cursor: 'id',
+        totalCount: true,
+        query: { orderBy: { id: 'desc' } },
+      },
+      { description: 'A page of runs.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
+      { description: 'A run and its cursor.' },
+    ),
+  }),
+});
+
+builder.queryField('feedSources', (t) =>
+  t.prismaField({
+    type: ['FeedSource'],
+    description: 'The feed sources, by fiscal year and dataset (analysts only).',
+    authScopes: { analyst: true },
+    args: { enabled: t.arg.boolean({ description: 'Only enabled (true) or disabled (false) sources.' }) },
+    resolve: (query, _root, args) =>
+      queries.listSourceRows(query, args.enabled == null ? {} : { enabled: args.enabled }),
+  }),
+);
+
+builder.queryField('feedSource', (t) =>
+  t.prismaField({
+    type: 'FeedSource',
+    nullable: true,
+    description: 'One feed source by key (analysts only).',
+    authScopes: { analyst: true },
+    args: { key: t.arg.string({ required: true, description: 'The source key.' }) },
+    resolve: (query, _root, args) => queries.findSource(query, args.key),
+  }),
+);
+
+const IngestRunFilter = builder.inputType('IngestRunFilter', {
+  description: 'Conditions a run must meet; all given conditions apply.',
+  fields: (t) => ({
+    sourceKey: t.string({ description: 'Only runs of this source.' }),
+    dataset: t.string({ description: 'Only runs of this dataset (file imports included).' }),
+    statuses: t.field({ type: [RunStatus], description: 'Only runs in one of these statuses.' }),
+    triggers: t.field({ type: [RunTrigger], description: 'Only runs with one of these triggers.' }),
+  }),
+});
+
+type RunFilterArg = typeof IngestRunFilter.$inferInput | null | undefined;
+const toRunFilter = (f: RunFilterArg): queries.RunFilter => ({
+  sourceKey: f?.sourceKey,
+  dataset: f?.dataset,
+  statuses: f?.statuses,
+  triggers: f?.triggers,
+});
+
+builder.queryField('ingestRuns', (t) =>
+  t.prismaConnection(
+    {
+      type: 'IngestRun',
+      cursor: 'id',
+      description: 'The run history, newest first (analysts only).',
+      authScopes: { analyst: true },
+      args: { filter: t.arg({ type: IngestRunFilter, description: 'Only runs meeting these conditions.' }) },
+      totalCount: (_connection, args) => queries.countRuns(toRunFilter(args.filter)),
+      resolve: (query, _root, args) => queries.listRuns(query, toRunFilter(args.filter)),
+    },
+    { description: 'A page of runs.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
+    { description: 'A run and its cursor.' },
+  ),
+);
+
+builder.queryField('ingestRun', (t) =>
+  t.prismaField({
+    type: 'IngestRun',
+    nullable: true,
+    description: 'One run by its number (analysts only).',
+    authScopes: { analyst: true },
+    args: { runId: t.arg.int({ required: true, description: 'The run number.' }) },
+    resolve: (query, _root, args) => queries.findRun(query, args.runId),
+  }),
+);
+
+const TriggerIngestRunInput = builder.inputType('TriggerIngestRunInput', {
+  description: 'Which source to pull, and optionally as of which date.',
+  fields: (t) => ({
+    sourceKey: t.string({
+      required: true,
+      description: 'The source key, e.g. tender-ekontrak-kontrak.D999.2024.',
+    }),
+    asOf: t.field({
+      type: 'Date',
+      description: 'Replay the source as it stood that day (the feed’s as_of); absent: its current data.',
+    }),
+  }),
+});
+
+builder.mutationField('triggerIngestRun', (t) =>
+  t.prismaField({
+    type: 'IngestRun',
+    description:
+      'Queues a run of a source now, or a replay as of a date, and returns it (admins only). It waits for any run ' +
+      'of the source in progress; replays are idempotent like any run.',
+    authScopes: { admin: true },
+    errors: typedErrors('The queued run: poll it by `runId` or through `ingestRuns`.'),
+    args: {
+      input: t.arg({ type: TriggerIngestRunInput, required: true, description: 'The source and date.' }),
+    },
+    resolve: async (query, _root, { input }) => {
+      const run = await triggerRun(sharedProducer(), {
+        sourceKey: input.sourceKey,
+        asOf: input.asOf ? input.asOf.toISOString().slice(0, 10) : null,
+      });
+      const found = await queries.findRun(query, run.id);
+      if (!found) throw new NotFoundError('IngestRun', run.id);
+      return found;
+    },
+  }),
+);
+
+const UpdateFeedScheduleInput = builder.inputType('UpdateFeedScheduleInput', {
+  description: 'The schedule fields to change; absent fields stay as they are.',
+  fields: (t) => ({
+    sourceKey: t.string({ required: true, description: 'The source key.' }),
+    cron: t.string({ description: 'A cron pattern (5 fields, or 6 with seconds), read in `timezone`.' }),
+    timezone: t.string({ description: 'An IANA time zone, e.g. Asia/Jakarta.' }),
+    catchUp: t.field({
+      type: CatchUpPolicy,
+      description: 'What to do about runs missed while no worker ran.',
+    }),
+    enabled: t.boolean({ description: 'Whether the schedule runs.' }),
+  }),
+});
+
+builder.mutationField('updateFeedSchedule', (t) =>
+  t.prismaField({
+    type: 'FeedSource',
+    description:
+      "Changes a source's schedule (admins only), at once and without a restart (if Redis is unreachable, the " +
+      "workers' watchdog applies it later); " +
+      'from then on the configured default no longer overrides it.',
+    authScopes: { admin: true },
+    errors: typedErrors('The source with its new schedule.'),
+    args: { input: t.arg({ type: UpdateFeedScheduleInput, required: true, description: 'The changes.' }) },
+    resolve: async (query, _root, { input }) => {
+      const source = await updateSchedule(input.sourceKey, input);
+      // Applied now when Redis answers; otherwise by the workers' watchdog.
+      await syncSchedulers(sharedProducer()).catch((err: Error) =>
+        logger.warn({ err: err.message, source: source.key }, 'schedule saved; workers will apply it'),
+      );
+      return (await queries.findSource(query, source.key))!;
+    },
+  }),
+);

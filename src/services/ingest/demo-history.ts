@@ -1,0 +1,64 @@
+// The demo history: on a fresh installation the worker replays every source as of each date the
+// programme's figures were reported (FEED.md), oldest first, each date followed by a KPI
+// recompute, so a data version exists for every reported date. Safe to retry: finished replays
+// are found by their job keys and not read again.
+import { REPORTED_FIGURES } from '../../feed/sim-data.js';
+import { pool } from '../../lib/db.js';
+import { logger } from '../../lib/logger.js';
+import { recomputeKpis } from '../kpi/recompute.js';
+import { type PullOptions, pull } from './pull.js';
+import { listSources } from './sources.js';
+
+export interface DemoStep {
+  asOf: string;
+  fiscalYear: number;
+}
+
+/** The reported dates, oldest first, with the fiscal year whose sources each one replays. */
+export function demoHistorySteps(): DemoStep[] {
+  return [...REPORTED_FIGURES]
+    .sort((a, b) => a.asOf.localeCompare(b.asOf))
+    .map((f) => ({ asOf: f.asOf, fiscalYear: f.fiscalYear }));
+}
+
+/** True when no procurement item exists yet: the demo history is due (with DEMO_SEED). */
+export async function itemTableEmpty(): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM procurement_item LIMIT 1');
+  return rows.length === 0;
+}
+
+export type DemoOutcome =
+  | { outcome: 'finished'; versions: Array<{ asOf: string; version: number; runIds: number[] }> }
+  | { outcome: 'paused' }
+  | { outcome: 'busy'; sourceKey: string };
+
+export async function replayDemoHistory(
+  options: Pick<PullOptions, 'signal' | 'feed' | 'finalAttempt'> = {},
+): Promise<DemoOutcome> {
+  const sources = await listSources({ enabled: true });
+  const versions: Array<{ asOf: string; version: number; runIds: number[] }> = [];
+  for (const step of demoHistorySteps()) {
+    const runIds: number[] = [];
+    for (const source of sources.filter((s) => s.fiscalYear === step.fiscalYear)) {
+      const result = await pull(
+        {
+          sourceKey: source.key,
+          trigger: 'REPLAY',
+          jobKey: `demo.${step.asOf}.${source.key}`,
+          requestedAsOf: step.asOf,
+        },
+        options,
+      );
+      if (result.outcome !== 'finished') return result.outcome === 'busy' ? result : { outcome: 'paused' };
+      runIds.push(result.run.id);
+    }
+    const { version } = await recomputeKpis({
+      reason: `demo history as of ${step.asOf}`,
+      runIds,
+      asOf: step.asOf,
+    });
+    versions.push({ asOf: step.asOf, version, runIds });
+    logger.info({ asOf: step.asOf, version, runs: runIds.length }, 'demo history: snapshot replayed');
+  }
+  return { outcome: 'finished', versions };
+}

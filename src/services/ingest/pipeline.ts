@@ -1,0 +1,255 @@
+// The page loop shared by feed pulls and file imports: validates every row, groups whole pages
+// into batches, writes each batch in one transaction (writer.ts) while the next page is already
+// being fetched, and reports progress. Memory stays at about one batch whatever the snapshot size.
+import type pg from 'pg';
+import type { ProcurementDataset } from '../../feed/contract.js';
+import { type PreparedRow, prepareRow, type RowScope, type StagedItem } from './rows.js';
+import type { RunRow } from './runs.js';
+import { type Batch, type RejectedInput, writeBatch } from './writer.js';
+
+export interface SourcePage {
+  rows: unknown[];
+  /** Where the page after this one starts (what a resumed run passes back); null at the end. */
+  cursor: string | null;
+  hasMore: boolean;
+  /** The date the feed says the snapshot stands as of, when it says one. */
+  asOf?: string | null;
+}
+
+/** A row a file could not even parse: rejected with its reason like any invalid row. */
+export class UnreadableRow {
+  constructor(
+    readonly reason: string,
+    readonly text: string,
+  ) {}
+}
+
+export interface RunProgress {
+  runId: number;
+  pages: number;
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  duplicates: number;
+}
+
+export interface PipelineOptions {
+  batchRows: number;
+  /** Aborting stops after the batch being written; pages not yet written are left for a resume. */
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => unknown;
+}
+
+export type PipelineResult = { complete: true } | { complete: false };
+
+const MAX_RAW_TEXT = 100_000;
+
+function rawText(row: unknown): string {
+  if (row instanceof UnreadableRow) return row.text.slice(0, MAX_RAW_TEXT);
+  const text = JSON.stringify(row) ?? String(row);
+  return text.length > MAX_RAW_TEXT ? text.slice(0, MAX_RAW_TEXT) : text;
+}
+
+function newBatch(): Batch & { keys: Set<string> } {
+  return {
+    items: [],
+    rejected: [],
+    fetched: 0,
+    pages: 0,
+    duplicates: 0,
+    cursor: null,
+    last: false,
+    asOf: null,
+    fetchMs: 0,
+    keys: new Set(),
+  };
+}
+
+/** Reads pages ahead of the consumer (up to `max` buffered) so the feed is never idle while we write. */
+class PageReader {
+  private readonly buffer: Array<{ page: SourcePage | null } | { error: unknown }> = [];
+  private wake: (() => void) | null = null;
+  private space: (() => void) | null = null;
+  private finished = false;
+
+  constructor(
+    private readonly pages: AsyncIterator<SourcePage>,
+    private readonly max: number,
+  ) {
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.finished) {
+      if (this.buffer.length >= this.max) {
+        await new Promise<void>((resolve) => {
+          this.space = resolve;
+        });
+        continue;
+      }
+      try {
+        const r = await this.pages.next();
+        this.push({ page: r.done ? null : r.value });
+        if (r.done || !r.value.hasMore) this.finished = true;
+      } catch (error) {
+        this.push({ error });
+        this.finished = true;
+      }
+    }
+  }
+
+  private push(entry: { page: SourcePage | null } | { error: unknown }): void {
+    this.buffer.push(entry);
+    this.wake?.();
+    this.wake = null;
+  }
+
+  /** Stops reading ahead (the consumer is done with the source). */
+  close(): void {
+    this.finished = true;
+    this.space?.();
+    void this.pages.return?.();
+  }
+
+  async next(): Promise<{ page: SourcePage | null } | { error: unknown }> {
+    while (this.buffer.length === 0) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    const entry = this.buffer.shift()!;
+    this.space?.();
+    this.space = null;
+    return entry;
+  }
+}
+
+/** Pages read ahead of the one being validated: about two batches of 1000-row pages. */
+const PAGES_AHEAD = 4;
+
+/**
+ * Runs pages into the run until the source ends (complete) or the signal stops it after a
+ * committed batch (not complete). Validation of one batch overlaps the write of the previous
+ * one; writes stay one at a time, in order, so the stored cursor is always that of the last
+ * committed batch. Row numbers continue from the rows the run already committed.
+ */
+export async function runPipeline(
+  client: pg.PoolClient,
+  run: RunRow,
+  dataset: ProcurementDataset,
+  scope: RowScope,
+  pages: AsyncIterator<SourcePage>,
+  options: PipelineOptions,
+): Promise<PipelineResult> {
+  let rowNumber = run.fetched;
+  let batch = newBatch();
+  const stopped = () => options.signal?.aborted === true;
+  const reader = new PageReader(pages, PAGES_AHEAD);
+
+  let writing: Promise<void> | null = null;
+  const write = async (done: Batch) => {
+    const counts = await writeBatch(client, run, done);
+    run.fetched += done.fetched;
+    run.pages += done.pages;
+    run.cursor = done.cursor;
+    run.pages_done = done.last;
+    run.as_of = done.asOf ?? run.as_of;
+    run.inserted += counts.inserted;
+    run.updated += counts.updated;
+    run.unchanged += counts.unchanged;
+    run.rejected += done.rejected.length;
+    run.duplicates += counts.duplicates;
+    await options.onProgress?.({
+      runId: run.id,
+      pages: run.pages,
+      fetched: run.fetched,
+      inserted: run.inserted,
+      updated: run.updated,
+      unchanged: run.unchanged,
+      rejected: run.rejected,
+      duplicates: run.duplicates,
+    });
+  };
+  /** Starts writing a batch once the previous write has committed. */
+  const commit = async () => {
+    if (writing) await writing;
+    const done = batch;
+    batch = newBatch();
+    writing = write(done);
+    // Awaited later; a failure must not surface as an unhandled rejection meanwhile.
+    writing.catch(() => undefined);
+  };
+  const settle = async () => {
+    if (writing) await writing;
+  };
+
+  try {
+    return await pump();
+  } finally {
+    reader.close();
+  }
+
+  async function pump(): Promise<PipelineResult> {
+    for (;;) {
+      if (stopped()) {
+        if (batch.pages > 0) await commit();
+        await settle();
+        return { complete: false };
+      }
+      const waited = performance.now();
+      const next = await reader.next();
+      batch.fetchMs += performance.now() - waited;
+      if ('error' in next) {
+        // A stop during a fetch keeps the whole pages already read: they are written first.
+        if (stopped()) continue;
+        await settle();
+        throw next.error;
+      }
+      const page = next.page;
+      if (page === null) {
+        // The source ended without marking its last page: what remains is final.
+        batch.last = true;
+        await commit();
+        await settle();
+        return { complete: true };
+      }
+      for (const raw of page.rows) {
+        rowNumber += 1;
+        batch.fetched += 1;
+        const prepared: PreparedRow =
+          raw instanceof UnreadableRow
+            ? { ok: false, reason: raw.reason, key: null }
+            : prepareRow(dataset, raw, scope);
+        if (!prepared.ok) {
+          const rejected: RejectedInput = {
+            rowNumber,
+            sourceKey: prepared.key,
+            reason: prepared.reason,
+            raw: rawText(raw),
+          };
+          batch.rejected.push(rejected);
+          continue;
+        }
+        const item: StagedItem = prepared.item;
+        if (batch.keys.has(item.sourceKey)) {
+          batch.duplicates += 1;
+          continue;
+        }
+        batch.keys.add(item.sourceKey);
+        batch.items.push(item);
+      }
+      batch.pages += 1;
+      batch.cursor = page.cursor;
+      batch.asOf = page.asOf ?? batch.asOf;
+      batch.last = !page.hasMore;
+      if (batch.last) {
+        await commit();
+        await settle();
+        return { complete: true };
+      }
+      if (batch.fetched >= options.batchRows) await commit();
+    }
+  }
+}

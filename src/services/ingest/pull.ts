@@ -1,0 +1,168 @@
+// Pulls one source's snapshot from the feed into the database: at most one run per source at a
+// time, resumable from the last committed page's cursor, idempotent (the same snapshot twice
+// changes nothing), ending with the withdrawal of the rows the snapshot no longer lists.
+import { config } from '../../config/env.js';
+import { createFeedClient, type FeedClientOptions, FeedRejectedError } from '../../feed/client.js';
+import type { RunTrigger } from '../../generated/prisma/client.js';
+import { pool } from '../../lib/db.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
+import { type RunProgress, runPipeline, type SourcePage } from './pipeline.js';
+import {
+  claimRun,
+  FINISHED,
+  failRun,
+  finishRun,
+  loadRun,
+  pauseRun,
+  type RunRow,
+  resetRun,
+  startRun,
+  withSourceLock,
+} from './runs.js';
+import { getSource, isProcurementDataset } from './sources.js';
+
+export type PullRequest =
+  /** A run recorded beforehand (manual run, replay). */
+  | { runId: number }
+  /** A pull of the feed's current data (or as of a date, for backfills) on behalf of a queue job. */
+  | {
+      sourceKey: string;
+      trigger: Extract<RunTrigger, 'SCHEDULE' | 'STARTUP' | 'CATCH_UP' | 'REPLAY'>;
+      jobKey: string;
+      requestedAsOf?: string | null;
+      scheduledFor?: Date | null;
+    };
+
+export interface PullOptions {
+  /** Stops after the batch being written; the run stays resumable (outcome 'paused'). */
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => unknown;
+  /** On an error: fail the run for good (true) or leave it to the job's next attempt (false). */
+  finalAttempt?: boolean;
+  /** The feed to read (default FEED_URL / FEED_TOKEN) and client settings (tests shorten backoff). */
+  feed?: Partial<FeedClientOptions>;
+  /** Extra query parameters for every page (the simulator's fault_* parameters). */
+  params?: Record<string, string>;
+  batchRows?: number;
+  pageLimit?: number;
+}
+
+export type PullOutcome =
+  /** The run is finished (now, or by an earlier attempt): see run.status. */
+  | { outcome: 'finished'; run: RunRow }
+  /** Stopped by the signal after a committed batch; resumes from its cursor. */
+  | { outcome: 'paused'; run: RunRow }
+  /** Another run of the source is in progress. */
+  | { outcome: 'busy'; sourceKey: string };
+
+export async function pull(request: PullRequest, options: PullOptions = {}): Promise<PullOutcome> {
+  const cfg = config();
+  let sourceId: number;
+  if ('runId' in request) {
+    const run = await pool.query<{ source_id: number | null }>(
+      'SELECT source_id FROM ingest_run WHERE id = $1',
+      [request.runId],
+    );
+    if (!run.rows[0]) throw new NotFoundError('IngestRun', request.runId);
+    if (run.rows[0].source_id === null)
+      throw new ValidationError('runId', `run ${request.runId} has no feed source`);
+    sourceId = run.rows[0].source_id;
+  } else {
+    sourceId = (await getSource(request.sourceKey)).id;
+  }
+  const source = await pool
+    .query<{ id: number; key: string; dataset: string; klpd_code: string; fiscal_year: number }>(
+      'SELECT id, key, dataset, klpd_code, fiscal_year FROM feed_source WHERE id = $1',
+      [sourceId],
+    )
+    .then((r) => r.rows[0]!);
+  const dataset = source.dataset;
+  if (!isProcurementDataset(dataset))
+    throw new ValidationError('dataset', `${dataset} is not a procurement dataset`);
+
+  const locked = await withSourceLock(source.id, async (client): Promise<PullOutcome> => {
+    let run =
+      'runId' in request
+        ? await loadRun(client, request.runId)
+        : await claimRun(client, {
+            sourceId: source.id,
+            dataset,
+            klpdCode: source.klpd_code,
+            trigger: request.trigger,
+            jobKey: request.jobKey,
+            requestedAsOf: request.requestedAsOf ?? null,
+            scheduledFor: request.scheduledFor ?? null,
+          });
+    if (FINISHED.has(run.status)) return { outcome: 'finished', run };
+    run = await startRun(client, run, 'runId' in request ? null : request.jobKey);
+    const log = logger.child({ runId: run.id, source: source.key, asOf: run.requested_as_of });
+    log.info(
+      { resumeFromPage: run.pages, attempt: run.pages > 0 ? 'resume' : 'start' },
+      'ingest run started',
+    );
+
+    const feed = createFeedClient({ baseUrl: cfg.FEED_URL, token: cfg.FEED_TOKEN, ...options.feed });
+    const readPages = (from: RunRow): AsyncIterator<SourcePage> =>
+      feed
+        .pages(dataset, {
+          klpd: source.klpd_code,
+          year: source.fiscal_year,
+          ...(from.requested_as_of ? { asOf: from.requested_as_of } : {}),
+          limit: options.pageLimit ?? cfg.INGEST_PAGE_LIMIT,
+          startCursor: from.cursor,
+          ...(options.params ? { params: options.params } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        })
+        [Symbol.asyncIterator]();
+    const pipeline = {
+      batchRows: options.batchRows ?? cfg.INGEST_BATCH_ROWS,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    };
+    const scope = { klpdCode: source.klpd_code, fiscalYear: source.fiscal_year };
+    try {
+      if (!run.pages_done) {
+        let result: Awaited<ReturnType<typeof runPipeline>>;
+        try {
+          result = await runPipeline(client, run, dataset, scope, readPages(run), pipeline);
+        } catch (err) {
+          // A stored cursor the feed no longer accepts (it changed its paging): read it all again.
+          if (!(err instanceof FeedRejectedError) || run.cursor === null) throw err;
+          log.warn({ err: err.message }, 'the feed refused the stored cursor; the snapshot is read again');
+          await resetRun(client, run.id);
+          run = await loadRun(client, run.id);
+          result = await runPipeline(client, run, dataset, scope, readPages(run), pipeline);
+        }
+        if (!result.complete) {
+          await pauseRun(run.id);
+          log.info({ pages: run.pages, cursor: run.cursor }, 'ingest run paused after a committed batch');
+          return { outcome: 'paused', run: await loadRun(client, run.id) };
+        }
+      }
+      const finished = await finishRun(client, run, { withdraw: true });
+      log.info(
+        {
+          fetched: finished.fetched,
+          inserted: finished.inserted,
+          updated: finished.updated,
+          unchanged: finished.unchanged,
+          rejected: finished.rejected,
+          withdrawn: finished.withdrawn,
+        },
+        'ingest run succeeded',
+      );
+      return { outcome: 'finished', run: finished };
+    } catch (err) {
+      if (options.signal?.aborted) {
+        await pauseRun(run.id);
+        return { outcome: 'paused', run: await loadRun(client, run.id) };
+      }
+      const final = options.finalAttempt ?? true;
+      await failRun(run.id, err as Error, final || err instanceof FeedRejectedError);
+      log.warn({ err: (err as Error).message, final }, 'ingest run failed');
+      throw err;
+    }
+  });
+  return locked.locked ? locked.value : { outcome: 'busy', sourceKey: source.key };
+}

@@ -1,0 +1,44 @@
+// Reads of ingest state for the graph: run history with its filters, sources.
+import type { Prisma, RunStatus, RunTrigger } from '../../generated/prisma/client.js';
+import { prisma } from '../../lib/db.js';
+
+export interface RunFilter {
+  sourceKey?: string | null;
+  dataset?: string | null;
+  statuses?: RunStatus[] | null;
+  triggers?: RunTrigger[] | null;
+}
+
+export function runWhere(filter: RunFilter): Prisma.IngestRunWhereInput {
+  return {
+    ...(filter.sourceKey ? { source: { key: filter.sourceKey } } : {}),
+    ...(filter.dataset ? { dataset: filter.dataset } : {}),
+    ...(filter.statuses?.length ? { status: { in: filter.statuses } } : {}),
+    ...(filter.triggers?.length ? { trigger: { in: filter.triggers } } : {}),
+  };
+}
+
+/** Newest first. */
+export function listRuns<Q extends object>(query: Q, filter: RunFilter) {
+  return prisma.ingestRun.findMany({ ...query, where: runWhere(filter), orderBy: [{ id: 'desc' }] });
+}
+
+export function countRuns(filter: RunFilter): Promise<number> {
+  return prisma.ingestRun.count({ where: runWhere(filter) });
+}
+
+export function findRun<Q extends object>(query: Q, id: number) {
+  return prisma.ingestRun.findUnique({ ...query, where: { id } });
+}
+
+export function findSource<Q extends object>(query: Q, key: string) {
+  return prisma.feedSource.findUnique({ ...query, where: { key } });
+}
+
+export function listSourceRows<Q extends object>(query: Q, where: { enabled?: boolean }) {
+  return prisma.feedSource.findMany({
+    ...query,
+    where,
+    orderBy: [{ fiscalYear: 'asc' }, { dataset: 'asc' }, { key: 'asc' }],
+  });
+}

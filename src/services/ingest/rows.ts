@@ -1,0 +1,142 @@
+// One feed row on its way in: validated by the feed contract, mapped to a Bisma item, given a
+// content hash (which decides updated vs unchanged) and encoded for COPY.
+import { createHash } from 'node:crypto';
+import { type FeedRow, type ProcurementDataset, parseRow } from '../../feed/contract.js';
+import { type FeedItem, mapRow } from '../../feed/mapping.js';
+import { type CopyValue, copyLine } from './copy-text.js';
+
+export interface StagedItem extends FeedItem {
+  klpdCode: string;
+  contentHash: string;
+  /** The row as the feed sent it, JSON text. */
+  raw: string;
+}
+
+export type PreparedRow = { ok: true; item: StagedItem } | { ok: false; reason: string; key: string | null };
+
+export interface RowScope {
+  klpdCode: string;
+  /** The snapshot's fiscal year: a row of another year does not belong to it. */
+  fiscalYear?: number;
+}
+
+/** The mapped fields, in a fixed order: what the content hash covers. */
+function canonical(item: FeedItem, klpdCode: string): string {
+  return JSON.stringify([
+    item.dataset,
+    item.sourceKey,
+    klpdCode,
+    item.kind,
+    item.channel,
+    item.fiscalYear,
+    item.agencyCode,
+    item.title,
+    item.vendorCode,
+    item.vendorName,
+    item.vendorNpwp,
+    item.vendorScale,
+    item.value,
+    item.pdnValue,
+    item.umkValue,
+    item.isPdn,
+    item.isUmk,
+    item.tkdn,
+    item.itemDate,
+    item.status,
+    item.counted,
+  ]);
+}
+
+export function contentHash(item: FeedItem, klpdCode: string): string {
+  return createHash('sha256').update(canonical(item, klpdCode)).digest('base64url');
+}
+
+/** JSON text that jsonb accepts: jsonb refuses the \u0000 escape, so NUL characters are dropped. */
+export function rawJson(raw: unknown): string {
+  const text = JSON.stringify(raw) ?? 'null';
+  if (!text.includes('\\u0000')) return text;
+  return JSON.stringify(raw, (_key, value) =>
+    typeof value === 'string' ? value.replaceAll('\0', '') : value,
+  );
+}
+
+export function prepareRow(dataset: ProcurementDataset, raw: unknown, scope: RowScope): PreparedRow {
+  const parsed = parseRow(dataset, raw);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason, key: parsed.key };
+  let item: FeedItem;
+  try {
+    item = mapRow(dataset, parsed.row as FeedRow<typeof dataset>);
+  } catch (err) {
+    return { ok: false, reason: `cannot map the row: ${(err as Error).message}`, key: parsed.key };
+  }
+  if (scope.fiscalYear !== undefined && item.fiscalYear !== scope.fiscalYear) {
+    return {
+      ok: false,
+      reason: `fiscal year ${item.fiscalYear} does not belong to this snapshot of ${scope.fiscalYear}`,
+      key: parsed.key,
+    };
+  }
+  return {
+    ok: true,
+    item: {
+      ...item,
+      klpdCode: scope.klpdCode,
+      contentHash: contentHash(item, scope.klpdCode),
+      raw: rawJson(raw),
+    },
+  };
+}
+
+/** Columns of the staging table, in COPY order (see sql/stage.sql). */
+export const STAGE_COLUMNS = [
+  'source_key',
+  'kind',
+  'channel',
+  'fiscal_year',
+  'agency_code',
+  'klpd_code',
+  'title',
+  'vendor_code',
+  'vendor_name',
+  'vendor_npwp',
+  'vendor_scale',
+  'value',
+  'pdn_value',
+  'umk_value',
+  'is_pdn',
+  'is_umk',
+  'tkdn',
+  'item_date',
+  'status',
+  'counted',
+  'content_hash',
+  'raw',
+] as const;
+
+export function stageLine(item: StagedItem): string {
+  const values: CopyValue[] = [
+    item.sourceKey,
+    item.kind,
+    item.channel,
+    item.fiscalYear,
+    item.agencyCode,
+    item.klpdCode,
+    item.title,
+    item.vendorCode,
+    item.vendorName,
+    item.vendorNpwp,
+    item.vendorScale,
+    item.value,
+    item.pdnValue,
+    item.umkValue,
+    item.isPdn,
+    item.isUmk,
+    item.tkdn,
+    item.itemDate,
+    item.status,
+    item.counted,
+    item.contentHash,
+    item.raw,
+  ];
+  return copyLine(values);
+}

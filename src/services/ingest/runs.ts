@@ -1,0 +1,302 @@
+// The run as state: creating, claiming, resuming and finishing ingest runs. A source has at most
+// one run in progress, enforced by a PostgreSQL advisory lock held on the run's connection for
+// the whole run (a killed worker's connection drops and frees it), whatever the process count.
+import type pg from 'pg';
+import type { IngestRun, RunTrigger } from '../../generated/prisma/client.js';
+import { pool, prisma } from '../../lib/db.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { dateInZone } from './schedule.js';
+import { getSource } from './sources.js';
+import { SQL } from './writer.js';
+
+/** First key of the two-key advisory locks of ingest (the second is the source id). */
+export const INGEST_LOCK_NAMESPACE = 72_616_020;
+
+/** A feed that does not say what date its current data stands as of: the pull date in Asia/Jakarta. */
+export const AS_OF_ZONE = 'Asia/Jakarta';
+
+/** ingest_run as raw SQL reads it (DATE columns are YYYY-MM-DD strings, see lib/db.ts). */
+export interface RunRow {
+  id: number;
+  source_id: number | null;
+  dataset: string;
+  trigger: RunTrigger;
+  status: IngestRun['status'];
+  as_of: string | null;
+  requested_as_of: string | null;
+  job_id: string | null;
+  klpd_code: string | null;
+  cursor: string | null;
+  pages: number;
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  duplicates: number;
+  withdrawn: number;
+  unknown_agencies: number;
+  pages_done: boolean;
+  started_at: Date | null;
+  error: string | null;
+}
+
+export const FINISHED = new Set<IngestRun['status']>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function checkAsOf(asOf: string, field = 'asOf'): string {
+  const date = new Date(`${asOf}T00:00:00Z`);
+  if (!ISO_DATE.test(asOf) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== asOf) {
+    throw new ValidationError(field, 'must be a calendar date, YYYY-MM-DD');
+  }
+  if (asOf > dateInZone(new Date(), AS_OF_ZONE)) throw new ValidationError(field, 'cannot be in the future');
+  return asOf;
+}
+
+/**
+ * Records a run an operator asked for (now, or as of a date) before it is queued, so the caller
+ * can return its id at once. It runs when a worker takes its job.
+ */
+export async function requestRun(input: { sourceKey: string; asOf?: string | null }): Promise<IngestRun> {
+  const source = await getSource(input.sourceKey);
+  const asOf = input.asOf ? checkAsOf(input.asOf) : null;
+  return prisma.ingestRun.create({
+    data: {
+      sourceId: source.id,
+      dataset: source.dataset,
+      klpdCode: source.klpdCode,
+      trigger: asOf ? 'REPLAY' : 'MANUAL',
+      status: 'QUEUED',
+      requestedAsOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
+      asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
+    },
+  });
+}
+
+/** Marks a requested run failed when it could not even be queued. */
+export async function failQueuedRun(runId: number, message: string): Promise<void> {
+  await prisma.ingestRun.update({
+    where: { id: runId },
+    data: { status: 'FAILED', error: message, finishedAt: new Date() },
+  });
+}
+
+export type Locked<T> = { locked: true; value: T } | { locked: false };
+
+/** Runs `fn` on a connection holding the source's lock; `{ locked: false }` if another run has it. */
+export async function withSourceLock<T>(
+  sourceId: number,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<Locked<T>> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+      INGEST_LOCK_NAMESPACE,
+      sourceId,
+    ]);
+    if (!rows[0]!.ok) return { locked: false };
+    try {
+      return { locked: true, value: await fn(client) };
+    } finally {
+      await client
+        .query('SELECT pg_advisory_unlock($1, $2)', [INGEST_LOCK_NAMESPACE, sourceId])
+        .catch((err: Error) => {
+          // Dropping the connection frees the lock.
+          broken = err;
+        });
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+export interface ClaimRequest {
+  sourceId: number;
+  dataset: string;
+  klpdCode: string;
+  trigger: RunTrigger;
+  /** The queue job that asks: a retried job finds its own run again. */
+  jobKey: string;
+  requestedAsOf: string | null;
+  scheduledFor: Date | null;
+}
+
+/**
+ * The run a job works on, under the source lock: the job's own run when it has one (a retry), else
+ * an unfinished run of the same source and as-of request left by a dead worker (adopted, so its
+ * committed pages are not fetched again), else a new run.
+ */
+export async function claimRun(client: pg.PoolClient, request: ClaimRequest): Promise<RunRow> {
+  const own = await client.query<RunRow>(
+    'SELECT * FROM ingest_run WHERE job_id = $1 ORDER BY id DESC LIMIT 1',
+    [request.jobKey],
+  );
+  if (own.rows[0]) return own.rows[0];
+  const orphan = await client.query<RunRow>(
+    `SELECT * FROM ingest_run
+     WHERE source_id = $1 AND status IN ('QUEUED', 'RUNNING') AND started_at IS NOT NULL
+       AND requested_as_of IS NOT DISTINCT FROM $2::date
+     ORDER BY id DESC LIMIT 1`,
+    [request.sourceId, request.requestedAsOf],
+  );
+  if (orphan.rows[0]) {
+    const { rows } = await client.query<RunRow>(
+      'UPDATE ingest_run SET job_id = $2 WHERE id = $1 RETURNING *',
+      [orphan.rows[0].id, request.jobKey],
+    );
+    return rows[0]!;
+  }
+  const { rows } = await client.query<RunRow>(
+    `INSERT INTO ingest_run (source_id, dataset, klpd_code, trigger, status, job_id, requested_as_of, as_of, scheduled_for)
+     VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6::date, $6::date, $7) RETURNING *`,
+    [
+      request.sourceId,
+      request.dataset,
+      request.klpdCode,
+      request.trigger,
+      request.jobKey,
+      request.requestedAsOf,
+      request.scheduledFor,
+    ],
+  );
+  return rows[0]!;
+}
+
+export async function loadRun(client: pg.PoolClient, runId: number): Promise<RunRow> {
+  const { rows } = await client.query<RunRow>('SELECT * FROM ingest_run WHERE id = $1', [runId]);
+  if (!rows[0]) throw new NotFoundError('IngestRun', runId);
+  return rows[0];
+}
+
+/**
+ * Marks the run started (or resumed). A run whose source was written by another run since its
+ * last page starts its snapshot again: continuing would mix two snapshots.
+ */
+export async function startRun(client: pg.PoolClient, run: RunRow, jobKey: string | null): Promise<RunRow> {
+  await client.query('BEGIN');
+  try {
+    if (run.source_id !== null) {
+      const { rows } = await client.query<{ current_run_id: number | null }>(
+        'SELECT current_run_id FROM feed_source WHERE id = $1 FOR UPDATE',
+        [run.source_id],
+      );
+      const begun = run.pages > 0 || run.pages_done;
+      if (begun && rows[0]?.current_run_id !== run.id) await resetRun(client, run.id);
+      await client.query('UPDATE feed_source SET last_run_at = now(), current_run_id = $2 WHERE id = $1', [
+        run.source_id,
+        run.id,
+      ]);
+    }
+    const { rows } = await client.query<RunRow>(
+      `UPDATE ingest_run SET status = 'RUNNING', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
+         job_id = COALESCE($2, job_id), error = NULL
+       WHERE id = $1 RETURNING *`,
+      [run.id, jobKey],
+    );
+    await client.query('COMMIT');
+    return rows[0]!;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Forgets a run's progress so its snapshot is read again from the first page. */
+export async function resetRun(client: pg.PoolClient, runId: number): Promise<void> {
+  await client.query('DELETE FROM ingest_seen_key WHERE run_id = $1', [runId]);
+  await client.query('DELETE FROM rejected_row WHERE run_id = $1', [runId]);
+  await client.query(
+    `UPDATE ingest_run SET cursor = NULL, pages_done = false, pages = 0, fetched = 0, inserted = 0, updated = 0,
+       unchanged = 0, rejected = 0, duplicates = 0, unknown_agencies = 0
+     WHERE id = $1`,
+    [runId],
+  );
+}
+
+/**
+ * Ends a complete snapshot in one transaction: withdraws what it no longer lists (sources only),
+ * records the snapshot's hash, drops the run's key set and marks run and source.
+ */
+export async function finishRun(
+  client: pg.PoolClient,
+  run: RunRow,
+  scope: { withdraw: boolean },
+): Promise<RunRow> {
+  await client.query('BEGIN');
+  try {
+    // Withdrawal and hashing scan the whole scope: no statement timeout for them.
+    await client.query('SET LOCAL statement_timeout = 0');
+    let withdrawn = 0;
+    if (scope.withdraw && run.source_id !== null) {
+      const { rows } = await client.query<{ fiscal_year: number }>(
+        'SELECT fiscal_year FROM feed_source WHERE id = $1',
+        [run.source_id],
+      );
+      const result = await client.query<{ withdrawn: number }>(SQL.withdraw, [
+        run.id,
+        run.dataset,
+        run.klpd_code,
+        rows[0]!.fiscal_year,
+      ]);
+      withdrawn = result.rows[0]!.withdrawn;
+    }
+    // What the snapshot holds, independent of page boundaries: the same data gives the same hash.
+    const hash = await client.query<{ hash: string }>(
+      `SELECT encode(sha256(convert_to(COALESCE(string_agg(i.source_key || '=' || i.content_hash, ','
+         ORDER BY i.source_key), ''), 'UTF8')), 'hex') AS hash
+       FROM ingest_seen_key k JOIN procurement_item i ON i.dataset = $2 AND i.source_key = k.source_key
+       WHERE k.run_id = $1`,
+      [run.id, run.dataset],
+    );
+    await client.query('DELETE FROM ingest_seen_key WHERE run_id = $1', [run.id]);
+    // A feed that does not state the snapshot's date: the snapshot is as of the pull date.
+    const { rows } = await client.query<RunRow>(
+      `UPDATE ingest_run SET status = 'SUCCEEDED', withdrawn = $2, content_hash = $3, finished_at = now(), error = NULL,
+         as_of = COALESCE(as_of, $4::date)
+       WHERE id = $1 RETURNING *`,
+      [run.id, withdrawn, hash.rows[0]!.hash, dateInZone(new Date(), AS_OF_ZONE)],
+    );
+    const finished = rows[0]!;
+    if (run.source_id !== null) {
+      await client.query(
+        `UPDATE feed_source SET last_success_at = now(), last_snapshot_as_of = $2::date, last_snapshot_run_id = $3
+         WHERE id = $1`,
+        [run.source_id, finished.as_of, run.id],
+      );
+    }
+    await client.query('COMMIT');
+    return finished;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Records a failure. A final one ends the run (its key set is dropped); otherwise the run waits,
+ * cursor kept, for the job's next attempt.
+ */
+export async function failRun(runId: number, error: Error, final: boolean): Promise<void> {
+  const message = error.message.slice(0, 2000);
+  if (final) {
+    await pool.query('DELETE FROM ingest_seen_key WHERE run_id = $1', [runId]);
+    await pool.query(
+      `UPDATE ingest_run SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1`,
+      [runId, message],
+    );
+  } else {
+    await pool.query(`UPDATE ingest_run SET status = 'QUEUED', error = $2 WHERE id = $1`, [runId, message]);
+  }
+}
+
+/** Leaves a run paused (worker shutdown): it resumes from its cursor when a worker takes it again. */
+export async function pauseRun(runId: number): Promise<void> {
+  await pool.query(`UPDATE ingest_run SET status = 'QUEUED' WHERE id = $1 AND status = 'RUNNING'`, [runId]);
+}
+
+export async function hasRunForJob(jobKey: string): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM ingest_run WHERE job_id = $1 LIMIT 1', [jobKey]);
+  return rows.length > 0;
+}

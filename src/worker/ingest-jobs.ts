@@ -1,0 +1,67 @@
+// How ingest work is queued: stable job ids and deduplication keys derived from the source key,
+// so a second worker (or a second click) does not queue the same work twice.
+import type { IngestRun } from '../generated/prisma/client.js';
+import type { MissedRuns } from '../services/ingest/catch-up.js';
+import { failQueuedRun, requestRun } from '../services/ingest/runs.js';
+import type { Producer } from './queues.js';
+
+export const DEMO_JOB_ID = 'demo-history';
+
+/** The id of a source's job scheduler. */
+export const schedulerId = (sourceKey: string) => `pull.${sourceKey}`;
+
+/** While a pull of the source's current data is queued or running, another one is not queued. */
+const currentPull = (sourceKey: string) => ({ id: `current.${sourceKey}` });
+
+export async function enqueueStartupPull(producer: Producer, sourceKey: string): Promise<void> {
+  await producer.enqueue(
+    'ingest',
+    'pull',
+    { sourceKey, trigger: 'STARTUP' },
+    { deduplication: currentPull(sourceKey) },
+  );
+}
+
+/** Queues what a source's catch-up policy asks for its missed slots. */
+export async function enqueueCatchUp(producer: Producer, missed: MissedRuns): Promise<void> {
+  if (missed.slots.length === 0) return;
+  const first = missed.slots[0]!.getTime();
+  const last = missed.slots.at(-1)!.getTime();
+  if (missed.policy === 'BACKFILL') {
+    await producer.enqueue(
+      'ingest',
+      'backfill',
+      { sourceKey: missed.sourceKey, slots: missed.slots.map((s) => s.toISOString()) },
+      { jobId: `backfill.${missed.sourceKey}.${first}.${last}` },
+    );
+  } else {
+    await producer.enqueue(
+      'ingest',
+      'pull',
+      { sourceKey: missed.sourceKey, trigger: 'CATCH_UP' },
+      { jobId: `catchup.${missed.sourceKey}.${last}`, deduplication: currentPull(missed.sourceKey) },
+    );
+  }
+}
+
+/**
+ * An admin's "run now" or "replay as of": the run is recorded first, so its id can be returned at
+ * once, then queued. If Redis refuses the job the run is marked failed and the error rethrown.
+ */
+export async function triggerRun(
+  producer: Producer,
+  input: { sourceKey: string; asOf?: string | null },
+): Promise<IngestRun> {
+  const run = await requestRun(input);
+  try {
+    const jobId = await producer.enqueue('ingest', 'run', { runId: run.id }, { jobId: `run.${run.id}` });
+    return { ...run, jobId };
+  } catch (err) {
+    await failQueuedRun(run.id, `could not be queued: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+export async function enqueueRecompute(producer: Producer, reason: string, runIds: number[]): Promise<void> {
+  await producer.enqueue('kpi', 'recompute', { reason, runIds });
+}

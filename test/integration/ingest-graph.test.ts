@@ -1,0 +1,190 @@
+// Ingest in the graph over real HTTP: sources with their timing, the run history with rejected
+// rows for analysts, and the admin mutations (run now, replay, change a schedule) with typed errors.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { closeDb, prisma } from '../../src/lib/db.js';
+import { loadDemoData } from '../../src/services/demo/seed.js';
+import { pull } from '../../src/services/ingest/pull.js';
+import type { RunRow } from '../../src/services/ingest/runs.js';
+import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
+import { schedulerId } from '../../src/worker/ingest-jobs.js';
+import { closeSharedProducer, sharedProducer } from '../../src/worker/queues.js';
+import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { KLPD } from '../helpers/ingest.js';
+import { flushTestPrefix } from '../helpers/redis.js';
+
+const KEY = sourceKey('tender/pencatatan-non-tender', KLPD, 2023);
+let api: Api;
+let keys: Keys;
+let sim: RunningFeedSimulator;
+let run: RunRow;
+
+beforeAll(async () => {
+  await createTestDatabase();
+  await loadDemoData();
+  await ensureSources();
+  sim = await startFeedSimulator({ klpd: KLPD });
+  const outcome = await pull(
+    { sourceKey: KEY, trigger: 'STARTUP', jobKey: 'graph.1' },
+    { feed: { baseUrl: sim.url } },
+  );
+  if (outcome.outcome !== 'finished') throw new Error(outcome.outcome);
+  run = outcome.run;
+  api = await startApi();
+  keys = await createKeys();
+});
+afterAll(async () => {
+  await api?.close();
+  await sim?.close();
+  await closeSharedProducer();
+  await flushTestPrefix();
+  await closeDb();
+});
+
+const RUNS = `query ($filter: IngestRunFilter, $first: Int) {
+  ingestRuns(filter: $filter, first: $first) {
+    totalCount
+    edges { node {
+      runId status trigger dataset asOf fetched inserted updated unchanged rejected duplicates withdrawn
+      source { key }
+      rejectedRows(first: 100) { totalCount edges { node { rowNumber sourceKey reason raw } } }
+    } }
+  }
+}`;
+
+const SOURCES = `{ feedSources { key cron timezone catchUp enabled nextRunAt lastRunAt lastSuccessAt missedRuns lagSeconds
+  lastSnapshotAsOf lastSnapshotRun { runId } } }`;
+
+const TRIGGER = `mutation ($input: TriggerIngestRunInput!) {
+  triggerIngestRun(input: $input) {
+    __typename
+    ... on MutationTriggerIngestRunSuccess { data { runId status trigger requestedAsOf source { key } } }
+    ... on Error { code message }
+    ... on ValidationError { field }
+  }
+}`;
+
+const SCHEDULE = `mutation ($input: UpdateFeedScheduleInput!) {
+  updateFeedSchedule(input: $input) {
+    __typename
+    ... on MutationUpdateFeedScheduleSuccess { data { key cron timezone catchUp customSchedule nextRunAt } }
+    ... on Error { code message }
+    ... on ValidationError { field }
+  }
+}`;
+
+describe('the run history', () => {
+  it('shows analysts every run with its counts and its rejected rows', async () => {
+    const res = await api.gql(RUNS, { filter: { sourceKey: KEY } }, keys.analyst);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.ingestRuns.totalCount).toBe(1);
+    const node = res.data.ingestRuns.edges[0].node;
+    expect(node).toMatchObject({
+      runId: run.id,
+      status: 'SUCCEEDED',
+      trigger: 'STARTUP',
+      dataset: 'tender/pencatatan-non-tender',
+      asOf: run.as_of,
+      fetched: run.fetched,
+      inserted: run.inserted,
+      rejected: run.rejected,
+      duplicates: run.duplicates,
+      source: { key: KEY },
+    });
+    expect(node.rejectedRows.totalCount).toBe(run.rejected);
+    expect(node.rejectedRows.edges.map((e: { node: { rowNumber: number } }) => e.node.rowNumber)).toEqual(
+      (await prisma.rejectedRow.findMany({ where: { runId: run.id }, orderBy: { rowNumber: 'asc' } })).map(
+        (r) => r.rowNumber,
+      ),
+    );
+  });
+
+  it('is not shown without a key', async () => {
+    const res = await api.gql(RUNS, {});
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('feed sources', () => {
+  it('show each schedule with its next run, last runs, missed runs, lag and last snapshot', async () => {
+    const res = await api.gql(SOURCES, {}, keys.analyst);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.feedSources).toHaveLength(18);
+    const pulled = res.data.feedSources.find((s: { key: string }) => s.key === KEY);
+    expect(pulled).toMatchObject({
+      cron: '0 * * * *',
+      timezone: 'Asia/Jakarta',
+      catchUp: 'RUN_ONCE',
+      enabled: true,
+      missedRuns: 0,
+      lastSnapshotAsOf: run.as_of,
+      lastSnapshotRun: { runId: run.id },
+    });
+    expect(Date.parse(pulled.nextRunAt)).toBeGreaterThan(Date.now());
+    expect(new Date(pulled.nextRunAt).getUTCMinutes()).toBe(0);
+    expect(pulled.lastSuccessAt).not.toBeNull();
+  });
+});
+
+describe('triggerIngestRun', () => {
+  it('queues a run now and returns its number', async () => {
+    const res = await api.gql(TRIGGER, { input: { sourceKey: KEY } }, keys.admin);
+    expect(res.data.triggerIngestRun).toMatchObject({
+      __typename: 'MutationTriggerIngestRunSuccess',
+      data: { status: 'QUEUED', trigger: 'MANUAL', requestedAsOf: null, source: { key: KEY } },
+    });
+    const runId = res.data.triggerIngestRun.data.runId;
+    const job = await sharedProducer().queue('ingest').getJob(`run.${runId}`);
+    expect(job?.data).toEqual({ runId });
+  });
+
+  it('queues a replay as of a date', async () => {
+    const res = await api.gql(TRIGGER, { input: { sourceKey: KEY, asOf: '2023-09-09' } }, keys.admin);
+    expect(res.data.triggerIngestRun.data).toMatchObject({ trigger: 'REPLAY', requestedAsOf: '2023-09-09' });
+  });
+
+  it('answers typed errors for an unknown source or a future date, and queues nothing', async () => {
+    const before = await prisma.ingestRun.count();
+    const unknown = await api.gql(TRIGGER, { input: { sourceKey: 'nope.D999.2023' } }, keys.admin);
+    expect(unknown.data.triggerIngestRun).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    const future = await api.gql(TRIGGER, { input: { sourceKey: KEY, asOf: '2999-01-01' } }, keys.admin);
+    expect(future.data.triggerIngestRun).toMatchObject({ __typename: 'ValidationError', field: 'asOf' });
+    expect(await prisma.ingestRun.count()).toBe(before);
+  });
+
+  it('is refused to analysts', async () => {
+    const res = await api.gql(TRIGGER, { input: { sourceKey: KEY } }, keys.analyst);
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('updateFeedSchedule', () => {
+  it('changes the schedule and its job scheduler at once', async () => {
+    const input = { sourceKey: KEY, cron: '15 7 * * *', timezone: 'Asia/Makassar', catchUp: 'BACKFILL' };
+    const res = await api.gql(SCHEDULE, { input }, keys.admin);
+    expect(res.data.updateFeedSchedule).toMatchObject({
+      __typename: 'MutationUpdateFeedScheduleSuccess',
+      data: {
+        key: KEY,
+        cron: '15 7 * * *',
+        timezone: 'Asia/Makassar',
+        catchUp: 'BACKFILL',
+        customSchedule: true,
+      },
+    });
+    // 07:15 in Makassar (UTC+8) is 23:15 UTC.
+    const next = new Date(res.data.updateFeedSchedule.data.nextRunAt);
+    expect([next.getUTCHours(), next.getUTCMinutes()]).toEqual([23, 15]);
+    expect(await sharedProducer().queue('ingest').getJobScheduler(schedulerId(KEY))).toMatchObject({
+      pattern: '15 7 * * *',
+      tz: 'Asia/Makassar',
+    });
+  });
+
+  it('refuses a bad pattern with the field at fault and changes nothing', async () => {
+    const res = await api.gql(SCHEDULE, { input: { sourceKey: KEY, cron: 'every hour' } }, keys.admin);
+    expect(res.data.updateFeedSchedule).toMatchObject({ __typename: 'ValidationError', field: 'input.cron' });
+    expect((await prisma.feedSource.findUniqueOrThrow({ where: { key: KEY } })).cron).toBe('15 7 * * *');
+  });
+});

@@ -1,0 +1,89 @@
+// One feed row on its way in: validation, the content hash that decides updated vs unchanged,
+// and its COPY text encoding.
+import { describe, expect, it } from '@jest/globals';
+import { copyField, copyLine } from '../../src/services/ingest/copy-text.js';
+import { contentHash, prepareRow, rawJson, stageLine } from '../../src/services/ingest/rows.js';
+
+const ORDER = {
+  kd_paket: 7001,
+  kd_rup: '42',
+  tahun_anggaran: 2023,
+  kd_klpd: 'D999',
+  kd_satker_str: '1.01.0.00.0.00.01.0000',
+  rup_nama_pkt: 'Laptop <b>sekolah</b>',
+  total_harga: '125000000.00',
+  tgl_order: '2023-04-19T00:00:00.000000Z',
+  status_pkt: 'COMPLETED',
+  status_pdn: 'PDN',
+  status_ukm: 'Non-UKM',
+};
+const SCOPE = { klpdCode: 'D999', fiscalYear: 2023 };
+
+describe('a feed row', () => {
+  it('maps to an item with a content hash that ignores key order and number spelling', () => {
+    const a = prepareRow('ekatalog/paket-e-purchasing', ORDER, SCOPE);
+    const reordered = Object.fromEntries(Object.entries(ORDER).reverse());
+    const b = prepareRow(
+      'ekatalog/paket-e-purchasing',
+      { ...reordered, total_harga: 125000000, kd_paket: '7001' },
+      SCOPE,
+    );
+    expect(a.ok && b.ok).toBe(true);
+    if (!a.ok || !b.ok) return;
+    expect(a.item).toMatchObject({
+      sourceKey: '7001',
+      title: 'Laptop sekolah',
+      pdnValue: '125000000.00',
+      counted: true,
+    });
+    expect(a.item.contentHash).toBe(b.item.contentHash);
+  });
+
+  it('gets another hash when a mapped field or the KLPD changes', () => {
+    const a = prepareRow('ekatalog/paket-e-purchasing', ORDER, SCOPE);
+    const b = prepareRow('ekatalog/paket-e-purchasing', { ...ORDER, total_harga: '125000000.01' }, SCOPE);
+    if (!a.ok || !b.ok) throw new Error('valid rows expected');
+    expect(b.item.contentHash).not.toBe(a.item.contentHash);
+    expect(contentHash(a.item, 'D998')).not.toBe(a.item.contentHash);
+  });
+
+  it('is rejected with the field at fault, its key kept, when invalid or of another fiscal year', () => {
+    expect(prepareRow('ekatalog/paket-e-purchasing', { ...ORDER, tgl_order: '2023-02-30' }, SCOPE)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('tgl_order'),
+      key: '7001',
+    });
+    expect(prepareRow('ekatalog/paket-e-purchasing', { ...ORDER, tahun_anggaran: 2022 }, SCOPE)).toEqual({
+      ok: false,
+      reason: 'fiscal year 2022 does not belong to this snapshot of 2023',
+      key: '7001',
+    });
+  });
+
+  it('keeps its raw JSON storable: jsonb refuses NUL, so NUL characters are dropped', () => {
+    expect(rawJson({ a: 'x\u0000y', b: 1 })).toBe('{"a":"xy","b":1}');
+    expect(rawJson({ a: 'plain' })).toBe('{"a":"plain"}');
+  });
+});
+
+describe('COPY text encoding', () => {
+  it('escapes backslash, tab and line breaks, writes null as \\N and drops NUL', () => {
+    expect(copyField(null)).toBe('\\N');
+    expect(copyField(true)).toBe('t');
+    expect(copyField(12)).toBe('12');
+    expect(copyField('a\\b\tc\nd\re\0f')).toBe('a\\\\b\\tc\\nd\\re' + 'f');
+    expect(copyLine(['x', null, false])).toBe('x\t\\N\tf\n');
+  });
+
+  it('writes one line per item, whatever its text holds', () => {
+    const row = prepareRow(
+      'ekatalog/paket-e-purchasing',
+      { ...ORDER, rup_nama_pkt: 'two\nlines\tand\\slash' },
+      SCOPE,
+    );
+    if (!row.ok) throw new Error('valid row expected');
+    const line = stageLine(row.item);
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.slice(0, -1)).not.toMatch(/\n/);
+  });
+});
