@@ -1,0 +1,106 @@
+// agencyRanking: the agencies of the province ranked by one KPI, as a connection.
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { agencyRanking, type RankedAgency, type RankMetric } from '../../services/kpi/kpis.js';
+import { Agency } from '../agencies.js';
+import { builder } from '../builder.js';
+import { OrderDirection } from '../common.js';
+import {
+  dateText,
+  KpiCoverage,
+  KpiMeasures,
+  KpiProvenance,
+  type ProvenanceData,
+  readCache,
+} from './types.js';
+
+const KpiMetric = builder.enumType('KpiMetric', {
+  description: 'A KPI to rank agencies by.',
+  values: {
+    REALISATION: { description: 'PDN realisation (Money).' },
+    COMMITMENT: { description: 'The commitment attainment uses (Money).' },
+    ATTAINMENT: { description: 'Realisation ÷ commitment (percent).' },
+    PDN_SHARE: { description: 'PDN value ÷ total value (percent).' },
+    UMK_SHARE: { description: 'UMK-Koperasi value ÷ total value (percent).' },
+    TOTAL_VALUE: { description: 'Total value of counted procurement (Money).' },
+    ITEM_COUNT: { description: 'Counted realisation items.' },
+    GAP_TO_DATE: { description: 'Target to date − realisation (Money; a larger gap is further behind).' },
+  },
+});
+
+const AgencyKpi = builder.objectRef<RankedAgency>('AgencyKpi').implement({
+  description: 'One agency’s own KPIs (its sub-units not included) and its rank.',
+  interfaces: [KpiMeasures],
+  fields: (t) => ({
+    rank: t.exposeInt('rank', {
+      description: 'Its rank, 1 first; equal values share a rank; agencies without a value come last.',
+    }),
+    agency: t.field({ type: Agency, description: 'The agency.', resolve: (r) => r.agency }),
+    planCount: t.int({
+      description: 'Its counted RUP plans.',
+      resolve: (r) => r.summary.figures.commitment?.packageCount ?? 0,
+    }),
+    coverage: t.field({
+      type: KpiCoverage,
+      description: 'Whether it reported.',
+      resolve: (r) => r.summary.coverage,
+    }),
+  }),
+});
+
+interface RankingConnectionExtras {
+  provenance: ProvenanceData;
+  totalCount: number;
+}
+
+builder.queryField('agencyRanking', (t) =>
+  t.connection(
+    {
+      type: AgencyKpi,
+      description:
+        'The agencies of the province (the PROVINCE unit aside) ranked by one KPI of a fiscal year, as of a ' +
+        'snapshot date; ties by agency code. Readable by everyone.',
+      args: {
+        year: t.arg.int({ required: true, description: 'The fiscal year.' }),
+        metric: t.arg({ type: KpiMetric, defaultValue: 'REALISATION', description: 'The KPI to rank by.' }),
+        order: t.arg({
+          type: OrderDirection,
+          defaultValue: 'DESC',
+          description: 'DESC: largest first (default).',
+        }),
+        asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date (YYYY-MM-DD).' }),
+      },
+      resolve: async (_root, args, ctx) => {
+        const ranking = await agencyRanking(
+          {
+            year: args.year,
+            metric: (args.metric ?? 'REALISATION') as RankMetric,
+            order: args.order ?? 'DESC',
+            asOf: dateText(args.asOf),
+          },
+          readCache(ctx),
+        );
+        const extras: RankingConnectionExtras = {
+          provenance: { pick: ranking.pick, coverage: null },
+          totalCount: ranking.rows.length,
+        };
+        return Object.assign(resolveArrayConnection({ args }, ranking.rows), extras);
+      },
+    },
+    {
+      name: 'AgencyRankingConnection',
+      description: 'A page of ranked agencies, with the data version they were read from.',
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'How many agencies are ranked.',
+          resolve: (conn) => (conn as unknown as RankingConnectionExtras).totalCount,
+        }),
+        provenance: c.field({
+          type: KpiProvenance,
+          description: 'Where the figures come from.',
+          resolve: (conn) => (conn as unknown as RankingConnectionExtras).provenance,
+        }),
+      }),
+    },
+    { name: 'AgencyRankingEdge', description: 'A ranked agency and its cursor.' },
+  ),
+);

@@ -1,0 +1,144 @@
+// programmeKpis: the Business Matching programme of a year: events, exhibitors, deals, conversion.
+import { centsToMoney, formatMoney, formatPercent, type KpiLocale } from '../../services/kpi/numbers.js';
+import {
+  type Conversion,
+  type ProgrammeBatch as ProgrammeBatchData,
+  type ProgrammeKpis as ProgrammeKpisData,
+  programmeKpis,
+} from '../../services/kpi/programme.js';
+import { builder } from '../builder.js';
+import { Event } from '../events.js';
+import { KpiLocaleEnum, PERCENT_RULE, pct } from './types.js';
+
+const ProgrammeBatch = builder.objectRef<ProgrammeBatchData>('ProgrammeBatch').implement({
+  description: 'One held batch of the programme.',
+  fields: (t) => ({
+    event: t.field({ type: Event, description: 'The event.', resolve: (b) => b.event }),
+    batchNumber: t.int({ description: 'The batch number.', resolve: (b) => b.event.batchNumber }),
+    exhibitors: t.exposeInt('exhibitors', { description: 'Exhibitors that took part.' }),
+    newExhibitors: t.exposeInt('newExhibitors', {
+      description: 'Exhibitors taking part in a held Business Matching event for the first time.',
+    }),
+    returningExhibitors: t.exposeInt('returningExhibitors', {
+      description: 'Exhibitors that took part before.',
+    }),
+    dealCount: t.exposeInt('dealCount', { description: 'Deals recorded at the batch.' }),
+    dealValue: t.field({
+      type: 'Money',
+      description: 'Σ value of those deals.',
+      resolve: (b) => centsToMoney(b.dealValue),
+    }),
+    convertedExhibitors: t.exposeInt('convertedExhibitors', {
+      description:
+        'Of the exhibitors whose first batch of the year this was, those that later became vendors.',
+    }),
+    convertedValue: t.field({
+      type: 'Money',
+      description: 'Σ value of their procurement since this batch.',
+      resolve: (b) => centsToMoney(b.convertedValue),
+    }),
+  }),
+});
+
+const ProgrammeConversionText = builder
+  .objectRef<{ conversion: Conversion; locale: KpiLocale }>('ProgrammeConversionText')
+  .implement({
+    description: 'Conversion figures as text.',
+    fields: (t) => ({
+      value: t.string({
+        description: 'Value, e.g. `Rp1,2 miliar`.',
+        resolve: (x) => formatMoney(x.conversion.value, x.locale),
+      }),
+      pdnValue: t.string({
+        description: 'PDN value.',
+        resolve: (x) => formatMoney(x.conversion.pdnValue, x.locale),
+      }),
+      rate: t.string({
+        nullable: true,
+        description: 'Rate, e.g. `12,5 %`.',
+        resolve: (x) => (x.conversion.rate ? formatPercent(x.conversion.rate, x.locale) : null),
+      }),
+    }),
+  });
+
+const ProgrammeConversion = builder.objectRef<Conversion>('ProgrammeConversion').implement({
+  description:
+    'Exhibitors that later appear as vendors in the procurement feed: exhibitor.vendor_code = the item’s ' +
+    'vendor code, or the exhibitor’s NPWP (digits; 15 → 16 with a leading 0) = the item’s vendor NPWP, over ' +
+    'counted, not withdrawn realisation items dated on or after the first day of the exhibitor’s first ' +
+    'batch of the year. Read from the current items, not a data version.',
+  fields: (t) => ({
+    exhibitors: t.exposeInt('exhibitors', { description: 'Unique exhibitors of the year’s held batches.' }),
+    matchable: t.exposeInt('matchable', {
+      description: 'Of them, those with a vendor code or NPWP to match on.',
+    }),
+    converted: t.exposeInt('converted', {
+      description: 'Exhibitors with at least one matching procurement.',
+    }),
+    rate: t.float({
+      nullable: true,
+      description: `converted ÷ exhibitors × 100. ${PERCENT_RULE}`,
+      resolve: (c) => pct(c.rate),
+    }),
+    items: t.exposeInt('items', { description: 'Matching procurement items.' }),
+    value: t.field({ type: 'Money', description: 'Σ their value.', resolve: (c) => centsToMoney(c.value) }),
+    pdnValue: t.field({
+      type: 'Money',
+      description: 'Σ their PDN value.',
+      resolve: (c) => centsToMoney(c.pdnValue),
+    }),
+    formatted: t.field({
+      type: ProgrammeConversionText,
+      description: 'The money and rate as text for readers.',
+      args: {
+        locale: t.arg({ type: KpiLocaleEnum, defaultValue: 'id', description: 'The locale (default ID).' }),
+      },
+      resolve: (c, args) => ({ conversion: c, locale: (args.locale ?? 'id') as KpiLocale }),
+    }),
+  }),
+});
+
+const ProgrammeKpis = builder.objectRef<ProgrammeKpisData>('ProgrammeKpis').implement({
+  description:
+    'The Business Matching programme of a year. A batch counts as held when it is DONE, or PUBLISHED ' +
+    'and its last day has passed (Asia/Jakarta).',
+  fields: (t) => ({
+    year: t.exposeInt('year', { description: 'The programme year.' }),
+    asOf: t.field({
+      type: 'Date',
+      description: 'The day events were judged held on.',
+      resolve: (p) => p.asOf,
+    }),
+    eventsHeld: t.exposeInt('eventsHeld', { description: 'Batches held.' }),
+    uniqueExhibitors: t.exposeInt('uniqueExhibitors', {
+      description: 'Distinct exhibitors over the held batches.',
+    }),
+    dealCount: t.exposeInt('dealCount', { description: 'Deals recorded at held batches.' }),
+    dealValue: t.field({
+      type: 'Money',
+      description: 'Σ value of those deals.',
+      resolve: (p) => centsToMoney(p.dealValue),
+    }),
+    batches: t.field({
+      type: [ProgrammeBatch],
+      description: 'The held batches, in date order.',
+      resolve: (p) => p.batches,
+    }),
+    conversion: t.field({
+      type: ProgrammeConversion,
+      description: 'Exhibitors that became vendors.',
+      resolve: (p) => p.conversion,
+    }),
+  }),
+});
+
+builder.queryField('programmeKpis', (t) =>
+  t.field({
+    type: ProgrammeKpis,
+    description:
+      'Business Matching KPIs of a year: batches held, unique and new exhibitors per batch, deal value and ' +
+      'conversion of exhibitors into procurement vendors. Readable by everyone.',
+    args: { year: t.arg.int({ required: true, description: 'The programme year.' }) },
+    resolve: (_root, args) => programmeKpis(args.year),
+  }),
+);

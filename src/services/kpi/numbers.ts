@@ -1,0 +1,155 @@
+// Exact KPI arithmetic and its display: money is bigint cents, a percentage is an exact ratio
+// rounded half-up only when shown (4 decimals in numeric fields, 1 decimal in text).
+
+/** Rupiah amounts as integer cents: sums and ratios never pass through a float. */
+export type Cents = bigint;
+
+export type KpiLocale = 'id' | 'en';
+
+const MONEY_TEXT = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
+
+/** "1234.5" (PostgreSQL numeric text) → 123450n. */
+export function toCents(text: string | null | undefined): Cents {
+  if (text === null || text === undefined) return 0n;
+  const m = MONEY_TEXT.exec(text.trim());
+  if (!m) throw new RangeError(`not a money amount with at most 2 decimals: ${text}`);
+  const cents = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
+  return m[1] ? -cents : cents;
+}
+
+/** 123450n → "1234.50": the Money scalar's form. */
+export function centsToMoney(cents: Cents): string {
+  const negative = cents < 0n;
+  const abs = negative ? -cents : cents;
+  return `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+}
+
+/** Integer division rounded half away from zero (half-up on magnitudes). */
+export function divRound(numerator: bigint, denominator: bigint): bigint {
+  if (denominator === 0n) throw new RangeError('division by zero');
+  const negative = numerator < 0n !== denominator < 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  const q = n / d;
+  const rounded = (n % d) * 2n >= d ? q + 1n : q;
+  return negative ? -rounded : rounded;
+}
+
+/**
+ * A percentage kept as the exact fraction part ÷ whole × 100, so every rounding is done once,
+ * from the exact value (no double rounding from 4 to 1 decimals).
+ */
+export class Percent {
+  private constructor(
+    readonly numerator: bigint,
+    readonly denominator: bigint,
+  ) {}
+
+  /** part ÷ whole as a percentage; null when whole is zero (undefined, never 0 %). */
+  static of(part: bigint, whole: bigint): Percent | null {
+    if (whole === 0n) return null;
+    return new Percent(part * 100n, whole);
+  }
+
+  /** A percentage given in percent, e.g. "95.00" (a stored target). */
+  static fromText(text: string): Percent {
+    return new Percent(toCents(text), 100n);
+  }
+
+  /** this − other, in percentage points. */
+  minus(other: Percent): Percent {
+    return new Percent(
+      this.numerator * other.denominator - other.numerator * this.denominator,
+      this.denominator * other.denominator,
+    );
+  }
+
+  compare(other: Percent): number {
+    const d = this.numerator * other.denominator - other.numerator * this.denominator;
+    const sign = this.denominator * other.denominator < 0n ? -1n : 1n;
+    const s = d * sign;
+    return s === 0n ? 0 : s < 0n ? -1 : 1;
+  }
+
+  /** Rounded half-up to `decimals` places, as decimal text: "82.9114". */
+  toFixed(decimals: number): string {
+    const scale = 10n ** BigInt(decimals);
+    const scaled = divRound(this.numerator * scale, this.denominator);
+    return fixedText(scaled, decimals);
+  }
+
+  /** The numeric field: rounded half-up to 4 decimals. */
+  toNumber(): number {
+    return Number(this.toFixed(4));
+  }
+
+  /** Applies this percentage to an amount: amount × p / 100, rounded half-up to cents. */
+  ofAmount(amount: Cents): Cents {
+    return divRound(amount * this.numerator, this.denominator * 100n);
+  }
+}
+
+function fixedText(scaled: bigint, decimals: number): string {
+  const negative = scaled < 0n;
+  const abs = negative ? -scaled : scaled;
+  if (decimals === 0) return `${negative ? '-' : ''}${abs}`;
+  const text = abs.toString().padStart(decimals + 1, '0');
+  return `${negative ? '-' : ''}${text.slice(0, -decimals)}.${text.slice(-decimals)}`;
+}
+
+const SEPARATORS: Record<KpiLocale, { decimal: string; group: string }> = {
+  id: { decimal: ',', group: '.' },
+  en: { decimal: '.', group: ',' },
+};
+
+const UNITS: { exponent: bigint; id: string; en: string }[] = [
+  { exponent: 12n, id: 'triliun', en: 'trillion' },
+  { exponent: 9n, id: 'miliar', en: 'billion' },
+  { exponent: 6n, id: 'juta', en: 'million' },
+];
+
+function groupDigits(digits: string, group: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, group);
+}
+
+/** Decimal text "13.100" → locale text with trailing zeros dropped: "13,1". */
+function localeNumber(text: string, locale: KpiLocale, keepZeros = false): string {
+  const { decimal, group } = SEPARATORS[locale];
+  const negative = text.startsWith('-');
+  const [int, frac = ''] = (negative ? text.slice(1) : text).split('.');
+  const fraction = keepZeros ? frac : frac.replace(/0+$/, '');
+  return `${negative ? '-' : ''}${groupDigits(int!, group)}${fraction ? decimal + fraction : ''}`;
+}
+
+/**
+ * Money for readers: from a million up in juta/miliar/triliun (million/billion/trillion) with at
+ * most 3 decimals, rounded half-up, trailing zeros dropped: `Rp13,1 triliun`, `IDR 13.1 trillion`;
+ * below a million in full: `Rp950.000`, `IDR 950,000.50`.
+ */
+export function formatMoney(cents: Cents, locale: KpiLocale): string {
+  const prefix = locale === 'id' ? 'Rp' : 'IDR ';
+  const negative = cents < 0n;
+  const abs = negative ? -cents : cents;
+  const sign = negative ? '-' : '';
+  for (const unit of UNITS) {
+    const unitCents = 10n ** unit.exponent * 100n;
+    if (abs >= unitCents) {
+      const thousandths = divRound(abs * 1000n, unitCents);
+      return `${sign}${prefix}${localeNumber(fixedText(thousandths, 3), locale)} ${unit[locale]}`;
+    }
+  }
+  const whole = abs % 100n === 0n;
+  return `${sign}${prefix}${localeNumber(fixedText(abs, 2), locale, !whole)}`;
+}
+
+/** A percentage for readers, rounded half-up to 1 decimal: `82,9 %` (id), `82.9%` (en). */
+export function formatPercent(p: Percent, locale: KpiLocale): string {
+  const text = localeNumber(p.toFixed(1), locale, true);
+  return locale === 'id' ? `${text} %` : `${text}%`;
+}
+
+/** Percentage points for readers: `-12,1 poin` (id), `-12.1 pp` (en). */
+export function formatPoints(p: Percent, locale: KpiLocale): string {
+  const text = localeNumber(p.toFixed(1), locale, true);
+  return locale === 'id' ? `${text} poin` : `${text} pp`;
+}

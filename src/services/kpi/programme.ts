@@ -1,0 +1,163 @@
+// Business Matching programme KPIs: events held, exhibitors (unique, new per batch), deals, and
+// conversion: exhibitors that later appear as vendors in the procurement feed, and for how much.
+import type { Event } from '../../generated/prisma/client.js';
+import { pool, prisma } from '../../lib/db.js';
+import { type Cents, Percent, toCents } from './numbers.js';
+import { checkYear, jakartaToday } from './read.js';
+
+/**
+ * Raw SQL: per-batch distinct counts with a first-ever-participation window, and the conversion
+ * match (vendor code or NPWP, on or after the exhibitor's first batch), which Prisma cannot
+ * express. The match looks items up through their vendor_code and vendor_npwp indexes, one
+ * exhibitor at a time, so its cost follows the exhibitors' own items, not the item count.
+ */
+const HELD = `
+SELECT id FROM event
+WHERE year = $1 AND (status = 'DONE' OR (status = 'PUBLISHED' AND end_date < $2::date))`;
+
+const BATCHES = `
+WITH held AS (${HELD}),
+first_ever AS (
+  SELECT p.exhibitor_id, min(e.start_date) AS first_date
+  FROM participation p JOIN event e ON e.id = p.event_id
+  WHERE e.status = 'DONE' OR (e.status = 'PUBLISHED' AND e.end_date < $2::date)
+  GROUP BY 1
+)
+SELECT e.id AS event_id,
+  count(DISTINCT p.exhibitor_id)::int AS exhibitors,
+  count(DISTINCT p.exhibitor_id) FILTER (WHERE f.first_date = e.start_date)::int AS new_exhibitors,
+  (SELECT count(*)::int FROM deal d WHERE d.event_id = e.id) AS deal_count,
+  (SELECT coalesce(sum(d.value), 0)::text FROM deal d WHERE d.event_id = e.id) AS deal_value
+FROM event e
+JOIN held h ON h.id = e.id
+LEFT JOIN participation p ON p.event_id = e.id
+LEFT JOIN first_ever f ON f.exhibitor_id = p.exhibitor_id
+GROUP BY e.id`;
+
+const NORMAL_NPWP = `CASE WHEN length(regexp_replace(x.npwp, '\\D', '', 'g')) = 15
+  THEN '0' || regexp_replace(x.npwp, '\\D', '', 'g') ELSE regexp_replace(x.npwp, '\\D', '', 'g') END`;
+
+const CONVERSION = `
+WITH held AS (${HELD}),
+joined AS (
+  SELECT p.exhibitor_id, min(e.start_date) AS first_date,
+    (array_agg(e.id ORDER BY e.start_date, e.id))[1] AS first_event_id
+  FROM participation p JOIN event e ON e.id = p.event_id JOIN held h ON h.id = e.id
+  GROUP BY 1
+)
+SELECT j.exhibitor_id, j.first_event_id,
+  (x.vendor_code IS NOT NULL OR x.npwp IS NOT NULL) AS matchable,
+  m.items, m.value, m.pdn_value
+FROM joined j
+JOIN exhibitor x ON x.id = j.exhibitor_id
+LEFT JOIN LATERAL (
+  SELECT count(*)::int AS items, coalesce(sum(i.value), 0)::text AS value,
+    coalesce(sum(i.pdn_value), 0)::text AS pdn_value
+  FROM procurement_item i
+  WHERE i.kind = 'REALISATION' AND i.counted AND i.withdrawn_at IS NULL
+    AND i.item_date >= j.first_date
+    AND (i.vendor_code = x.vendor_code OR i.vendor_npwp = ${NORMAL_NPWP})
+) m ON true`;
+
+export interface ProgrammeBatch {
+  event: Event;
+  exhibitors: number;
+  /** Exhibitors taking part in a held event for the first time ever. */
+  newExhibitors: number;
+  returningExhibitors: number;
+  dealCount: number;
+  dealValue: Cents;
+  /** Of the exhibitors whose first batch of the year this was: how many converted, for how much. */
+  convertedExhibitors: number;
+  convertedValue: Cents;
+}
+
+export interface Conversion {
+  /** Unique exhibitors of the year's held events. */
+  exhibitors: number;
+  /** Of them, those with a vendor code or NPWP to match on. */
+  matchable: number;
+  /** Exhibitors with at least one counted procurement on or after their first batch. */
+  converted: number;
+  rate: Percent | null;
+  items: number;
+  value: Cents;
+  pdnValue: Cents;
+}
+
+export interface ProgrammeKpis {
+  year: number;
+  /** The date events were judged held on (Asia/Jakarta today). */
+  asOf: string;
+  eventsHeld: number;
+  uniqueExhibitors: number;
+  dealCount: number;
+  dealValue: Cents;
+  batches: ProgrammeBatch[];
+  conversion: Conversion;
+}
+
+/**
+ * An event counts as held when it is DONE, or PUBLISHED and its last day has passed. Conversion
+ * matches exhibitor.vendor_code = item.vendor_code or the exhibitor's NPWP (digits, 15 → 16) =
+ * item.vendor_npwp, over counted, not withdrawn realisation items dated on or after the first day
+ * of the exhibitor's first batch of the year; each matching item counts once.
+ */
+export async function programmeKpis(year: number, today = jakartaToday()): Promise<ProgrammeKpis> {
+  checkYear(year);
+  const [batchRows, conversionRows] = await Promise.all([
+    pool.query<{
+      event_id: number;
+      exhibitors: number;
+      new_exhibitors: number;
+      deal_count: number;
+      deal_value: string;
+    }>(BATCHES, [year, today]),
+    pool.query<{
+      exhibitor_id: number;
+      first_event_id: number;
+      matchable: boolean;
+      items: number;
+      value: string;
+      pdn_value: string;
+    }>(CONVERSION, [year, today]),
+  ]);
+  const events = await prisma.event.findMany({
+    where: { id: { in: batchRows.rows.map((r) => r.event_id) } },
+    orderBy: [{ startDate: 'asc' }, { batchNumber: 'asc' }],
+  });
+  const converted = conversionRows.rows.filter((r) => r.items > 0);
+  const batches = events.map((event): ProgrammeBatch => {
+    const row = batchRows.rows.find((r) => r.event_id === event.id)!;
+    const mine = converted.filter((r) => r.first_event_id === event.id);
+    return {
+      event,
+      exhibitors: row.exhibitors,
+      newExhibitors: row.new_exhibitors,
+      returningExhibitors: row.exhibitors - row.new_exhibitors,
+      dealCount: row.deal_count,
+      dealValue: toCents(row.deal_value),
+      convertedExhibitors: mine.length,
+      convertedValue: mine.reduce((sum, r) => sum + toCents(r.value), 0n),
+    };
+  });
+  const unique = conversionRows.rows.length;
+  return {
+    year,
+    asOf: today,
+    eventsHeld: events.length,
+    uniqueExhibitors: unique,
+    dealCount: batches.reduce((n, b) => n + b.dealCount, 0),
+    dealValue: batches.reduce((sum, b) => sum + b.dealValue, 0n),
+    batches,
+    conversion: {
+      exhibitors: unique,
+      matchable: conversionRows.rows.filter((r) => r.matchable).length,
+      converted: converted.length,
+      rate: Percent.of(BigInt(converted.length), BigInt(unique)),
+      items: converted.reduce((n, r) => n + r.items, 0),
+      value: converted.reduce((sum, r) => sum + toCents(r.value), 0n),
+      pdnValue: converted.reduce((sum, r) => sum + toCents(r.pdn_value), 0n),
+    },
+  };
+}

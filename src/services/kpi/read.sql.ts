@@ -1,0 +1,64 @@
+// The KPI reads. Raw because they are grouped sums over the versioned aggregate tables (rows
+// valid at one data version), which Prisma's groupBy cannot filter by a version range and sum
+// exactly as text. They read aggregates only, never items: their cost does not grow with items.
+
+/**
+ * The data version to read for a fiscal year: the year's provenance row with the latest as-of
+ * date not after $2 (any, when $2 is null); ties go to the highest version.
+ */
+export const PICK_VERSION = `
+SELECT y.version_id AS version, y.as_of, y.run_ids, y.fetched_at, v.created_at AS recomputed_at
+FROM kpi_version_year y JOIN kpi_version v ON v.id = y.version_id
+WHERE y.fiscal_year = $1 AND ($2::date IS NULL OR y.as_of <= $2::date)
+ORDER BY y.as_of DESC NULLS LAST, y.version_id DESC
+LIMIT 1`;
+
+const VALID_AT = 'fiscal_year = $1 AND version_from <= $2 AND (version_to IS NULL OR version_to > $2)';
+
+export type AggregateGroup = 'agency_id' | 'month' | 'channel' | 'vendor_scale';
+
+/**
+ * Sums of the aggregate rows valid at version $2 for year $1, optionally only of agencies $3 and
+ * months up to $4, grouped by one dimension (or not at all).
+ */
+export function sumAggregates(group: AggregateGroup | null): string {
+  const key =
+    group === null ? 'NULL::text' : group === 'month' || group === 'agency_id' ? group : `${group}::text`;
+  return `
+SELECT ${key} AS key,
+  coalesce(sum(total_value), 0)::text AS total_value,
+  coalesce(sum(pdn_value), 0)::text AS pdn_value,
+  coalesce(sum(umk_value), 0)::text AS umk_value,
+  coalesce(sum(item_count), 0)::int AS item_count,
+  coalesce(sum(unknown_count), 0)::int AS unknown_pdn,
+  coalesce(sum(unknown_value_count), 0)::int AS unknown_value,
+  coalesce(sum(unknown_umk_count), 0)::int AS unknown_umk,
+  coalesce(sum(pdn_share_base), 0)::text AS pdn_share_base,
+  coalesce(sum(pdn_share_part), 0)::text AS pdn_share_part,
+  coalesce(sum(umk_share_base), 0)::text AS umk_share_base,
+  coalesce(sum(umk_share_part), 0)::text AS umk_share_part
+FROM kpi_aggregate
+WHERE ${VALID_AT}
+  AND ($3::int[] IS NULL OR agency_id = ANY($3::int[]))
+  AND ($4::int IS NULL OR month <= $4::int)
+GROUP BY 1`;
+}
+
+/** Commitment rows valid at version $2 for year $1, optionally only of agencies $3. */
+export const COMMITMENTS = `
+SELECT agency_id, value::text, package_count, unknown_count, official_value::text
+FROM kpi_commitment
+WHERE ${VALID_AT} AND ($3::int[] IS NULL OR agency_id = ANY($3::int[]))`;
+
+/** The snapshots (ingest runs) behind a version's year. */
+export const SNAPSHOTS = `
+SELECT id, dataset, status::text AS status, as_of, started_at, finished_at
+FROM ingest_run WHERE id = ANY($1::int[]) ORDER BY dataset, id`;
+
+export const TARGETS = `
+SELECT agency_id, official_commitment::text, pdn_share_target::text, umk_share_target::text
+FROM fiscal_target WHERE fiscal_year = $1`;
+
+export const TARGET_PHASES = `
+SELECT agency_id, month, cumulative_percent::text
+FROM kpi_target_phase WHERE fiscal_year = $1 ORDER BY agency_id NULLS LAST, month`;

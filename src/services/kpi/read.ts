@@ -1,0 +1,305 @@
+// Data access for KPI reads: which data version answers (year, as of), which agencies a question
+// covers, and the summed aggregates, commitments and targets of that version.
+import type { Agency } from '../../generated/prisma/client.js';
+import { pool, prisma } from '../../lib/db.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { type Commitment, type ShareTargets, type Totals, ZERO_TOTALS } from './figures.js';
+import { type Cents, Percent, toCents } from './numbers.js';
+import * as SQL from './read.sql.js';
+
+export interface VersionPick {
+  year: number;
+  version: number;
+  /** The source's as-of date of the newest snapshot behind the year's figures. */
+  asOf: string | null;
+  runIds: number[];
+  fetchedAt: Date | null;
+  recomputedAt: Date;
+}
+
+export function checkYear(year: number): void {
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+    throw new ValidationError('year', 'must be a fiscal year between 2000 and 2100');
+  }
+}
+
+/** The version that answers for `year` as of `asOf` (latest when null); null before any data. */
+export async function pickVersion(year: number, asOf?: string | null): Promise<VersionPick | null> {
+  const { rows } = await pool.query<{
+    version: number;
+    as_of: string | null;
+    run_ids: number[] | null;
+    fetched_at: Date | null;
+    recomputed_at: Date;
+  }>(SQL.PICK_VERSION, [year, asOf ?? null]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    year,
+    version: row.version,
+    asOf: row.as_of,
+    runIds: row.run_ids ?? [],
+    fetchedAt: row.fetched_at,
+    recomputedAt: row.recomputed_at,
+  };
+}
+
+/** The agencies a question covers: one agency (with its sub-units by default) or all. */
+export interface Scope {
+  agency: Agency | null;
+  /** Agency ids included; null means every item, those of unknown agencies too. */
+  agencyIds: number[] | null;
+  includeSubunits: boolean;
+  /** Every agency, by id (the hierarchy is small and read whole). */
+  agencies: Map<number, Agency>;
+}
+
+export async function loadAgencies(): Promise<Map<number, Agency>> {
+  const all = await prisma.agency.findMany({ orderBy: { code: 'asc' } });
+  return new Map(all.map((a) => [a.id, a]));
+}
+
+export function subtree(agencies: Map<number, Agency>, rootId: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const a of agencies.values()) {
+    if (a.parentId !== null) children.set(a.parentId, [...(children.get(a.parentId) ?? []), a.id]);
+  }
+  const out: number[] = [];
+  const stack = [rootId];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (out.includes(id)) continue;
+    out.push(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return out;
+}
+
+export async function resolveScope(
+  agencyCode: string | null | undefined,
+  includeSubunits = true,
+): Promise<Scope> {
+  const agencies = await loadAgencies();
+  if (agencyCode === null || agencyCode === undefined) {
+    return { agency: null, agencyIds: null, includeSubunits: true, agencies };
+  }
+  const agency = [...agencies.values()].find((a) => a.code === agencyCode);
+  if (!agency) throw new NotFoundError('Agency', agencyCode);
+  return {
+    agency,
+    agencyIds: includeSubunits ? subtree(agencies, agency.id) : [agency.id],
+    includeSubunits,
+    agencies,
+  };
+}
+
+interface TotalsRow {
+  key: string | number | null;
+  total_value: string;
+  pdn_value: string;
+  umk_value: string;
+  item_count: number;
+  unknown_pdn: number;
+  unknown_value: number;
+  unknown_umk: number;
+  pdn_share_base: string;
+  pdn_share_part: string;
+  umk_share_base: string;
+  umk_share_part: string;
+}
+
+function toTotals(r: TotalsRow): Totals {
+  return {
+    totalValue: toCents(r.total_value),
+    pdnValue: toCents(r.pdn_value),
+    umkValue: toCents(r.umk_value),
+    itemCount: r.item_count,
+    unknownPdn: r.unknown_pdn,
+    unknownValue: r.unknown_value,
+    unknownUmk: r.unknown_umk,
+    pdnShareBase: toCents(r.pdn_share_base),
+    pdnSharePart: toCents(r.pdn_share_part),
+    umkShareBase: toCents(r.umk_share_base),
+    umkSharePart: toCents(r.umk_share_part),
+  };
+}
+
+/** Summed realisation of a version, grouped by one dimension; keys are as stored (null agency). */
+export async function sumAggregates(
+  pick: VersionPick | null,
+  agencyIds: number[] | null,
+  group: SQL.AggregateGroup | null,
+  throughMonth: number | null = null,
+): Promise<Map<string | number | null, Totals>> {
+  if (!pick) return new Map();
+  const { rows } = await pool.query<TotalsRow>(SQL.sumAggregates(group), [
+    pick.year,
+    pick.version,
+    agencyIds,
+    throughMonth,
+  ]);
+  return new Map(rows.map((r) => [r.key, toTotals(r)]));
+}
+
+export async function totalsOf(
+  pick: VersionPick | null,
+  agencyIds: number[] | null,
+  throughMonth: number | null = null,
+): Promise<Totals> {
+  return (await sumAggregates(pick, agencyIds, null, throughMonth)).get(null) ?? ZERO_TOTALS;
+}
+
+export interface CommitmentRow {
+  agencyId: number | null;
+  value: Cents;
+  packageCount: number;
+  unknownCount: number;
+  official: Cents | null;
+}
+
+export async function commitmentRows(
+  pick: VersionPick | null,
+  agencyIds: number[] | null,
+): Promise<CommitmentRow[]> {
+  if (!pick) return [];
+  const { rows } = await pool.query<{
+    agency_id: number | null;
+    value: string;
+    package_count: number;
+    unknown_count: number;
+    official_value: string | null;
+  }>(SQL.COMMITMENTS, [pick.year, pick.version, agencyIds]);
+  return rows.map((r) => ({
+    agencyId: r.agency_id,
+    value: toCents(r.value),
+    packageCount: r.package_count,
+    unknownCount: r.unknown_count,
+    official: r.official_value === null ? null : toCents(r.official_value),
+  }));
+}
+
+/**
+ * The commitment of a scope. Computed: Σ of its agencies' plans. Official: the top-most official
+ * figures in the scope, so a province figure is not added to its units' own figures.
+ */
+export function scopeCommitment(rows: CommitmentRow[], scope: Scope): Commitment {
+  let computed = 0n;
+  let packageCount = 0;
+  let unknownCount = 0;
+  for (const r of rows) {
+    computed += r.value;
+    packageCount += r.packageCount;
+    unknownCount += r.unknownCount;
+  }
+  const inScope = (id: number) => scope.agencyIds === null || scope.agencyIds.includes(id);
+  const withOfficial = new Set(
+    rows.filter((r) => r.official !== null && r.agencyId !== null).map((r) => r.agencyId!),
+  );
+  let official: Cents | null = null;
+  for (const r of rows) {
+    if (r.official === null || r.agencyId === null) continue;
+    let parent = scope.agencies.get(r.agencyId)?.parentId ?? null;
+    let covered = false;
+    while (parent !== null && inScope(parent)) {
+      if (withOfficial.has(parent)) covered = true;
+      parent = scope.agencies.get(parent)?.parentId ?? null;
+    }
+    if (!covered) official = (official ?? 0n) + r.official;
+  }
+  return { computed: packageCount > 0 ? computed : null, packageCount, unknownCount, official };
+}
+
+interface TargetRow {
+  agency_id: number;
+  official_commitment: string | null;
+  pdn_share_target: string;
+  umk_share_target: string;
+}
+
+export interface YearTargets {
+  byAgency: Map<number, ShareTargets>;
+  phases: Map<number | null, Map<number, Percent>>;
+}
+
+export async function loadTargets(year: number): Promise<YearTargets> {
+  const [targets, phases] = await Promise.all([
+    pool.query<TargetRow>(SQL.TARGETS, [year]),
+    pool.query<{ agency_id: number | null; month: number; cumulative_percent: string }>(SQL.TARGET_PHASES, [
+      year,
+    ]),
+  ]);
+  const byAgency = new Map<number, ShareTargets>(
+    targets.rows.map((r) => [
+      r.agency_id,
+      {
+        pdnShareTarget: Percent.fromText(r.pdn_share_target),
+        umkShareTarget: Percent.fromText(r.umk_share_target),
+      },
+    ]),
+  );
+  const phaseMap = new Map<number | null, Map<number, Percent>>();
+  for (const r of phases.rows) {
+    const months = phaseMap.get(r.agency_id) ?? new Map<number, Percent>();
+    months.set(r.month, Percent.fromText(r.cumulative_percent));
+    phaseMap.set(r.agency_id, months);
+  }
+  return { byAgency, phases: phaseMap };
+}
+
+/**
+ * The agency whose targets stand for a scope: the scope's agency or its nearest ancestor with
+ * targets; for the whole province, the top-level agency with targets (the PROVINCE one first).
+ */
+export function targetAgency(scope: Scope, targets: YearTargets): number | null {
+  if (scope.agency) {
+    let id: number | null = scope.agency.id;
+    while (id !== null) {
+      if (targets.byAgency.has(id)) return id;
+      id = scope.agencies.get(id)?.parentId ?? null;
+    }
+    return null;
+  }
+  const roots = [...scope.agencies.values()]
+    .filter((a) => a.parentId === null && targets.byAgency.has(a.id))
+    .sort((a, b) => Number(b.kind === 'PROVINCE') - Number(a.kind === 'PROVINCE') || a.id - b.id);
+  return roots[0]?.id ?? null;
+}
+
+export function phasesFor(targets: YearTargets, agencyId: number | null): Map<number, Percent> | null {
+  const own = agencyId === null ? undefined : targets.phases.get(agencyId);
+  return own ?? targets.phases.get(null) ?? null;
+}
+
+export interface Snapshot {
+  runId: number;
+  dataset: string;
+  status: string;
+  asOf: string | null;
+  startedAt: Date | null;
+  fetchedAt: Date | null;
+}
+
+export async function snapshots(runIds: number[]): Promise<Snapshot[]> {
+  if (runIds.length === 0) return [];
+  const { rows } = await pool.query<{
+    id: number;
+    dataset: string;
+    status: string;
+    as_of: string | null;
+    started_at: Date | null;
+    finished_at: Date | null;
+  }>(SQL.SNAPSHOTS, [runIds]);
+  return rows.map((r) => ({
+    runId: r.id,
+    dataset: r.dataset,
+    status: r.status,
+    asOf: r.as_of,
+    startedAt: r.started_at,
+    fetchedAt: r.finished_at,
+  }));
+}
+
+/** Today's date in Asia/Jakarta (UTC+7, no daylight saving). */
+export function jakartaToday(now = new Date()): string {
+  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,247 @@
+// The recompute's SQL. Raw because it is set-based work over up to millions of items (GROUP BY
+// into temporary tables, then a diff against the current aggregate rows) that Prisma cannot
+// express; every statement runs inside the one recompute transaction.
+
+/**
+ * The month bucket of an item (alias `i`): its Asia/Jakarta calendar month (item_date is already
+ * a Jakarta date), 0 without a date; a date before its fiscal year counts in month 1, after it
+ * in month 12, so a year's cumulative series never mixes in another year's calendar.
+ */
+export const ITEM_MONTH = `CASE
+    WHEN i.item_date IS NULL THEN 0
+    WHEN i.item_date < make_date(i.fiscal_year, 1, 1) THEN 1
+    WHEN i.item_date >= make_date(i.fiscal_year + 1, 1, 1) THEN 12
+    ELSE extract(month FROM i.item_date)::int
+  END`;
+
+export const CREATE_TEMP_TABLES = `
+CREATE TEMPORARY TABLE _kpi_consumed (fiscal_year int NOT NULL, agency_id int, month int, run_id int) ON COMMIT DROP;
+CREATE TEMPORARY TABLE _kpi_scope (fiscal_year int NOT NULL, agency_key int NOT NULL, month int NOT NULL) ON COMMIT DROP;
+CREATE TEMPORARY TABLE _kpi_pairs (fiscal_year int NOT NULL, agency_key int NOT NULL) ON COMMIT DROP;
+CREATE TEMPORARY TABLE _kpi_fresh_agg (
+  fiscal_year int NOT NULL, month int NOT NULL, agency_id int, channel "ProcurementChannel" NOT NULL,
+  vendor_scale "VendorScale" NOT NULL,
+  total_value numeric NOT NULL, pdn_value numeric NOT NULL, umk_value numeric NOT NULL,
+  item_count int NOT NULL, unknown_count int NOT NULL, unknown_value_count int NOT NULL, unknown_umk_count int NOT NULL,
+  pdn_share_base numeric NOT NULL, pdn_share_part numeric NOT NULL, umk_share_base numeric NOT NULL, umk_share_part numeric NOT NULL
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE _kpi_fresh_com (
+  fiscal_year int NOT NULL, agency_id int, value numeric NOT NULL, package_count int NOT NULL,
+  unknown_count int NOT NULL, official_value numeric
+) ON COMMIT DROP;`;
+
+/**
+ * Takes every dirty bucket visible now. Rows that ingest commits later are not seen by this
+ * statement and stay for the next recompute; their items may already be read below, which only
+ * means the bucket is recomputed once more, never that a change is missed.
+ */
+export const CONSUME_DIRTY = `
+WITH gone AS (DELETE FROM kpi_dirty_bucket RETURNING fiscal_year, agency_id, month, run_id)
+INSERT INTO _kpi_consumed SELECT fiscal_year, agency_id, month, run_id FROM gone`;
+
+/**
+ * The buckets to recompute. Ingest marks the calendar month of an item's date (null without a
+ * date); the item's bucket is that month, or month 1 or 12 when the date lies outside its fiscal
+ * year, so a marked month also recomputes months 1 and 12 of the same year and agency.
+ */
+export const SCOPE_FROM_DIRTY = `
+INSERT INTO _kpi_scope (fiscal_year, agency_key, month)
+SELECT DISTINCT c.fiscal_year, coalesce(c.agency_id, 0), m.month
+FROM _kpi_consumed c
+CROSS JOIN LATERAL (
+  SELECT unnest(CASE WHEN c.month IS NULL OR c.month NOT BETWEEN 1 AND 12 THEN ARRAY[0] ELSE ARRAY[c.month, 1, 12] END) AS month
+) m`;
+
+/** Full recompute: every bucket that holds items or current aggregate rows. */
+export const SCOPE_FULL = `
+INSERT INTO _kpi_scope (fiscal_year, agency_key, month)
+SELECT i.fiscal_year, coalesce(i.agency_id, 0), ${ITEM_MONTH} FROM procurement_item i
+UNION
+SELECT fiscal_year, coalesce(agency_id, 0), month FROM kpi_aggregate WHERE version_to IS NULL
+UNION
+SELECT fiscal_year, coalesce(agency_id, 0), 0 FROM kpi_commitment WHERE version_to IS NULL`;
+
+export const PAIRS_FROM_SCOPE = `
+INSERT INTO _kpi_pairs SELECT DISTINCT fiscal_year, agency_key FROM _kpi_scope`;
+
+const AGGREGATE_COLUMNS = `
+  coalesce(sum(i.value), 0),
+  coalesce(sum(i.pdn_value), 0),
+  coalesce(sum(i.umk_value), 0),
+  count(*)::int,
+  count(*) FILTER (WHERE i.pdn_value IS NULL)::int,
+  count(*) FILTER (WHERE i.value IS NULL)::int,
+  count(*) FILTER (WHERE i.umk_value IS NULL)::int,
+  coalesce(sum(i.value) FILTER (WHERE i.value IS NOT NULL AND i.pdn_value IS NOT NULL), 0),
+  coalesce(sum(i.pdn_value) FILTER (WHERE i.value IS NOT NULL AND i.pdn_value IS NOT NULL), 0),
+  coalesce(sum(i.value) FILTER (WHERE i.value IS NOT NULL AND i.umk_value IS NOT NULL), 0),
+  coalesce(sum(i.umk_value) FILTER (WHERE i.value IS NOT NULL AND i.umk_value IS NOT NULL), 0)`;
+
+/**
+ * How the items of the scope are read: all of them (full), one sequential scan joined with the
+ * scope by hash (a wide delta), or through the (fiscal_year, agency_id, item_date) index by agency,
+ * items of unknown agencies in a branch of their own (a narrow delta).
+ */
+export type ItemAccess = 'full' | 'scan' | 'index';
+
+/** Realisation: counted, not withdrawn REALISATION items, in the scope's buckets. */
+export function freshAggregates(access: ItemAccess): string {
+  const counted = `i.kind = 'REALISATION' AND i.counted AND i.withdrawn_at IS NULL`;
+  const source =
+    access === 'index'
+      ? `SELECT i.* FROM _kpi_pairs p
+  JOIN procurement_item i ON i.fiscal_year = p.fiscal_year AND i.agency_id = p.agency_key
+  WHERE p.agency_key <> 0 AND ${counted}
+UNION ALL
+SELECT i.* FROM _kpi_pairs p
+  JOIN procurement_item i ON i.fiscal_year = p.fiscal_year AND i.agency_id IS NULL
+  WHERE p.agency_key = 0 AND ${counted}`
+      : `SELECT i.* FROM procurement_item i WHERE ${counted}`;
+  // A semi-join: as a plain join its row estimate (equality on an expression) is so low that
+  // the planner sorts the items for a merge join instead of hashing the small scope.
+  const inScope =
+    access === 'full'
+      ? ''
+      : `WHERE EXISTS (SELECT 1 FROM _kpi_scope s
+  WHERE s.fiscal_year = i.fiscal_year AND s.agency_key = coalesce(i.agency_id, 0) AND s.month = ${ITEM_MONTH})`;
+  return `
+INSERT INTO _kpi_fresh_agg
+SELECT i.fiscal_year, ${ITEM_MONTH}, i.agency_id, i.channel, i.vendor_scale, ${AGGREGATE_COLUMNS}
+FROM (${source}) i
+${inScope}
+GROUP BY 1, 2, 3, 4, 5`;
+}
+
+/** The number of buckets the current aggregates hold: what a delta's scope is measured against. */
+export const CURRENT_BUCKETS = `
+SELECT count(*)::int AS n FROM (
+  SELECT DISTINCT fiscal_year, agency_id, month FROM kpi_aggregate WHERE version_to IS NULL
+) b`;
+
+const SAME_AGGREGATE_KEY = `f.fiscal_year = a.fiscal_year AND f.month = a.month
+  AND f.agency_id IS NOT DISTINCT FROM a.agency_id AND f.channel = a.channel AND f.vendor_scale = a.vendor_scale`;
+
+/** Closes the current rows of the scope that the fresh computation does not reproduce exactly. */
+export function closeChangedAggregates(full: boolean): string {
+  return `
+UPDATE kpi_aggregate a SET version_to = $1
+WHERE a.fiscal_year = ANY($2::int[]) AND a.version_to IS NULL
+  ${
+    full
+      ? ''
+      : `AND EXISTS (SELECT 1 FROM _kpi_scope s
+    WHERE s.fiscal_year = a.fiscal_year AND s.agency_key = coalesce(a.agency_id, 0) AND s.month = a.month)`
+  }
+  AND NOT EXISTS (SELECT 1 FROM _kpi_fresh_agg f WHERE ${SAME_AGGREGATE_KEY}
+    AND f.total_value = a.total_value AND f.pdn_value = a.pdn_value AND f.umk_value = a.umk_value
+    AND f.item_count = a.item_count AND f.unknown_count = a.unknown_count
+    AND f.unknown_value_count = a.unknown_value_count AND f.unknown_umk_count = a.unknown_umk_count
+    AND f.pdn_share_base = a.pdn_share_base AND f.pdn_share_part = a.pdn_share_part
+    AND f.umk_share_base = a.umk_share_base AND f.umk_share_part = a.umk_share_part)`;
+}
+
+/** Inserts the fresh rows that no current row stands for (after closing, only changed or new ones). */
+export const INSERT_NEW_AGGREGATES = `
+INSERT INTO kpi_aggregate (version_from, fiscal_year, month, agency_id, channel, vendor_scale, total_value, pdn_value,
+  umk_value, item_count, unknown_count, unknown_value_count, unknown_umk_count,
+  pdn_share_base, pdn_share_part, umk_share_base, umk_share_part)
+SELECT $1, f.fiscal_year, f.month, f.agency_id, f.channel, f.vendor_scale, f.total_value, f.pdn_value,
+  f.umk_value, f.item_count, f.unknown_count, f.unknown_value_count, f.unknown_umk_count,
+  f.pdn_share_base, f.pdn_share_part, f.umk_share_base, f.umk_share_part
+FROM _kpi_fresh_agg f
+WHERE NOT EXISTS (SELECT 1 FROM kpi_aggregate a WHERE a.version_to IS NULL AND ${SAME_AGGREGATE_KEY})`;
+
+/**
+ * Commitment rows of the touched years ($1): recomputed from counted, active plans where the
+ * (year, agency) pair is in scope, carried over elsewhere; each row takes the official figure
+ * that fiscal_target holds now. A pair with no plans and no official figure has no row.
+ */
+export function freshCommitments(full: boolean): string {
+  const inScope = full
+    ? 'true'
+    : `EXISTS (SELECT 1 FROM _kpi_pairs p WHERE p.fiscal_year = k.fiscal_year AND p.agency_key = coalesce(k.agency_id, 0))`;
+  const plans = `i.kind = 'PLAN' AND i.counted AND i.withdrawn_at IS NULL AND i.fiscal_year = ANY($1::int[])`;
+  const source = full
+    ? `SELECT i.* FROM procurement_item i WHERE ${plans}`
+    : `SELECT i.* FROM _kpi_pairs p JOIN procurement_item i ON i.fiscal_year = p.fiscal_year AND i.agency_id = p.agency_key
+    WHERE p.agency_key <> 0 AND ${plans}
+  UNION ALL
+  SELECT i.* FROM _kpi_pairs p JOIN procurement_item i ON i.fiscal_year = p.fiscal_year AND i.agency_id IS NULL
+    WHERE p.agency_key = 0 AND ${plans}`;
+  return `
+INSERT INTO _kpi_fresh_com
+WITH computed AS (
+  SELECT i.fiscal_year, i.agency_id, coalesce(sum(i.pdn_value), 0) AS value, count(*)::int AS package_count,
+    count(*) FILTER (WHERE i.pdn_value IS NULL)::int AS unknown_count
+  FROM (${source}) i
+  GROUP BY 1, 2
+), cur AS (
+  SELECT fiscal_year, agency_id, value, package_count, unknown_count
+  FROM kpi_commitment WHERE version_to IS NULL AND fiscal_year = ANY($1::int[])
+), official AS (
+  SELECT fiscal_year, agency_id, official_commitment
+  FROM fiscal_target WHERE fiscal_year = ANY($1::int[]) AND official_commitment IS NOT NULL
+), k AS (
+  SELECT fiscal_year, agency_id FROM computed UNION SELECT fiscal_year, agency_id FROM cur
+  UNION SELECT fiscal_year, agency_id FROM official
+), merged AS (
+  SELECT k.fiscal_year, k.agency_id, ${inScope} AS dirty,
+    c.value AS c_value, c.package_count AS c_count, c.unknown_count AS c_unknown,
+    cur.value AS cur_value, cur.package_count AS cur_count, cur.unknown_count AS cur_unknown,
+    o.official_commitment
+  FROM k
+  LEFT JOIN computed c ON c.fiscal_year = k.fiscal_year AND c.agency_id IS NOT DISTINCT FROM k.agency_id
+  LEFT JOIN cur ON cur.fiscal_year = k.fiscal_year AND cur.agency_id IS NOT DISTINCT FROM k.agency_id
+  LEFT JOIN official o ON o.fiscal_year = k.fiscal_year AND o.agency_id = k.agency_id
+), chosen AS (
+  SELECT fiscal_year, agency_id,
+    CASE WHEN dirty THEN coalesce(c_value, 0) ELSE coalesce(cur_value, 0) END AS value,
+    CASE WHEN dirty THEN coalesce(c_count, 0) ELSE coalesce(cur_count, 0) END AS package_count,
+    CASE WHEN dirty THEN coalesce(c_unknown, 0) ELSE coalesce(cur_unknown, 0) END AS unknown_count,
+    official_commitment AS official_value
+  FROM merged
+)
+SELECT * FROM chosen WHERE package_count > 0 OR official_value IS NOT NULL`;
+}
+
+const SAME_COMMITMENT_KEY = 'f.fiscal_year = a.fiscal_year AND f.agency_id IS NOT DISTINCT FROM a.agency_id';
+
+export const CLOSE_CHANGED_COMMITMENTS = `
+UPDATE kpi_commitment a SET version_to = $1
+WHERE a.fiscal_year = ANY($2::int[]) AND a.version_to IS NULL
+  AND NOT EXISTS (SELECT 1 FROM _kpi_fresh_com f WHERE ${SAME_COMMITMENT_KEY}
+    AND f.value = a.value AND f.package_count = a.package_count AND f.unknown_count = a.unknown_count
+    AND f.official_value IS NOT DISTINCT FROM a.official_value)`;
+
+export const INSERT_NEW_COMMITMENTS = `
+INSERT INTO kpi_commitment (version_from, fiscal_year, agency_id, value, package_count, unknown_count, official_value)
+SELECT $1, f.fiscal_year, f.agency_id, f.value, f.package_count, f.unknown_count, f.official_value
+FROM _kpi_fresh_com f
+WHERE NOT EXISTS (SELECT 1 FROM kpi_commitment a WHERE a.version_to IS NULL AND ${SAME_COMMITMENT_KEY})`;
+
+/**
+ * The runs a recompute accounts for, with the fiscal years each concerns: its feed source's
+ * year, or the years of the dirty buckets it left.
+ */
+export const RUN_INFO = `
+SELECT r.id, r.dataset, r.status::text AS status, r.as_of,
+  (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date::text AS finished_date, r.finished_at,
+  array_remove(array_cat(ARRAY[fs.fiscal_year],
+    ARRAY(SELECT DISTINCT c.fiscal_year FROM _kpi_consumed c WHERE c.run_id = r.id)), NULL) AS years
+FROM ingest_run r LEFT JOIN feed_source fs ON fs.id = r.source_id
+WHERE r.id = ANY($1::int[])
+ORDER BY r.finished_at NULLS FIRST, r.id`;
+
+/**
+ * Years whose official commitment (fiscal_target, written by admins at any time) differs from
+ * the one the current version captured: a recompute picks them up even when no item changed.
+ */
+export const CHANGED_TARGET_YEARS = `
+SELECT t.fiscal_year FROM fiscal_target t
+LEFT JOIN kpi_commitment c ON c.version_to IS NULL AND c.fiscal_year = t.fiscal_year AND c.agency_id = t.agency_id
+WHERE t.official_commitment IS DISTINCT FROM c.official_value
+UNION
+SELECT c.fiscal_year FROM kpi_commitment c
+WHERE c.version_to IS NULL AND c.official_value IS NOT NULL AND NOT EXISTS (
+  SELECT 1 FROM fiscal_target t
+  WHERE t.fiscal_year = c.fiscal_year AND t.agency_id = c.agency_id AND t.official_commitment IS NOT NULL)`;
