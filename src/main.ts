@@ -1,5 +1,7 @@
 // The main job (`npm start`): migrate, load the demo data into an empty database, then run the
-// API and the worker as child processes; a signal stops both, a crashed child stops the rest.
+// feed simulator, the API and the worker as child processes; a signal stops them all, a crashed
+// child stops the rest. On a fresh database the worker first replays the demo history (the
+// reported dates, each followed by a KPI recompute), then its schedules start.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { boot } from './lib/boot.js';
@@ -47,12 +49,32 @@ await boot('main', async () => {
       }
     });
   };
-  for (const [name, file] of Object.entries(processes())) start(name, file);
   process.once('SIGTERM', () => stopAll(0));
   process.once('SIGINT', () => stopAll(0));
+  if (cfg.FEED_SIM) {
+    start('feed-sim', './feed/simulator-main.ts');
+    // The worker's first pulls should find the feed listening.
+    await waitUntilUp(`http://127.0.0.1:${cfg.FEED_SIM_PORT}/healthz`, 20_000).catch((err: Error) =>
+      logger.warn({ err: err.message }, 'feed simulator not answering yet; the worker retries'),
+    );
+  }
+  if (!stopping) for (const [name, file] of Object.entries(processes())) start(name, file);
 });
 
-/** The processes of the main job, by name. */
+/** The processes of the main job besides the feed simulator, by name. */
 function processes(): Record<string, string> {
   return { api: './api/main.ts', worker: './worker/main.ts' };
+}
+
+async function waitUntilUp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -10,10 +10,18 @@ await boot('api', async () => {
   const { buildServer } = await import('./server.js');
 
   await checkDatabase();
+  const { BOOTSTRAP_ADMIN_KEY } = config();
+  if (BOOTSTRAP_ADMIN_KEY) {
+    const { ensureBootstrapKey } = await import('../services/api-keys.js');
+    if (await ensureBootstrapKey(BOOTSTRAP_ADMIN_KEY)) logger.info('created the bootstrap admin API key');
+  }
   const server = await buildServer();
   const { HOST, PORT } = config();
   await server.app.listen({ host: HOST, port: PORT });
-  logger.info({ url: `http://${HOST}:${PORT}/graphql` }, 'api listening');
+  logger.info(
+    { url: `http://${HOST}:${PORT}/graphql`, explorer: `http://${HOST}:${PORT}/explorer` },
+    'api listening',
+  );
 
   onShutdown('api', async () => {
     await server.close();

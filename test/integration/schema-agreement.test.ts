@@ -288,7 +288,7 @@ describe('schema.prisma and the migrations', () => {
     expect(runs[0]?.rejectedRows[0]?.reason).toBe('bad date');
     expect(rejected[0]?.run.id).toBe(run.id);
     expect(versions[0]?.runIds).toEqual([run.id]);
-    expect(aggregates[0]?.agency.id).toBe(agency.id);
+    expect(aggregates[0]?.agency?.id).toBe(agency.id);
     expect(commitments[0]?.value.toFixed(2)).toBe('2.00');
     expect(events[0]?.sessions).toHaveLength(1);
     expect(events[0]?.participations[0]?.booth).toBe('A-1');
