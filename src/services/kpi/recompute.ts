@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { pool } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
+import { announceKpiRefreshed } from './notify.js';
 import * as SQL from './recompute.sql.js';
 
 /** Serialises recomputes across every worker process (any constant shared by them all). */
@@ -159,6 +160,7 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
       [version, touchedBuckets, years, versionAsOf],
     );
     await client.query('COMMIT');
+    await announceKpiRefreshed({ version, years, asOf: versionAsOf });
     logger.info(
       {
         version,
