@@ -1,6 +1,7 @@
 // recomputeKpis: an admin runs the KPI recompute now (the same service the worker's kpi job runs).
 import { type RecomputeResult, recomputeKpis } from '../../services/kpi/recompute.js';
 import { builder, typedErrors } from '../builder.js';
+import { KpiDriftReason, KpiRevisionStatus } from './revision-types.js';
 
 const KpiRecomputeResult = builder.objectRef<RecomputeResult>('KpiRecomputeResult').implement({
   description: 'What a recompute published.',
@@ -10,6 +11,17 @@ const KpiRecomputeResult = builder.objectRef<RecomputeResult>('KpiRecomputeResul
     }),
     touchedBuckets: t.exposeInt('touchedBuckets', {
       description: 'How many (fiscal year, agency, month) buckets were recomputed.',
+    }),
+    status: t.field({
+      type: KpiRevisionStatus,
+      nullable: true,
+      description: 'PUBLISHED, or HELD when it broke a drift rule; null when nothing changed.',
+      resolve: (r) => r.status ?? null,
+    }),
+    heldReasons: t.field({
+      type: [KpiDriftReason],
+      description: 'The drift rules it broke (empty when published or unchanged).',
+      resolve: (r) => r.heldReasons ?? [],
     }),
   }),
 });
@@ -29,7 +41,8 @@ builder.mutationField('recomputeKpis', (t) =>
   t.field({
     type: KpiRecomputeResult,
     description:
-      'Recomputes the KPI aggregates now and publishes a new data version atomically (admins only). ' +
+      'Recomputes the KPI aggregates now and publishes a new data version atomically, or holds it when it ' +
+      'breaks a drift rule (admins only). ' +
       'Serialised with the worker’s recompute jobs; without changes and without `full` it publishes nothing.',
     authScopes: { admin: true },
     errors: typedErrors('The data version published.'),

@@ -13,7 +13,7 @@ import {
   readCache,
 } from './types.js';
 
-const KpiMetric = builder.enumType('KpiMetric', {
+export const KpiMetric = builder.enumType('KpiMetric', {
   description: 'A KPI to rank agencies by.',
   values: {
     REALISATION: { description: 'PDN realisation (Money).' },

@@ -12,7 +12,7 @@ import {
   readCache,
 } from './types.js';
 
-const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
+export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
   description: 'How to split realisation.',
   values: {
     CHANNEL: {

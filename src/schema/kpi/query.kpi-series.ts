@@ -15,6 +15,11 @@ const KpiPoint = builder.objectRef<SeriesPoint>('KpiPoint').implement({
     month: t.exposeInt('month', {
       description: 'The month, 1-12 (Asia/Jakarta calendar month of the item dates).',
     }),
+    open: t.exposeBoolean('open', {
+      description:
+        'Whether the month is still open (the figures’ date falls before its end): its figures are partial, ' +
+        'so a chart should mark it rather than show a dip.',
+    }),
     period: t.string({
       description: 'The month as YYYY-MM.',
       resolve: (p) => `${p.year}-${String(p.month).padStart(2, '0')}`,

@@ -52,6 +52,8 @@ export interface KpiQuestion {
   asOf?: string | null;
   /** Include the agency's sub-units (default true). */
   includeSubunits?: boolean | null;
+  /** Read the year as this data version shows it (a pinned saved view), not the latest published. */
+  version?: number | null;
 }
 
 export interface Coverage {
@@ -106,7 +108,7 @@ export async function kpiSummary(q: KpiQuestion, cache?: ReadCache): Promise<Kpi
   checkYear(q.year);
   checkDate(q.asOf);
   const scope = await resolveScope(q.agency, q.includeSubunits ?? true);
-  const pick = await pickVersion(q.year, q.asOf);
+  const pick = await pickVersion(q.year, q.asOf, q.version);
   const [byAgency, commitments, targets] = await Promise.all([
     sumAggregates(pick, scope.agencyIds, 'agency_id'),
     commitmentRows(pick, scope.agencyIds),
@@ -228,6 +230,8 @@ export interface SeriesPoint {
   year: number;
   month: number;
   figures: KpiFigures;
+  /** The month has not ended by the figures' date: its figures are partial, not a dip. */
+  open: boolean;
 }
 
 export interface KpiSeries {
@@ -266,6 +270,7 @@ export async function kpiSeries(
     points.push({
       year: q.year,
       month,
+      open: month === lastMonth && summary.dataDate! < monthEnd(q.year, month),
       figures: new KpiFigures(
         q.cumulative ? running : own,
         summary.figures.commitment,
@@ -341,13 +346,19 @@ function compareValues(a: Exclude<Comparable, null>, b: Exclude<Comparable, null
  * (e.g. attainment without a commitment) come last; equal values share a rank; ties by code.
  */
 export async function agencyRanking(
-  q: { year: number; metric: RankMetric; order: 'ASC' | 'DESC'; asOf?: string | null },
+  q: {
+    year: number;
+    metric: RankMetric;
+    order: 'ASC' | 'DESC';
+    asOf?: string | null;
+    version?: number | null;
+  },
   cache?: ReadCache,
 ): Promise<Ranking> {
   checkYear(q.year);
   checkDate(q.asOf);
   const all = await resolveScope(null);
-  const pick = await pickVersion(q.year, q.asOf);
+  const pick = await pickVersion(q.year, q.asOf, q.version);
   const [byAgency, commitments, targets] = await Promise.all([
     sumAggregates(pick, null, 'agency_id'),
     commitmentRows(pick, null),

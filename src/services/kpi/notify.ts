@@ -28,9 +28,11 @@ export function kpiRefreshedChannel(): string {
   return `${config().REDIS_PREFIX}:kpi:refreshed`;
 }
 
-/** The published version according to PostgreSQL (0 before any recompute). */
+/** The published version according to PostgreSQL (0 before any version is published). */
 export async function publishedVersionFromDatabase(): Promise<number> {
-  const { rows } = await pool.query<{ id: number | null }>('SELECT max(id) AS id FROM kpi_version');
+  const { rows } = await pool.query<{ id: number | null }>(
+    `SELECT max(id) AS id FROM kpi_version WHERE status = 'PUBLISHED'`,
+  );
   return rows[0]?.id ?? 0;
 }
 

@@ -23,15 +23,22 @@ export function checkYear(year: number): void {
   }
 }
 
-/** The version that answers for `year` as of `asOf` (latest when null); null before any data. */
-export async function pickVersion(year: number, asOf?: string | null): Promise<VersionPick | null> {
+/**
+ * The published version that answers for `year` as of `asOf` (latest when null); with `pinned`,
+ * the year as that version shows it (a saved view). Null before any data.
+ */
+export async function pickVersion(
+  year: number,
+  asOf?: string | null,
+  pinned?: number | null,
+): Promise<VersionPick | null> {
   const { rows } = await pool.query<{
     version: number;
     as_of: string | null;
     run_ids: number[] | null;
     fetched_at: Date | null;
     recomputed_at: Date;
-  }>(SQL.PICK_VERSION, [year, asOf ?? null]);
+  }>(SQL.PICK_VERSION, [year, asOf ?? null, pinned ?? null]);
   const row = rows[0];
   if (!row) return null;
   return {

@@ -1,12 +1,16 @@
 // Incremental KPI recompute: consumes the dirty (fiscal year, agency, month) buckets that ingest
-// marks, recomputes only those buckets from the stored items and publishes the result as the
-// next data version, in one transaction. See docs/kpi.md for the version semantics.
+// marks, recomputes only those buckets from the stored items and records the result as the next
+// data version, in one transaction; the version is published, or held when it breaks a drift rule
+// (gating.ts). See docs/kpi.md for the version semantics.
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { z } from 'zod';
 import { pool } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
+import { kpiRevisionChannel, publishLive } from '../live/pubsub.js';
+import { checkDrift, type DriftReason, driftRules } from './gating.js';
 import { announceKpiRefreshed } from './notify.js';
 import * as SQL from './recompute.sql.js';
 
@@ -32,6 +36,10 @@ export interface RecomputeResult {
   version: number;
   /** How many (fiscal year, agency, month) buckets were recomputed. */
   touchedBuckets: number;
+  /** PUBLISHED, or HELD for an admin when it breaks a drift rule (absent when nothing changed). */
+  status?: 'PUBLISHED' | 'HELD';
+  /** The drift rules a held version breaks. */
+  heldReasons?: DriftReason[];
 }
 
 const inputSchema = z.object({
@@ -111,12 +119,23 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
       return { version: await latestVersionId(client), touchedBuckets: 0 };
     }
 
+    // Staged as HELD until the drift rules have been checked below; nobody reads it meanwhile.
     const version = (
       await client.query<{ id: number }>(
-        `INSERT INTO kpi_version (reason, "full", started_at, run_ids) VALUES ($1, $2, $3, $4) RETURNING id`,
+        `INSERT INTO kpi_version (reason, "full", started_at, run_ids, status) VALUES ($1, $2, $3, $4, 'HELD')
+         RETURNING id`,
         [req.reason, full, startedAt, runs.map((r) => r.id)],
       )
     ).rows[0]!.id;
+    // A version still held for an admin is superseded by this one, which carries its years so
+    // its changes are checked (and published or held) again, together with the new ones.
+    const pending = (
+      await client.query<{ fiscal_years: number[] | null }>(
+        `UPDATE kpi_version SET status = 'SUPERSEDED', decided_at = now(), decision_note = $2
+         WHERE status = 'HELD' AND id < $1 RETURNING fiscal_years`,
+        [version, `superseded by version ${version}`],
+      )
+    ).rows.flatMap((r) => r.fiscal_years ?? []);
 
     await step('scope', () => client.query(full ? SQL.SCOPE_FULL : SQL.SCOPE_FROM_DIRTY));
     await client.query(SQL.PAIRS_FROM_SCOPE);
@@ -125,7 +144,7 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
     const touchedBuckets = Number(
       (await client.query<{ n: string }>('SELECT count(*) AS n FROM _kpi_scope')).rows[0]!.n,
     );
-    const years = await touchedYears(client, full, succeeded, targetYears);
+    const years = await touchedYears(client, full, succeeded, [...targetYears, ...pending]);
 
     const access = full ? 'full' : await itemAccess(client, touchedBuckets);
     await step('aggregate', () => client.query(SQL.freshAggregates(access)));
@@ -155,25 +174,48 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
       req.asOf ?? null,
       dataYears,
     );
+    const heldReasons = await step('drift', async () =>
+      checkDrift(
+        client,
+        version,
+        succeeded.map((r) => r.id),
+        await driftRules(client),
+      ),
+    );
+    const status = heldReasons.length > 0 ? 'HELD' : 'PUBLISHED';
     await client.query(
-      `UPDATE kpi_version SET touched_buckets = $2, fiscal_years = $3, as_of = $4 WHERE id = $1`,
-      [version, touchedBuckets, years, versionAsOf],
+      `UPDATE kpi_version SET touched_buckets = $2, fiscal_years = $3, as_of = $4, inputs_hash = $5,
+         status = $6::"KpiVersionStatus", held_reasons = $7,
+         published_at = CASE WHEN $6::text = 'PUBLISHED' THEN now() END
+       WHERE id = $1`,
+      [
+        version,
+        touchedBuckets,
+        years,
+        versionAsOf,
+        await inputsHash(client, full, runs, req.asOf ?? null),
+        status,
+        JSON.stringify(heldReasons),
+      ],
     );
     await client.query('COMMIT');
-    await announceKpiRefreshed({ version, years, asOf: versionAsOf });
+    if (status === 'PUBLISHED') await announceKpiRefreshed({ version, years, asOf: versionAsOf });
+    else await publishLive(kpiRevisionChannel(), { version });
     logger.info(
       {
         version,
+        status,
         touchedBuckets,
         years,
         full,
         reason: req.reason,
         ms: Date.now() - startedAt.getTime(),
         steps,
+        ...(heldReasons.length ? { heldReasons: heldReasons.map((r) => r.message) } : {}),
       },
-      'kpi recompute published a data version',
+      status === 'PUBLISHED' ? 'kpi recompute published a data version' : 'kpi recompute held a data version',
     );
-    return { version, touchedBuckets };
+    return { version, touchedBuckets, status, heldReasons };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -194,7 +236,27 @@ async function itemAccess(client: pg.PoolClient, touchedBuckets: number): Promis
   return touchedBuckets * 4 >= current ? 'scan' : 'index';
 }
 
-/** The latest published data version, 0 before the first recompute. */
+/**
+ * What the version was computed from: the buckets recomputed, the runs behind it, the as-of
+ * override and whether it was full. Two versions with the same hash read the same inputs.
+ */
+async function inputsHash(
+  client: pg.PoolClient,
+  full: boolean,
+  runs: RunInfo[],
+  asOf: string | null,
+): Promise<string> {
+  const { rows } = await client.query<{ buckets: string | null }>(
+    `SELECT string_agg(fiscal_year || ':' || agency_key || ':' || month, ',' ORDER BY fiscal_year, agency_key, month)
+       AS buckets FROM _kpi_scope`,
+  );
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ full, asOf, runs: runs.map((r) => r.id).sort((a, b) => a - b) }));
+  hash.update(rows[0]?.buckets ?? '');
+  return hash.digest('hex');
+}
+
+/** The newest data version recorded (published or not), 0 before the first recompute. */
 export async function latestVersionId(db: pg.ClientBase | pg.Pool = pool): Promise<number> {
   const { rows } = await db.query<{ id: number | null }>('SELECT max(id) AS id FROM kpi_version');
   return rows[0]?.id ?? 0;
