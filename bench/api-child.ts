@@ -1,0 +1,19 @@
+// One Bisma API process for the benchmarks (buildServer as production builds it) on a free port:
+// prints its /graphql URL; RESPONSE_CACHE etc. come from the environment; stops on SIGTERM.
+import { buildServer } from '../src/api/server.js';
+import { closeDb } from '../src/lib/db.js';
+
+// Rate limits off: the benchmark's load all comes from one address, far past any real client's.
+const server = await buildServer({
+  limits: { rateLimit: { addressRequests: 0, publicPoints: 0, keyPoints: 0 } },
+});
+await server.app.listen({ port: 0, host: '127.0.0.1' });
+const address = server.app.server.address();
+if (!address || typeof address === 'string') throw new Error('no TCP address');
+process.stdout.write(`http://127.0.0.1:${address.port}/graphql\n`);
+process.once('SIGTERM', () => {
+  server
+    .close()
+    .then(closeDb)
+    .then(() => process.exit(0));
+});

@@ -1,0 +1,290 @@
+// The response cache: read-mostly GraphQL queries answered from Redis, shared by every API process,
+// until the data they read changes, and never after. An entry's key names everything its answer
+// depends on, so nothing is ever invalidated, only left behind (and expired by TTL):
+//
+//   the published KPI data version (readPublishedVersion: a recompute or publication moves it),
+//   the content version (bumped after every mutation this API runs: events, deals, targets…),
+//   today's date in Asia/Jakarta (answers without asOf pro-rate targets to today),
+//   the viewer's role (PUBLIC, ANALYST, ADMIN: answers differ by role and never cross),
+//   the operation (SHA-256 of the document, operation name) and its variables.
+//
+// Only queries whose every root field is in CACHEABLE_ROOT_FIELDS are cached: the fields whose data
+// changes only through the KPI version or through this API's mutations. Ingest runs, feed sources
+// and `node` (which reaches them) are written by the worker and are always executed. Answers with
+// errors are not stored. The lookup runs before Apollo (a hit skips parsing and execution); the
+// `x-bisma-cache` response header says HIT, MISS or BYPASS. A small in-process map in front of
+// Redis holds recent entries under the same full keys, so it can never be staler than Redis.
+//
+// A rollback to an older KPI version is safe: a version's aggregates never change, and everything
+// else an answer reads is covered by the content version. Limits: data written outside this API's
+// mutations (the demo seed, psql) is not seen until a new version, a mutation or the TTL; a
+// mutation whose bump fails (Redis unreachable at that instant, reachable just before and after)
+// leaves older answers servable until the next bump or the TTL. While Redis is down nothing is
+// looked up or stored: every read executes.
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type SelectionSetNode } from 'graphql';
+import type { Redis } from 'ioredis';
+import { config } from '../config/env.js';
+import { logger } from '../lib/logger.js';
+import type { Viewer } from '../schema/context.js';
+import { publishedVersionKey, readPublishedVersion } from '../services/kpi/notify.js';
+import { jakartaToday } from '../services/kpi/read.js';
+import { viewerFromAuthorization } from './auth.js';
+
+/** Root query fields whose answers depend only on the KPI version and on this API's mutations. */
+export const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set([
+  '__typename',
+  'kpiSummary',
+  'kpiSeries',
+  'agencyRanking',
+  'kpiBreakdown',
+  'programmeKpis',
+  'kpiTargetPhases',
+  'fiscalTargets',
+  'agencies',
+  'events',
+  'exhibitors',
+  'deals',
+]);
+
+export const CACHE_HEADER = 'x-bisma-cache';
+
+export function contentVersionKey(): string {
+  return `${config().REDIS_PREFIX}:api:content-version`;
+}
+
+function entryKey(parts: string): string {
+  return `${config().REDIS_PREFIX}:api:response:${createHash('sha256').update(parts).digest('base64url')}`;
+}
+
+/**
+ * Marks every cached answer that reads mutable content as stale, for every API process. The first
+ * value is the clock in ms, so a counter lost with Redis's data restarts above every old value.
+ */
+export async function bumpContentVersion(redis: Redis): Promise<void> {
+  const key = contentVersionKey();
+  await redis.set(key, String(Date.now()), 'NX');
+  await redis.incr(key);
+}
+
+type OperationKind = 'cacheable' | 'uncacheable';
+
+/** The operation a request runs, judged once per (document, operation name). */
+const operations = new Map<string, OperationKind>();
+const OPERATIONS_MAX = 1_000;
+
+function rootFields(doc: DocumentNode, set: SelectionSetNode, out: string[], seen: Set<string>): void {
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) out.push(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFields(doc, selection.selectionSet, out, seen);
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = doc.definitions.find(
+        (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
+      );
+      // An unknown fragment fails validation in Apollo; here it only makes the request uncacheable.
+      if (fragment?.kind !== Kind.FRAGMENT_DEFINITION) out.push('');
+      else rootFields(doc, fragment.selectionSet, out, seen);
+    }
+  }
+}
+
+function classify(query: string, operationName: string | undefined): OperationKind {
+  let doc: DocumentNode;
+  try {
+    doc = parse(query);
+  } catch {
+    return 'uncacheable';
+  }
+  const ops = doc.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const op = operationName
+    ? ops.find((o) => o.name?.value === operationName)
+    : ops.length === 1
+      ? ops[0]
+      : undefined;
+  if (op?.operation !== 'query') return 'uncacheable';
+  const fields: string[] = [];
+  rootFields(doc, op.selectionSet, fields, new Set());
+  return fields.length > 0 && fields.every((f) => CACHEABLE_ROOT_FIELDS.has(f)) ? 'cacheable' : 'uncacheable';
+}
+
+function operationKind(queryHash: string, query: string, operationName: string | undefined): OperationKind {
+  const memo = `${queryHash}:${operationName ?? ''}`;
+  let kind = operations.get(memo);
+  if (kind === undefined) {
+    kind = classify(query, operationName);
+    if (operations.size >= OPERATIONS_MAX) operations.delete(operations.keys().next().value!);
+    operations.set(memo, kind);
+  }
+  return kind;
+}
+
+/** The in-process front of the Redis cache: full keys, so it is never staler than Redis. */
+class LocalEntries {
+  private readonly entries = new Map<string, { body: string; expires: number }>();
+  constructor(
+    private readonly max: number,
+    private readonly ttlMs: number,
+  ) {}
+  get(key: string): string | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expires < Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.body;
+  }
+  set(key: string, body: string): void {
+    if (this.max === 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { body, expires: Date.now() + this.ttlMs });
+  }
+}
+
+interface RequestState {
+  viewer?: Promise<Viewer>;
+  /** Set on a miss of a cacheable query: where to store its answer. */
+  storeAt?: string;
+}
+
+const states = new WeakMap<FastifyRequest, RequestState>();
+
+function stateOf(request: FastifyRequest): RequestState {
+  let state = states.get(request);
+  if (!state) {
+    state = {};
+    states.set(request, state);
+  }
+  return state;
+}
+
+/**
+ * The request's viewer, authenticated once whether the cache or Apollo's context asks first.
+ * Throws as viewerFromAuthorization does.
+ */
+export function viewerForRequest(request: FastifyRequest): Promise<Viewer> {
+  const state = stateOf(request);
+  state.viewer ??= viewerFromAuthorization(request.headers.authorization);
+  return state.viewer;
+}
+
+interface GraphQLBody {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+}
+
+export interface ResponseCacheOptions {
+  enabled?: boolean;
+  ttlSeconds?: number;
+  /** Entries kept in this process in front of Redis (0: none). */
+  localEntries?: number;
+}
+
+/**
+ * Bumps the content version after every mutation Apollo executes, however it arrived (full text,
+ * persisted-query hash), before its answer is sent: the caller's next read is fresh, on any API
+ * process. Installed whether or not this process caches, so caching processes sharing its Redis
+ * stay correct. A failure (Redis down at that moment) is logged (see the limits above).
+ */
+export function contentVersionPlugin(redis: Redis): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse(ctx) {
+          if (ctx.operation?.operation !== 'mutation') return;
+          try {
+            await bumpContentVersion(redis);
+          } catch (err) {
+            logger.warn({ err: (err as Error).message }, 'could not bump the content version');
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Adds the cache to the `/graphql` route of `app` (register before the Apollo route). */
+export function registerResponseCache(
+  app: FastifyInstance,
+  redis: Redis,
+  options: ResponseCacheOptions = {},
+): void {
+  const cfg = config();
+  const enabled = options.enabled ?? cfg.RESPONSE_CACHE ?? cfg.NODE_ENV !== 'test';
+  const ttlSeconds = options.ttlSeconds ?? cfg.RESPONSE_CACHE_TTL_S;
+  const local = new LocalEntries(options.localEntries ?? 500, ttlSeconds * 1000);
+  const log = logger.child({ component: 'response-cache' });
+
+  async function versions(): Promise<string> {
+    const [kpi, content] = await redis.mget(publishedVersionKey(), contentVersionKey());
+    return `${kpi ?? (await readPublishedVersion(redis))}|${content ?? 0}`;
+  }
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.routeOptions.url !== '/graphql') return;
+    const body = request.body as GraphQLBody | undefined;
+    // Only POSTed JSON (which browsers cannot send cross-site without a preflight) is looked up.
+    if (request.method !== 'POST' || !body || Array.isArray(body) || typeof body.query !== 'string') return;
+    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+    const queryHash = createHash('sha256').update(body.query).digest('hex');
+    const kind = operationKind(queryHash, body.query, operationName);
+    const state = stateOf(request);
+    if (!enabled || kind !== 'cacheable') {
+      reply.header(CACHE_HEADER, 'BYPASS');
+      return;
+    }
+    let viewer: Viewer;
+    try {
+      viewer = await viewerForRequest(request);
+    } catch {
+      return; // Apollo's context refuses the request with the proper error.
+    }
+    try {
+      const key = entryKey(
+        [
+          await versions(),
+          jakartaToday(),
+          viewer.role,
+          queryHash,
+          operationName ?? '',
+          JSON.stringify(body.variables ?? {}),
+        ].join('\n'),
+      );
+      const hit = local.get(key) ?? (await redis.get(key)) ?? undefined;
+      if (hit !== undefined) {
+        local.set(key, hit);
+        reply.header(CACHE_HEADER, 'HIT').type('application/json; charset=utf-8');
+        return reply.send(hit);
+      }
+      state.storeAt = key;
+      reply.header(CACHE_HEADER, 'MISS');
+    } catch (err) {
+      log.debug({ err: (err as Error).message }, 'response cache unavailable; executing');
+      reply.header(CACHE_HEADER, 'BYPASS');
+    }
+    return;
+  });
+
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const state = states.get(request);
+    if (state?.storeAt && reply.statusCode === 200 && typeof payload === 'string') {
+      const parsed = JSON.parse(payload) as { errors?: unknown; data?: unknown };
+      if (parsed.errors === undefined && parsed.data != null) {
+        local.set(state.storeAt, payload);
+        try {
+          await redis.set(state.storeAt, payload, 'EX', ttlSeconds);
+        } catch (err) {
+          log.debug({ err: (err as Error).message }, 'could not store a response');
+        }
+      }
+    }
+    return payload;
+  });
+}
