@@ -1,0 +1,338 @@
+// Property-based fuzzing over real HTTP (fast-check): operations generated from the schema with
+// random arguments and variables (huge numbers, bad cursors and ids, unicode, wrong types), plain
+// garbage, and mangled valid documents. Whatever comes in, the server answers within a deadline,
+// never with a 5xx or INTERNAL_SERVER_ERROR; the public writes nothing; and an admin mutation that
+// is rejected changes nothing in the database.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import {
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isUnionType,
+} from 'graphql';
+import { closeDb } from '../../src/lib/db.js';
+import { schema } from '../../src/schema/index.js';
+import { type Api, createKeys, globalId, type Keys, startApi } from '../factories/api.js';
+import {
+  databaseFingerprint,
+  makeAgency,
+  makeDeal,
+  makeEvent,
+  makeExhibitor,
+  makeProduct,
+  register,
+} from '../factories/data.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { flushTestPrefix } from '../helpers/redis.js';
+
+let api: Api;
+let keys: Keys;
+/** Global ids of real rows, so some generated ids hit something. */
+const realIds: string[] = [];
+/** Every HTTP exchange the properties made, for the figures printed at the end. */
+let exchanges = 0;
+
+beforeAll(async () => {
+  await createTestDatabase();
+  // Rate limits off: this file sends far more requests from one address than any client would.
+  api = await startApi({ limits: { rateLimit: { addressRequests: 0, publicPoints: 0, keyPoints: 0 } } });
+  keys = await createKeys();
+  const agency = await makeAgency();
+  const event = await makeEvent();
+  const draft = await makeEvent({ status: 'DRAFT' });
+  const exhibitor = await makeExhibitor({ npwp: '01.234.567.8-901.000' });
+  const product = await makeProduct(exhibitor.id);
+  const participation = await register(event.id, exhibitor.id);
+  const deal = await makeDeal({ eventId: event.id, agencyId: agency.id, exhibitorId: exhibitor.id });
+  realIds.push(
+    globalId('Agency', agency.id),
+    globalId('Event', event.id),
+    globalId('Event', draft.id),
+    globalId('Exhibitor', exhibitor.id),
+    globalId('Product', product.id),
+    globalId('Participation', participation.id),
+    globalId('Deal', deal.id),
+  );
+});
+afterAll(async () => {
+  await api?.close();
+  await closeDb();
+  await flushTestPrefix();
+});
+
+// ---- values -------------------------------------------------------------------------------------
+
+const hugeNumbers = fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53, -1e308, 1e308, Number.MAX_SAFE_INTEGER);
+const weirdStrings = fc.constantFrom(
+  '',
+  ' ',
+  '\u0000',
+  '\uFFFF',
+  '🇮🇩 Jakarta',
+  'Ⓐ'.repeat(300),
+  "'; DROP TABLE event; --",
+  '%_\\',
+  'x'.repeat(5000),
+  'null',
+  '{"a":1}',
+);
+const strings = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  weirdStrings,
+);
+const base64 = (s: string) => Buffer.from(s).toString('base64');
+const ids = () =>
+  fc.oneof(
+    fc.constantFrom(...realIds),
+    fc
+      .tuple(
+        fc.constantFrom('Event', 'Deal', 'IngestRun', 'EventStatus', 'Nope', ''),
+        fc.oneof(fc.integer(), strings),
+      )
+      .map(([t, n]) => base64(`${t}:${n}`)),
+    strings,
+    strings.map(base64),
+  );
+const ints = fc.oneof(fc.integer({ min: -3, max: 120 }), hugeNumbers);
+const dates = fc.oneof(
+  fc.constantFrom('2023-05-08', '2030-02-30', '0000-01-01', '9999-12-31', '2023-5-8', '2023-05-08T00:00:00Z'),
+  strings,
+);
+const money = fc.oneof(
+  fc.constantFrom('0.00', '1.5', '-1.00', '1e9', '99999999999999999999999.99', 'NaN', '1,000.00'),
+  fc.double().map(String),
+);
+
+type Gen = fc.GeneratorValue;
+
+function scalarValue(g: Gen, name: string): unknown {
+  switch (name) {
+    case 'Int':
+      return g(() => ints);
+    case 'Float':
+      return g(() => fc.oneof(fc.double(), hugeNumbers));
+    case 'Boolean':
+      return g(() => fc.boolean());
+    case 'ID':
+      return g(ids);
+    case 'Date':
+      return g(() => dates);
+    case 'DateTime':
+      return g(() =>
+        fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          dates,
+        ),
+      );
+    case 'Money':
+      return g(() => money);
+    default:
+      return g(() => strings);
+  }
+}
+
+/** A value for an input type: mostly well-typed, sometimes null or of another type altogether. */
+function inputValue(g: Gen, type: GraphQLInputType, depth = 0): unknown {
+  const wild = g(() => fc.integer({ min: 0, max: 19 }));
+  if (wild === 0) return null;
+  if (wild === 1) return g(() => fc.oneof(strings, ints, fc.constant([]), fc.constant({})));
+  const inner = isNonNullType(type) ? type.ofType : type;
+  if (isListType(inner)) {
+    const length = g(() => fc.integer({ min: 0, max: 3 }));
+    return Array.from({ length }, () => inputValue(g, inner.ofType, depth + 1));
+  }
+  if (isEnumType(inner)) return g(() => fc.constantFrom(...inner.getValues().map((v) => v.name)));
+  if (isInputObjectType(inner)) {
+    if (depth > 3) return {};
+    const out: Record<string, unknown> = {};
+    for (const field of Object.values(inner.getFields())) {
+      if (isNonNullType(field.type) || g(() => fc.boolean()))
+        out[field.name] = inputValue(g, field.type, depth + 1);
+    }
+    return out;
+  }
+  return scalarValue(g, (inner as GraphQLNamedType).name);
+}
+
+// ---- operations ---------------------------------------------------------------------------------
+
+interface Operation {
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+/** Builds a random selection on `type`, passing every argument as a variable. */
+function operation(g: Gen, kind: 'query' | 'mutation', fields: GraphQLField<unknown, unknown>[]): Operation {
+  const declarations: string[] = [];
+  const variables: Record<string, unknown> = {};
+  const args = (field: GraphQLField<unknown, unknown>) => {
+    const passed = field.args.filter((a) => isNonNullType(a.type) || g(() => fc.boolean()));
+    if (!passed.length) return '';
+    return `(${passed
+      .map((a) => {
+        const name = `v${declarations.length}`;
+        declarations.push(`$${name}: ${a.type.toString()}`);
+        variables[name] = inputValue(g, a.type);
+        return `${a.name}: $${name}`;
+      })
+      .join(', ')})`;
+  };
+  const selection = (type: GraphQLNamedType, depth: number): string => {
+    if (isLeafType(type)) return '';
+    if (isUnionType(type) || isInterfaceType(type)) {
+      const names = schema.getPossibleTypes(type).map((t) => t.name);
+      const pick = schema.getType(g(() => fc.constantFrom(...names)))!;
+      return `{ __typename ... on ${pick.name} ${selection(pick, depth)} }`;
+    }
+    const all = Object.values((type as GraphQLObjectType).getFields());
+    const leaves = all.filter(
+      (f) => isLeafType(getNamedType(f.type)) && f.args.every((a) => !isNonNullType(a.type)),
+    );
+    const names = all.map((f) => f.name);
+    const picked =
+      depth >= 4 ? [] : g(() => fc.subarray(names, { minLength: 1, maxLength: Math.min(3, names.length) }));
+    const chosen = all.filter((f) => picked.includes(f.name));
+    const parts = chosen.map((f) => `${f.name}${args(f)} ${selection(getNamedType(f.type), depth + 1)}`);
+    // Something to select even at the depth cut-off.
+    if (!parts.length) parts.push(leaves.length ? leaves[0]!.name : '__typename');
+    return `{ __typename ${parts.join(' ')} }`;
+  };
+  const rootName = g(() => fc.constantFrom(...fields.map((f) => f.name)));
+  const root = fields.find((f) => f.name === rootName)!;
+  const body = `${root.name}${args(root)} ${selection(getNamedType(root.type), 1)}`;
+  const header = declarations.length ? `(${declarations.join(', ')})` : '';
+  return { query: `${kind} Fuzz${header} { ${body} }`, variables };
+}
+
+const queryFields = Object.values(schema.getQueryType()!.getFields());
+const mutationFields = Object.values(schema.getMutationType()!.getFields());
+
+// ---- checks -------------------------------------------------------------------------------------
+
+interface Answer {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: { code?: string } }> };
+}
+
+/** Sends a raw body; fails the property on a hang, a 5xx, a non-JSON answer or a masked error. */
+async function send(body: string, key?: string): Promise<Answer> {
+  exchanges += 1;
+  const res = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  expect({ status: res.status < 500 ? 'ok' : res.status, text: res.status < 500 ? '' : text, body }).toEqual({
+    status: 'ok',
+    text: '',
+    body,
+  });
+  const parsed = JSON.parse(text) as Answer['body'];
+  const masked = (parsed.errors ?? []).filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR');
+  expect({ masked, body }).toEqual({ masked: [], body });
+  return { status: res.status, body: parsed };
+}
+
+const RUNS = { queries: 150, garbage: 80, mangled: 80, mutations: 60 };
+
+describe('fuzzing', () => {
+  it('answers generated public queries and mutations without a 5xx, and the public writes nothing', async () => {
+    const before = await databaseFingerprint();
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), fc.boolean(), async (g, asMutation) => {
+        const op = asMutation ? operation(g, 'mutation', mutationFields) : operation(g, 'query', queryFields);
+        const answer = await send(JSON.stringify(op));
+        if (asMutation)
+          expect(answer.body.data?.[Object.keys(answer.body.data ?? {})[0] ?? ''] ?? null).toBeNull();
+      }),
+      { numRuns: RUNS.queries, endOnFailure: true },
+    );
+    expect(await databaseFingerprint()).toEqual(before);
+  });
+
+  it('answers garbage bodies with a 4xx, never a 5xx', async () => {
+    const garbage = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.json(),
+      fc.record({ query: fc.oneof(strings, ints, fc.constant(null), fc.array(strings)) }),
+      fc.record({
+        query: fc.constant('query ($a: Int) { events(first: $a) { totalCount } }'),
+        variables: fc.oneof(
+          fc.json().map((j) => JSON.parse(j) as unknown),
+          fc.constant('not an object'),
+        ),
+        operationName: fc.oneof(strings, fc.constant(null), ints),
+        extensions: fc.oneof(fc.constant({ persistedQuery: { version: 1, sha256Hash: 'x' } }), fc.json()),
+      }),
+    );
+    const before = await databaseFingerprint();
+    await fc.assert(
+      fc.asyncProperty(garbage, async (value) => {
+        await send(typeof value === 'string' ? value : JSON.stringify(value));
+      }),
+      { numRuns: RUNS.garbage, endOnFailure: true },
+    );
+    expect(await databaseFingerprint()).toEqual(before);
+  });
+
+  it('answers mangled versions of valid documents without a 5xx', async () => {
+    const valid = [
+      '{ events(first: 5, filter: { years: [2030] }) { totalCount edges { cursor node { id title sessions { topic } } } } }',
+      '{ exhibitors(first: 3, filter: { search: "uji" }) { edges { node { name products { tkdn } } } } }',
+      'query ($id: ID!) { node(id: $id) { id ... on Event { title } } }',
+      '{ kpiSummary(year: 2030) { realisation } }',
+    ];
+    const mangled = fc
+      .tuple(
+        fc.constantFrom(...valid),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 5 }), fc.string({ unit: 'grapheme', maxLength: 4 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+      )
+      .map(([doc, edits]) =>
+        edits.reduce((d, [at, cut, insert]) => {
+          const i = at % (d.length + 1);
+          return d.slice(0, i) + insert + d.slice(i + cut);
+        }, doc),
+      );
+    await fc.assert(
+      fc.asyncProperty(mangled, fc.option(ids()), async (query, id) => {
+        await send(JSON.stringify({ query, variables: id === null ? {} : { id } }));
+      }),
+      { numRuns: RUNS.mangled, endOnFailure: true },
+    );
+  });
+
+  it('never writes anything for an admin mutation it rejects', async () => {
+    let fingerprint = await databaseFingerprint();
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), async (g) => {
+        const op = operation(g, 'mutation', mutationFields);
+        const answer = await send(JSON.stringify(op), keys.admin);
+        const result = Object.values(answer.body.data ?? {})[0] as { __typename?: string } | null | undefined;
+        const accepted =
+          typeof result === 'object' && result !== null && !/Error$/.test(result.__typename ?? '');
+        const after = await databaseFingerprint();
+        if (!accepted) expect({ op, after }).toEqual({ op, after: fingerprint });
+        fingerprint = after;
+      }),
+      { numRuns: RUNS.mutations, endOnFailure: true },
+    );
+    process.stdout.write(
+      `fuzz: ${exchanges} requests in ${Object.values(RUNS).reduce((a, b) => a + b)} cases\n`,
+    );
+  });
+});

@@ -1,0 +1,270 @@
+// Hostile requests over real HTTP: each limit refuses its query with a clear code before it runs,
+// the server keeps answering other callers meanwhile, slow work is cut off by the query deadline
+// and by PostgreSQL's statement_timeout, production answers carry no stack, and Apollo's CSRF
+// prevention refuses requests a browser could send cross-site without a preflight.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { closeDb, prisma } from '../../src/lib/db.js';
+import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { makeEvent, makeExhibitor, register } from '../factories/data.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { freePort, type Spawned, spawnEntry, waitForHttp } from '../helpers/process.js';
+import { flushTestPrefix } from '../helpers/redis.js';
+
+let api: Api;
+let keys: Keys;
+
+beforeAll(async () => {
+  await createTestDatabase();
+  api = await startApi();
+  keys = await createKeys();
+  const event = await makeEvent();
+  for (let i = 0; i < 3; i++) await register(event.id, (await makeExhibitor()).id);
+});
+afterAll(async () => {
+  await api?.close();
+  await closeDb();
+  await flushTestPrefix();
+});
+
+/** Fans out: events → participations → exhibitors → participations → events. */
+const fanOut = (first: number) =>
+  `{ events(first: ${first}) { edges { node { participations { exhibitor { participations { event { title } } } } } } } }`;
+const deep = `{ events { edges { node { participations { exhibitor { participations { event {
+  participations { exhibitor { participations { event { participations { exhibitor { name } } } } } } } } } } } } } }`;
+
+/** Each hostile query, what it is refused with, and its HTTP status. */
+const hostile: Array<{ name: string; query: string; code: string }> = [
+  { name: 'deeper than 12 levels', query: deep, code: 'QUERY_TOO_COMPLEX' },
+  { name: 'whose list sizes multiply past the cost limit', query: fanOut(100), code: 'QUERY_TOO_COMPLEX' },
+  {
+    name: 'selecting more than 300 fields',
+    query: `{ ${'__typename '.repeat(301)}}`,
+    code: 'QUERY_TOO_COMPLEX',
+  },
+  {
+    name: 'with more than 50 aliases',
+    query: `{ ${Array.from({ length: 51 }, (_, i) => `a${i}: __typename`).join(' ')} }`,
+    code: 'TOO_MANY_ALIASES',
+  },
+  {
+    name: 'with more than 50 directives',
+    query: `{ ${'__typename @include(if: true) '.repeat(51)}}`,
+    code: 'TOO_MANY_DIRECTIVES',
+  },
+  {
+    name: 'of more than 10 000 tokens',
+    query: `{ ${'__typename '.repeat(10_001)}}`,
+    code: 'QUERY_TOO_LARGE',
+  },
+];
+
+describe('hostile queries', () => {
+  it.each(hostile)(
+    'refuses a query $name with $code and HTTP 400, running nothing',
+    async ({ query, code }) => {
+      const res = await api.gql(query);
+      expect(res.status).toBe(400);
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual([code]);
+      expect(res.data).toBeUndefined();
+    },
+  );
+
+  it('measures the cost from page sizes: the same fan-out passes with 5 events and is refused with 100', async () => {
+    const small = await api.gql(fanOut(5));
+    expect(small.errors).toBeUndefined();
+    expect(small.data.events.edges.length).toBeGreaterThan(0);
+    const big = await api.gql(fanOut(100));
+    expect(big.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 20_000 });
+    expect(big.errors?.[0]?.extensions?.cost).toBeGreaterThan(20_000);
+  });
+
+  it('refuses a body over the size limit with 413 REQUEST_TOO_LARGE, as a GraphQL error', async () => {
+    const res = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(1024 * 1024) } }),
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe('REQUEST_TOO_LARGE');
+  });
+
+  it('refuses malformed JSON with 400 BAD_REQUEST, as a GraphQL error', async () => {
+    const res = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": "{ __typename }"',
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('keeps answering ordinary queries while hostile ones are refused at the same time', async () => {
+    const ordinary = '{ exhibitors(first: 5) { totalCount edges { node { name } } } }';
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0 ? api.gql(hostile[(i / 2) % hostile.length]!.query) : api.gql(ordinary),
+      ),
+    );
+    results.forEach((res, i) => {
+      if (i % 2 === 0) expect(res.status).toBe(400);
+      else {
+        expect(res.errors).toBeUndefined();
+        expect(res.data.exhibitors.totalCount).toBe(3);
+      }
+    });
+  });
+});
+
+/** Holds an exclusive lock on a table until released, so any statement reading it waits. */
+async function lockTable(table: string): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+  return async () => {
+    await client.query('COMMIT');
+    await client.end();
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('query deadline', () => {
+  it('stops an operation past its deadline with QUERY_TIMEOUT while other queries are served', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 200 } });
+    try {
+      const release = await lockTable('event');
+      const slow = quick.gql('{ events(first: 5) { edges { node { title } } } }');
+      // The event table is locked, so the query above waits at its first field; others go on.
+      await sleep(300);
+      const other = await quick.gql('{ exhibitors(first: 1) { totalCount } }');
+      expect(other.errors).toBeUndefined();
+      expect(other.data.exhibitors.totalCount).toBe(3);
+      await sleep(300);
+      await release();
+      const res = await slow;
+      expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TIMEOUT');
+      expect(res.data).toBeNull();
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
+describe('a production API process', () => {
+  let proc: Spawned;
+  let url: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    proc = spawnEntry('src/api/main.ts', {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DB_STATEMENT_TIMEOUT_MS: '300',
+      LOG_LEVEL: 'error',
+    });
+    url = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${url}/healthz`);
+  }, 30_000);
+  afterAll(async () => {
+    proc?.child.kill('SIGTERM');
+    await proc?.exited;
+  });
+
+  const post = async (body: unknown, key?: string) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('cancels a statement past statement_timeout and answers QUERY_TIMEOUT, then serves again', async () => {
+    const release = await lockTable('exhibitor');
+    let res: { status: number; text: string };
+    try {
+      res = await post({ query: '{ exhibitors(first: 1) { totalCount } }' });
+    } finally {
+      await release();
+    }
+    expect(JSON.parse(res.text).errors[0].extensions.code).toBe('QUERY_TIMEOUT');
+    const after = JSON.parse((await post({ query: '{ exhibitors(first: 1) { totalCount } }' })).text);
+    expect(after.data.exhibitors.totalCount).toBe(3);
+  });
+
+  it('masks an unexpected failure as INTERNAL_SERVER_ERROR with no stack, message or SQL in any answer', async () => {
+    await prisma.$executeRawUnsafe('ALTER TABLE "exhibitor" RENAME COLUMN "sector" TO "sector_gone"');
+    let failed: { status: number; text: string };
+    try {
+      failed = await post({ query: '{ exhibitors(first: 1) { edges { node { sector } } } }' }, keys.analyst);
+    } finally {
+      await prisma.$executeRawUnsafe('ALTER TABLE "exhibitor" RENAME COLUMN "sector_gone" TO "sector"');
+    }
+    const body = JSON.parse(failed.text);
+    expect(body.errors[0]).toMatchObject({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    const others = await Promise.all([
+      post({ query: '{ events { ' }),
+      post({ query: '{ nope }' }),
+      post({ query: '{ node(id: "garbage") { id } }' }),
+      post({ query: '{ events(first: -1) { totalCount } }' }),
+      post({ query: deep }),
+      fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{',
+      }).then(async (r) => ({ status: r.status, text: await r.text() })),
+    ]);
+    for (const answer of [failed, ...others]) {
+      expect(answer.text).not.toMatch(/stacktrace|\bat .+\.(ts|js):\d+|sector_gone|prisma|SELECT /i);
+    }
+  });
+});
+
+describe('CSRF prevention and introspection', () => {
+  it('refuses a GET and a text/plain POST that carry no preflight-forcing header', async () => {
+    const get = await fetch(`${api.url}/graphql?query=${encodeURIComponent('{ __typename }')}`);
+    expect(get.status).toBe(400);
+    expect(await get.text()).toMatch(/CSRF/);
+    const plain = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(plain.status).toBeGreaterThanOrEqual(400);
+    expect(plain.status).toBeLessThan(500);
+    const allowed = await fetch(`${api.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(allowed.status).toBe(200);
+  });
+
+  it('lets the public and analysts introspect by default', async () => {
+    for (const key of [undefined, keys.analyst]) {
+      const res = await api.gql('{ __schema { queryType { name } } }', undefined, key);
+      expect(res.data.__schema.queryType.name).toBe('Query');
+    }
+  });
+
+  it('refuses public introspection with INTROSPECTION_DISABLED when it is turned off, not analysts’', async () => {
+    const closed = await startApi({ limits: { publicIntrospection: false } });
+    try {
+      const pub = await closed.gql('{ __type(name: "Event") { name } }');
+      expect(pub.status).toBe(403);
+      expect(pub.errors?.[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');
+      const typename = await closed.gql('{ __typename }');
+      expect(typename.data.__typename).toBe('Query');
+      const analyst = await closed.gql('{ __schema { queryType { name } } }', undefined, keys.analyst);
+      expect(analyst.data.__schema.queryType.name).toBe('Query');
+    } finally {
+      await closed.close();
+    }
+  });
+});
