@@ -1,21 +1,42 @@
-# Bisma: one image for the API, the worker and the feed simulator (the command picks which).
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json prisma.config.ts ./
-COPY prisma ./prisma
-RUN touch /tmp/no-engine && PRISMA_SCHEMA_ENGINE_BINARY=/tmp/no-engine npm ci --omit=dev --ignore-scripts \
-  && PRISMA_SCHEMA_ENGINE_BINARY=/tmp/no-engine PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING=1 npx --yes prisma@7.10.0 generate
+# syntax=docker/dockerfile:1
+# Bisma's production image: one image for the API, the worker, the CLI and the feed simulator
+# (the command picks which). Stage 1 installs everything, generates the Prisma client and builds
+# the dashboard with Vite; stage 2 keeps only production dependencies and runs as `node`.
 
-FROM node:20-bookworm-slim
-ENV NODE_ENV=production
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=deps /app/src/generated ./src/generated
-COPY package.json tsconfig.json ./
+# Prisma 7 with the pg driver adapter needs no engine binary at run time; generating the client
+# needs none either (the same switches as `npm run generate`).
+ENV PRISMA_SCHEMA_ENGINE_BINARY=/bin/true \
+    PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING=1 \
+    npm_config_audit=false \
+    npm_config_fund=false
+COPY package.json package-lock.json prisma.config.ts tsconfig.json ./
 COPY prisma ./prisma
-COPY src ./src
+# `npm install`, not `npm ci`: see .ci/run (lock files written by npm 11, npm/cli#8320). It follows
+# the lock; its postinstall generates the Prisma client into src/generated.
+RUN npm install
+COPY web ./web
+RUN node web/build.mjs --force
+RUN npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000
+WORKDIR /app
+# Owned by root and read-only to the service user: the process cannot rewrite its own code.
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/src/generated ./src/generated
+COPY --from=build /app/web/dist ./web/dist
+COPY package.json package-lock.json tsconfig.json ./
+COPY prisma ./prisma
+COPY schema ./schema
 COPY bin ./bin
+COPY src ./src
+RUN ln -s /app/bin/bisma.js /usr/local/bin/bisma
 USER node
 EXPOSE 4000
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--import", "tsx", "src/api/main.ts"]

@@ -11,7 +11,11 @@ export default {
         module: { type: 'es6' },
       },
     ],
+    // content-disposition 3 (required by @fastify/static, which Bull Board's Fastify adapter loads)
+    // is an ES module; Jest's CommonJS runtime cannot require one before Node 24.9.
+    '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/helpers/env.ts'],

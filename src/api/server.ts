@@ -10,13 +10,29 @@ import { config } from '../config/env.js';
 import { AppError } from '../lib/errors.js';
 import { checkDatabase, checkRedis } from '../lib/health.js';
 import { logger } from '../lib/logger.js';
-import { createRedis } from '../lib/redis.js';
+import { createRedis, whenReady } from '../lib/redis.js';
+import { asDatabaseUnavailable } from '../lib/unavailable.js';
 import type { Context } from '../schema/context.js';
 import { schema } from '../schema/index.js';
-import { viewerFromAuthorization } from './auth.js';
+import { costPlugin } from './cost.js';
 import { dashboardPlugin } from './dashboard.js';
-import { errorLoggingPlugin, formatError } from './errors.js';
+import { databaseUnavailablePlugin, errorLoggingPlugin, formatError, refusalExtensions } from './errors.js';
 import { explorerLandingPage, registerExplorer } from './explorer.js';
+import { kpiExportRoutes } from './kpi-exports.js';
+import {
+  type ApiLimitOverrides,
+  apiLimits,
+  limitRules,
+  queryTimeoutPlugin,
+  registerRequestErrors,
+} from './limits.js';
+import { graphqlMetricsPlugin, registerMetrics } from './metrics.js';
+import { persistedQueries } from './persisted-queries.js';
+import { registerQueueBoard } from './queue-board.js';
+import { RateLimiter, registerRateLimit } from './rate-limit.js';
+import { registerRequestLog } from './request-log.js';
+import { contentVersionPlugin, registerResponseCache, viewerForRequest } from './response-cache.js';
+import { attachSubscriptions } from './subscriptions.js';
 
 export interface BismaServer {
   app: FastifyInstance;
@@ -26,29 +42,53 @@ export interface BismaServer {
   close(): Promise<void>;
 }
 
-export async function buildServer(): Promise<BismaServer> {
+/** `limits` overrides the configured API limits (docs/security.md), e.g. a tight one in a test. */
+export async function buildServer(options: { limits?: ApiLimitOverrides } = {}): Promise<BismaServer> {
+  const limits = apiLimits(options.limits);
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: config().NODE_ENV !== 'development' }),
-    bodyLimit: 1024 * 1024,
+    // One access line per request comes from request-log.ts instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.bodyLimitBytes,
+    trustProxy: config().API_TRUST_PROXY,
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID(),
   });
+  registerRequestLog(app);
+  registerMetrics(app);
   // Clients can quote it when reporting a masked INTERNAL_SERVER_ERROR; the log line carries it too.
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  const redis = createRedis('producer');
+  // No offline queue: while Redis is down its commands fail at once, and the response cache and
+  // rate limits fall back (reads go to PostgreSQL) instead of waiting for a reconnect.
+  const redis = createRedis('producer', { enableOfflineQueue: false });
+  const persisted = persistedQueries(redis);
+  // In allow-list mode, unregistered operations are refused before any other hook looks at them.
+  if (persisted.guard) app.addHook('preHandler', persisted.guard);
+  await whenReady(redis, 2_000);
+  const limiter = new RateLimiter(redis, limits.rateLimit);
+  registerRequestErrors(app);
 
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     maxRecursiveSelections: true,
+    validationRules: limitRules(limits),
+    parseOptions: { maxTokens: limits.maxTokens },
     formatError,
+    // Compact JSON: Apollo's default pretty-prints every answer (more bytes, more CPU).
+    stringifyResult: (result) => JSON.stringify(result),
+    persistedQueries: persisted.options,
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
+      contentVersionPlugin(redis),
       errorLoggingPlugin(),
+      costPlugin(limits, limiter),
+      queryTimeoutPlugin(limits.queryTimeoutMs),
+      graphqlMetricsPlugin(),
+      databaseUnavailablePlugin(),
       explorerLandingPage(),
     ],
   });
@@ -60,11 +100,16 @@ export async function buildServer(): Promise<BismaServer> {
       await Promise.all([checkDatabase(), checkRedis(redis)]);
       return { status: 'ready' };
     } catch (err) {
-      return reply.code(503).send({ status: 'unavailable', error: (err as Error).message });
+      const code = err instanceof AppError ? err.code : 'UNAVAILABLE';
+      return reply.code(503).send({ status: 'unavailable', code, error: (err as Error).message });
     }
   });
   await registerExplorer(app);
   await app.register(dashboardPlugin);
+  await app.register(kpiExportRoutes);
+  await registerQueueBoard(app, redis);
+  registerResponseCache(app, redis);
+  registerRateLimit(app, limiter);
 
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
@@ -72,24 +117,28 @@ export async function buildServer(): Promise<BismaServer> {
       try {
         return {
           requestId: request.id,
-          viewer: await viewerFromAuthorization(request.headers.authorization),
+          address: request.ip,
+          viewer: await viewerForRequest(request),
         };
-      } catch (err) {
+      } catch (caught) {
+        // Checking an API key needs PostgreSQL: while it is down that is a 503, not a crash.
+        const err = asDatabaseUnavailable(caught) ?? caught;
         if (err instanceof AppError) {
-          throw new GraphQLError(err.message, {
-            extensions: { code: err.code, http: { status: err.code === 'UNAUTHENTICATED' ? 401 : 400 } },
-          });
+          throw new GraphQLError(err.message, { extensions: refusalExtensions(err) });
         }
         throw err;
       }
     },
   });
 
+  const subscriptions = attachSubscriptions(app, schema);
+
   return {
     app,
     apollo,
     redis,
     async close() {
+      await subscriptions.close();
       await app.close();
       redis.disconnect();
     },

@@ -1,16 +1,11 @@
 // The ingest subcommands of `bisma`: import a snapshot file, queue a run, list sources and runs.
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PROCUREMENT_DATASETS } from '../feed/contract.js';
-import { closeDb } from '../lib/db.js';
 import { ValidationError } from '../lib/errors.js';
-import { importFile } from '../services/ingest/file.js';
-import { listRuns } from '../services/ingest/queries.js';
-import { listSources, sourceTiming } from '../services/ingest/sources.js';
-import { enqueueRecompute, triggerRun } from '../worker/ingest-jobs.js';
-import { createProducer } from '../worker/queues.js';
+import type { Producer } from '../worker/queues.js';
+import { type Command, out, positiveInt } from './command.js';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
+// The services load when a command runs, so `bisma help` and usage errors answer at once.
 
 /**
  * A dataset by its feed path or its last segment (e.g. paket-e-purchasing); without one, the
@@ -36,9 +31,8 @@ function datasetArg(value: string | undefined, file: string): string {
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : '-');
 
-async function withProducer<T>(
-  fn: (producer: ReturnType<typeof createProducer>['producer']) => Promise<T>,
-): Promise<T> {
+async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
+  const { createProducer } = await import('../worker/queues.js');
   const queue = createProducer();
   try {
     return await fn(queue.producer);
@@ -47,120 +41,141 @@ async function withProducer<T>(
   }
 }
 
-export async function runIngestCommand(command: string, argv: string[]): Promise<void> {
-  try {
-    switch (command) {
-      case 'ingest-file': {
-        const { values, positionals } = parseArgs({
-          args: argv,
-          allowPositionals: true,
-          options: { dataset: { type: 'string' }, klpd: { type: 'string' }, format: { type: 'string' } },
-        });
-        const path = positionals[0];
-        if (!path) throw new ValidationError('PATH', 'give the file to import');
-        if (values.format && values.format !== 'jsonl' && values.format !== 'csv') {
-          throw new ValidationError('--format', 'must be jsonl or csv');
-        }
-        const run = await importFile({
-          path,
-          dataset: datasetArg(values.dataset, path),
-          ...(values.klpd ? { klpdCode: values.klpd } : {}),
-          ...(values.format ? { format: values.format as 'jsonl' | 'csv' } : {}),
-        });
-        out(
-          `run ${run.id} ${run.status}: fetched ${run.fetched}, inserted ${run.inserted}, updated ${run.updated}, ` +
-            `unchanged ${run.unchanged}, rejected ${run.rejected}, duplicates ${run.duplicates}, ` +
-            `unknown agencies ${run.unknown_agencies}`,
-        );
-        if (run.rejected)
-          out(`rejected rows and their reasons: query ingestRun(runId: ${run.id}) { rejectedRows }`);
-        // The KPI hand-off, as after a pull; the dirty buckets stay for the next recompute if Redis is down.
-        await withProducer((p) => enqueueRecompute(p, `file import run ${run.id}`, [run.id])).catch(
-          (err: Error) =>
-            process.stderr.write(
-              `warning: KPI recompute not queued (${err.message}); the next one picks it up\n`,
-            ),
-        );
-        return;
-      }
-      case 'ingest-run': {
-        const { values, positionals } = parseArgs({
-          args: argv,
-          allowPositionals: true,
-          options: { 'as-of': { type: 'string' } },
-        });
-        if (!positionals[0])
-          throw new ValidationError('SOURCE', 'give a source key (see bisma ingest-sources)');
-        const run = await withProducer((p) =>
-          triggerRun(p, { sourceKey: positionals[0]!, asOf: values['as-of'] ?? null }),
-        );
-        out(`run ${run.id} queued (${run.trigger}${values['as-of'] ? ` as of ${values['as-of']}` : ''})`);
-        return;
-      }
-      case 'ingest-sources': {
-        out('key\tcron\ttimezone\tcatch-up\tenabled\tnext run\tlast success\tsnapshot as of\tmissed\tlag s');
-        for (const s of await listSources()) {
-          const t = sourceTiming(s);
-          out(
-            [
-              s.key,
-              s.cron,
-              s.timezone,
-              s.catchUp,
-              s.enabled,
-              iso(t.nextRunAt),
-              iso(s.lastSuccessAt),
-              s.lastSnapshotAsOf?.toISOString().slice(0, 10) ?? '-',
-              t.missedRuns,
-              t.lagSeconds,
-            ].join('\t'),
-          );
-        }
-        return;
-      }
-      case 'ingest-runs': {
-        const { values } = parseArgs({
-          args: argv,
-          options: { source: { type: 'string' }, limit: { type: 'string', default: '20' } },
-        });
-        const runs = await listRuns(
-          { take: Math.min(Number(values.limit) || 20, 1000) },
-          { sourceKey: values.source ?? null },
-        );
-        out(
-          'run\tdataset\ttrigger\tstatus\tas of\tfetched\tinserted\tupdated\tunchanged\trejected\twithdrawn\terror',
-        );
-        for (const r of runs) {
-          out(
-            [
-              r.id,
-              r.dataset,
-              r.trigger,
-              r.status,
-              r.asOf?.toISOString().slice(0, 10) ?? '-',
-              r.fetched,
-              r.inserted,
-              r.updated,
-              r.unchanged,
-              r.rejected,
-              r.withdrawn,
-              r.error ?? '',
-            ].join('\t'),
-          );
-        }
-        return;
-      }
-      default:
-        throw new Error(`not an ingest command: ${command}`);
+const ingestFile: Command = {
+  name: 'ingest file',
+  aliases: ['ingest-file'],
+  args: 'PATH [--dataset D] [--klpd K] [--format jsonl|csv]',
+  summary: 'import a snapshot file (JSON lines or CSV) as an ingest run',
+  details:
+    'The rows go through the feed’s validation and the same run bookkeeping as a pull; rejected rows ' +
+    'are kept with their reasons. Afterwards a KPI recompute is queued (if Redis is down, the next ' +
+    'recompute picks the changes up).',
+  options: { dataset: { type: 'string' }, klpd: { type: 'string' }, format: { type: 'string' } },
+  optionHelp: [
+    `--dataset D   the feed dataset, by path or last segment (default: the one the file name contains): ${PROCUREMENT_DATASETS.join(', ')}`,
+    '--klpd K      the agency code the file belongs to (default: FEED_KLPD)',
+    '--format F    jsonl or csv (default: from the file name)',
+  ],
+  positionals: { min: 1, max: 1, names: ['PATH'] },
+  usesDatabase: true,
+  check(values) {
+    if (values.format && values.format !== 'jsonl' && values.format !== 'csv') {
+      throw new ValidationError('--format', 'must be jsonl or csv');
     }
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      process.stderr.write(`bisma ${command}: ${err.field}: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
+  },
+  async run(values, [path]) {
+    const format = values.format as string | undefined;
+    const { importFile } = await import('../services/ingest/file.js');
+    const { enqueueRecompute } = await import('../worker/ingest-jobs.js');
+    const run = await importFile({
+      path: path!,
+      dataset: datasetArg(values.dataset as string | undefined, path!),
+      ...(values.klpd ? { klpdCode: values.klpd as string } : {}),
+      ...(format ? { format: format as 'jsonl' | 'csv' } : {}),
+    });
+    out(
+      `run ${run.id} ${run.status}: fetched ${run.fetched}, inserted ${run.inserted}, updated ${run.updated}, ` +
+        `unchanged ${run.unchanged}, rejected ${run.rejected}, duplicates ${run.duplicates}, ` +
+        `unknown agencies ${run.unknown_agencies}`,
+    );
+    if (run.rejected)
+      out(`rejected rows and their reasons: query ingestRun(runId: ${run.id}) { rejectedRows }`);
+    // The KPI hand-off, as after a pull; the dirty buckets stay for the next recompute if Redis is down.
+    await withProducer((p) => enqueueRecompute(p, `file import run ${run.id}`, [run.id])).catch(
+      (err: Error) =>
+        process.stderr.write(
+          `warning: KPI recompute not queued (${err.message}); the next one picks it up\n`,
+        ),
+    );
+  },
+};
+
+const ingestRun: Command = {
+  name: 'ingest run',
+  aliases: ['ingest-run', 'ingest now'],
+  args: 'SOURCE [--as-of YYYY-MM-DD]',
+  summary: 'queue a pull of a feed source now (or a replay as of a date); prints the run number',
+  details: 'The worker runs it; follow it with `bisma ingest runs`. Needs Redis (the queue).',
+  options: { 'as-of': { type: 'string' } },
+  optionHelp: ['--as-of D   replay the feed as it was on that date (YYYY-MM-DD)'],
+  positionals: { min: 1, max: 1, names: ['SOURCE'] },
+  usesDatabase: true,
+  async run(values, [sourceKey]) {
+    const asOf = (values['as-of'] as string | undefined) ?? null;
+    const { triggerRun } = await import('../worker/ingest-jobs.js');
+    const run = await withProducer((p) => triggerRun(p, { sourceKey: sourceKey!, asOf }));
+    out(`run ${run.id} queued (${run.trigger}${asOf ? ` as of ${asOf}` : ''})`);
+  },
+};
+
+const ingestSources: Command = {
+  name: 'ingest sources',
+  aliases: ['ingest-sources'],
+  summary: 'list the feed sources with their schedules, next run, missed runs and lag',
+  usesDatabase: true,
+  async run() {
+    const { listSources, sourceTiming } = await import('../services/ingest/sources.js');
+    out('key\tcron\ttimezone\tcatch-up\tenabled\tnext run\tlast success\tsnapshot as of\tmissed\tlag s');
+    for (const s of await listSources()) {
+      const t = sourceTiming(s);
+      out(
+        [
+          s.key,
+          s.cron,
+          s.timezone,
+          s.catchUp,
+          s.enabled,
+          iso(t.nextRunAt),
+          iso(s.lastSuccessAt),
+          s.lastSnapshotAsOf?.toISOString().slice(0, 10) ?? '-',
+          t.missedRuns,
+          t.lagSeconds,
+        ].join('\t'),
+      );
     }
-    throw err;
-  } finally {
-    await closeDb();
-  }
-}
+  },
+};
+
+const ingestRuns: Command = {
+  name: 'ingest runs',
+  aliases: ['ingest-runs', 'runs'],
+  args: '[--source KEY] [--limit N]',
+  summary: 'list the latest ingest runs with their counts, newest first',
+  options: { source: { type: 'string' }, limit: { type: 'string' } },
+  optionHelp: [
+    '--source KEY   only the runs of this feed source',
+    '--limit N      at most N runs (default 20)',
+  ],
+  usesDatabase: true,
+  check(values) {
+    positiveInt('--limit', values.limit, 20);
+  },
+  async run(values) {
+    const { listRuns } = await import('../services/ingest/queries.js');
+    const take = Math.min(positiveInt('--limit', values.limit, 20), 1000);
+    const runs = await listRuns({ take }, { sourceKey: (values.source as string | undefined) ?? null });
+    out(
+      'run\tdataset\ttrigger\tstatus\tas of\tfetched\tinserted\tupdated\tunchanged\trejected\twithdrawn\terror',
+    );
+    for (const r of runs) {
+      out(
+        [
+          r.id,
+          r.dataset,
+          r.trigger,
+          r.status,
+          r.asOf?.toISOString().slice(0, 10) ?? '-',
+          r.fetched,
+          r.inserted,
+          r.updated,
+          r.unchanged,
+          r.rejected,
+          r.withdrawn,
+          r.error ?? '',
+        ].join('\t'),
+      );
+    }
+  },
+};
+
+export const INGEST_COMMANDS: Command[] = [ingestRun, ingestFile, ingestSources, ingestRuns];

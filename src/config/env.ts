@@ -25,11 +25,37 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgresql://postgres@127.0.0.1:5432/bisma'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  // API protection (docs/security.md). A rate limit of 0 turns that limit off.
+  /** Largest request body the API reads. */
+  API_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  /** Executing one operation past this time fails its remaining fields with QUERY_TIMEOUT. */
+  API_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1).default(15_000),
+  /** Whether callers without a key may introspect the schema (analysts and admins always may). */
+  API_PUBLIC_INTROSPECTION: bool.default(true),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (per-address limits). */
+  API_TRUST_PROXY: bool.default(false),
+  /** The window of every rate limit. */
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  /** Requests per window from one client address to /graphql, whoever the caller is. */
+  RATE_LIMIT_ADDRESS_REQUESTS: z.coerce.number().int().min(0).default(3_000),
+  /** Query cost per window for callers without a key, per address. */
+  RATE_LIMIT_PUBLIC_POINTS: z.coerce.number().int().min(0).default(200_000),
+  /** Query cost per window for each API key. */
+  RATE_LIMIT_KEY_POINTS: z.coerce.number().int().min(0).default(1_000_000),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key (BullMQ queues, caches): lets several deployments share a Redis. */
   REDIS_PREFIX: z.string().min(1).default('bisma'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
+  /** Bearer token Prometheus sends to scrape /metrics (API and worker); admin API keys also may. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Port of the worker's own /metrics (0: a free port; absent: the worker serves none). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   FEED_URL: url(['http:', 'https:']).default('http://127.0.0.1:4010'),
   FEED_TOKEN: z.string().default('demo-token'),
   /** DKI Jakarta's real KLPD code was not found in public sources: a placeholder by default. */
@@ -71,10 +97,28 @@ export const envSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   /** How often BullMQ looks for jobs whose worker died (stalled) and hands them to another. */
   WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Drift rules (defaults; admins change them with setKpiDriftRules): a recompute whose year's
+   *  realisation falls by more than this percent is held (0 or less: rule off). */
+  KPI_DRIFT_MAX_FALL_PERCENT: z.coerce.number().default(20),
+  /** …or whose runs rejected more than this percent of the rows they read (0 or less: off). */
+  KPI_DRIFT_MAX_REJECTED_PERCENT: z.coerce.number().default(10),
+  /** …or in which an agency that had realisation items has none. */
+  KPI_DRIFT_AGENCY_ZERO: bool.default(true),
   /** Load the demo data set into an empty database when the main job starts. */
   DEMO_SEED: bool.default(true),
   /** An admin API key to create at start if none exists (development convenience). */
   BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional(),
+  /** Answer read-mostly queries from the shared response cache (default: on, off under NODE_ENV=test). */
+  RESPONSE_CACHE: bool.optional(),
+  /** How long a cached answer is kept (keys name their data versions; this only bounds memory). */
+  RESPONSE_CACHE_TTL_S: z.coerce.number().int().min(1).default(600),
+  /** How long an automatic persisted query stays in Redis after it was registered, in seconds
+   *  (default 7 days; 0: no expiry). */
+  GRAPHQL_APQ_TTL_S: z.coerce.number().int().min(0).default(604_800),
+  /** Production mode: run only the operations of the manifest below (docs/operations-cli.md). */
+  GRAPHQL_ALLOWLIST: bool.default(false),
+  /** The allow-list manifest (Apollo's format); default schema/operations.json. */
+  GRAPHQL_ALLOWLIST_MANIFEST: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { config } from '../config/env.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { logQueries, queryLogOption } from './db-log.js';
 import { logger } from './logger.js';
 
 // Return DATE columns as 'YYYY-MM-DD' strings: a calendar date has no time zone to shift.
@@ -19,12 +20,16 @@ function createPool(): pg.Pool {
     application_name: 'bisma',
   });
   // Without a listener an idle client's error (e.g. a server restart) kills the process.
-  created.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL client failed'));
+  // The message and code only: the error carries the whole client object.
+  created.on('error', (err) =>
+    logger.warn({ err: err.message, code: (err as { code?: string }).code }, 'idle PostgreSQL client failed'),
+  );
   return created;
 }
 
 export const pool = createPool();
-export const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+export const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log: queryLogOption() });
+logQueries(prisma);
 
 /** Closes the Prisma client and the pool. */
 export async function closeDb(): Promise<void> {

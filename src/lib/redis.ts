@@ -16,3 +16,20 @@ export function createRedis(role: RedisRole, extra: RedisOptions = {}): Redis {
   client.on('error', (err) => logger.debug({ err: err.message, role }, 'redis connection error'));
   return client;
 }
+
+/**
+ * Resolves once `client` is connected, or after `timeoutMs` (never rejects): for connections
+ * without an offline queue, whose commands fail until then.
+ */
+export async function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
+}

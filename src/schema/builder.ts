@@ -7,6 +7,13 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
+import {
+  type GraphQLField,
+  type GraphQLResolveInfo,
+  getNullableType,
+  isListType,
+  isObjectType,
+} from 'graphql';
 import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
@@ -16,8 +23,27 @@ import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError
 import type { Context } from './context.js';
 import { MoneyScalar } from './scalars.js';
 
-/** Limits every operation's shape; a list field multiplies the cost of its selection by 10. */
+/**
+ * Limits every operation's shape. A connection multiplies the cost of its selection by the page it
+ * returns (`first`/`last`, default 20, at most 100), `nodes(ids:)` by the ids asked for, and any
+ * other list field by 10.
+ */
 export const QUERY_LIMITS = { complexity: 20_000, depth: 12, breadth: 300 } as const;
+export const PAGE_SIZE = { default: 20, max: 100 } as const;
+
+function fieldCost(args: Record<string, unknown>, _ctx: Context, field: GraphQLField<unknown, Context>) {
+  if (field.args.some((arg) => arg.name === 'first')) {
+    const asked = [args.first, args.last, PAGE_SIZE.default].find((n) => typeof n === 'number') as number;
+    // At least 1, so that every selected field costs something however small the page.
+    return { field: 1, multiplier: Math.min(Math.max(asked, 1), PAGE_SIZE.max) };
+  }
+  if (!isListType(getNullableType(field.type))) return 1;
+  // A connection's page size already counts its edges.
+  if (field.name === 'edges') return { field: 1, multiplier: 1 };
+  if (field.name === 'nodes' && Array.isArray(args.ids))
+    return { field: 1, multiplier: Math.max(args.ids.length, 1) };
+  return { field: 1, multiplier: 10 };
+}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -47,6 +73,7 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
+    fieldComplexity: fieldCost,
     limit: { ...QUERY_LIMITS },
     complexityError: (kind, result) =>
       new AppError('QUERY_TOO_COMPLEX', `query exceeds the maximum ${kind.toLowerCase()}`, {
@@ -97,10 +124,20 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: {
       description: 'Refetches any object by its global id; null if it is not visible.',
       args: { id: { description: 'The global id of the object.' } },
+      resolve: (_root, { id }, _ctx, info, resolveNode) => orNull(info, id, () => resolveNode(id)),
     },
     nodesQueryOptions: {
       description: 'Refetches several objects by their global ids, in order.',
       args: { ids: { description: 'The global ids of the objects.' } },
+      // One id at a time, so one bad id does not fail the others. Pothos's resolveNodes loads
+      // `args.ids` whatever it is given, so each call narrows it to its own id first.
+      resolve: (_root, args, _ctx, info, resolveNodes) =>
+        [...args.ids].map((id) =>
+          orNull(info, id, async () => {
+            args.ids = [id];
+            return (await resolveNodes([id]))[0];
+          }),
+        ),
     },
     pageInfoTypeOptions: { description: 'Where a page of a connection stands in the whole list.' },
     hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
@@ -129,6 +166,23 @@ export const builder = new SchemaBuilder<{
 });
 
 /**
+ * A global id names its type and row: one of a type that is not a node, or of a row that does
+ * not exist, refetches null (the client's id is wrong, not the server).
+ */
+async function orNull(info: GraphQLResolveInfo, id: { typename: string }, load: () => unknown) {
+  const type = info.schema.getType(id.typename);
+  if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) return null;
+  try {
+    return await load();
+  } catch (err) {
+    // No such row (P2025), or an id that is not even a number (Prisma refuses the query).
+    const { code, name } = err as { code?: unknown; name?: unknown };
+    if (code === 'P2025' || name === 'PrismaClientValidationError') return null;
+    throw err;
+  }
+}
+
+/**
  * Options for a mutation's `errors`: the success object's `data` field gets a description, and
  * the default error types (ValidationError, NotFoundError, ConflictError, AppError) are included.
  */
@@ -146,3 +200,6 @@ builder.addScalarType('Money', MoneyScalar, {});
 
 builder.queryType({ description: 'Reads: events, exhibitors, KPIs and ingest history.' });
 builder.mutationType({ description: 'Writes; every mutation needs an admin API key.' });
+builder.subscriptionType({
+  description: 'Live events over graphql-ws at /graphql (authenticate with connectionParams.authorization).',
+});

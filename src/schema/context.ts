@@ -11,4 +11,6 @@ export interface Viewer {
 export interface Context {
   requestId: string;
   viewer: Viewer;
+  /** The client's address, for per-address rate limits. */
+  address?: string;
 }

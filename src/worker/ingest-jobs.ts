@@ -1,6 +1,9 @@
 // How ingest work is queued: stable job ids and deduplication keys derived from the source key,
 // so a second worker (or a second click) does not queue the same work twice.
 import type { IngestRun } from '../generated/prisma/client.js';
+import { AppError } from '../lib/errors.js';
+import { logger } from '../lib/logger.js';
+import { QueueUnavailableError } from '../lib/unavailable.js';
 import type { MissedRuns } from '../services/ingest/catch-up.js';
 import { failQueuedRun, requestRun } from '../services/ingest/runs.js';
 import type { Producer } from './queues.js';
@@ -44,21 +47,46 @@ export async function enqueueCatchUp(producer: Producer, missed: MissedRuns): Pr
   }
 }
 
+/** How long an admin's request waits for Redis to take a job before it is refused. */
+const QUEUE_TIMEOUT_MS = 3_000;
+
+/**
+ * `work`, or QueueUnavailableError after `ms`: a command issued while Redis reconnects can wait
+ * through several reconnect attempts, and a request must not.
+ */
+async function answerWithin<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * An admin's "run now" or "replay as of": the run is recorded first, so its id can be returned at
- * once, then queued. If Redis refuses the job the run is marked failed and the error rethrown.
+ * once, then queued. If Redis refuses the job the run is marked failed and QUEUE_UNAVAILABLE thrown.
  */
 export async function triggerRun(
   producer: Producer,
   input: { sourceKey: string; asOf?: string | null },
 ): Promise<IngestRun> {
+  // Redis down: refused at once, with a clear code, and nothing recorded.
+  if (producer.disconnected()) throw new QueueUnavailableError('Redis is unreachable');
   const run = await requestRun(input);
   try {
-    const jobId = await producer.enqueue('ingest', 'run', { runId: run.id }, { jobId: `run.${run.id}` });
+    const jobId = await answerWithin(
+      QUEUE_TIMEOUT_MS,
+      producer.enqueue('ingest', 'run', { runId: run.id }, { jobId: `run.${run.id}` }),
+    );
+    logger.info({ runId: run.id, source: input.sourceKey, queuedJobId: jobId }, 'ingest run queued');
     return { ...run, jobId };
   } catch (err) {
     await failQueuedRun(run.id, `could not be queued: ${(err as Error).message}`);
-    throw err;
+    throw err instanceof AppError ? err : new QueueUnavailableError((err as Error).message);
   }
 }
 

@@ -7,12 +7,16 @@ await boot('worker', async () => {
   const { logger } = await import('../lib/logger.js');
   const { onShutdown } = await import('../lib/shutdown.js');
   const { startWorkers } = await import('./workers.js');
+  const { serveWorkerMetrics } = await import('./metrics.js');
 
   await checkDatabase();
   const running = await startWorkers();
   logger.info({ queues: running.queues }, 'worker started');
 
+  const metrics = await serveWorkerMetrics();
+
   onShutdown('worker', async () => {
+    metrics?.close();
     await running.close();
     await closeDb();
   });

@@ -12,6 +12,7 @@ import { type PullOptions, type PullOutcome, pull } from '../services/ingest/pul
 import { hasRunForJob } from '../services/ingest/runs.js';
 import { dateInZone } from '../services/ingest/schedule.js';
 import { getSource } from '../services/ingest/sources.js';
+import { runExport } from '../services/kpi/exports.js';
 import { recomputeKpis } from '../services/kpi/recompute.js';
 import { enqueueRecompute } from './ingest-jobs.js';
 import { type JobData, type JobName, type Producer, QUEUES, type QueueName } from './queues.js';
@@ -97,7 +98,10 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
             let scheduledFor: Date | null = null;
             if (data.trigger === 'SCHEDULE') {
               scheduledFor = new Date(job.opts.prevMillis ?? job.timestamp);
-              const decision = await claimScheduledSlot(data.sourceKey, scheduledFor);
+              // A job that claimed its slot, then waited for a busy source, still owns the slot.
+              const decision = data.slotClaimed
+                ? 'run'
+                : await claimScheduledSlot(data.sourceKey, scheduledFor);
               // A job that already started its run (then paused or crashed) carries on with it.
               if (decision !== 'run' && !(await hasRunForJob(job.id!))) return { skipped: decision };
             }
@@ -105,7 +109,12 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
               { sourceKey: data.sourceKey, trigger: data.trigger, jobKey: job.id!, scheduledFor },
               pullOptions(job),
             );
-            return await settle(job, token, outcome, false);
+            // Each scheduled slot gets its own run: while another run of the source (a catch-up,
+            // a backfill) is in progress, the slot waits for it instead of being dropped.
+            const scheduled = data.trigger === 'SCHEDULE';
+            if (scheduled && outcome.outcome === 'busy' && !data.slotClaimed)
+              await job.updateData({ ...job.data, slotClaimed: true });
+            return await settle(job, token, outcome, scheduled);
           }
           case 'run': {
             const data = parse('ingest', 'run', job);
@@ -147,6 +156,15 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
           default:
             throw new UnrecoverableError(`unknown job ${job.name} on queue ingest`);
         }
+      } catch (err) {
+        throw classify(err);
+      }
+    },
+
+    export: async (job) => {
+      const data = parse('export', 'csv', job);
+      try {
+        return await runExport(data.exportId);
       } catch (err) {
         throw classify(err);
       }

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { config } from '../config/env.js';
 import { createRedis } from '../lib/redis.js';
+import { requestOrigin } from '../lib/request-context.js';
 
 const sourceKey = z.string().min(1).max(200);
 
@@ -23,7 +24,12 @@ export const QUEUES = {
        * A pull of a source's current data. SCHEDULE jobs come from the source's job scheduler
        * (`pull.<sourceKey>`); the slot they stand for is the job's repeat time.
        */
-      pull: z.object({ sourceKey, trigger: z.enum(['SCHEDULE', 'STARTUP', 'CATCH_UP']) }),
+      pull: z.object({
+        sourceKey,
+        trigger: z.enum(['SCHEDULE', 'STARTUP', 'CATCH_UP']),
+        /** Set by the worker on a SCHEDULE job that claimed its slot, then waited for a busy source. */
+        slotClaimed: z.boolean().optional(),
+      }),
       /** A run recorded beforehand by an admin (run now, or replay as of a date). */
       run: z.object({ runId: z.number().int().positive() }),
       /** Missed slots of a BACKFILL source, replayed one after the other, oldest first. */
@@ -43,6 +49,13 @@ export const QUEUES = {
       }),
     },
   },
+  export: {
+    concurrency: () => 1,
+    jobs: {
+      /** Writes the CSV of a KPI export recorded by startKpiExport (services/kpi/exports). */
+      csv: z.object({ exportId: z.string().min(1).max(64) }),
+    },
+  },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;
@@ -59,6 +72,7 @@ export function defaultJobOptions(queue: QueueName): JobsOptions {
     return { ...keep, attempts: config().INGEST_ATTEMPTS, backoff: { type: 'exponential', delay: 5_000 } };
   }
   if (queue === 'kpi') return { ...keep, attempts: 5, backoff: { type: 'exponential', delay: 2_000 } };
+  if (queue === 'export') return { ...keep, attempts: 3, backoff: { type: 'exponential', delay: 1_000 } };
   return keep;
 }
 
@@ -66,7 +80,17 @@ export function defaultJobOptions(queue: QueueName): JobsOptions {
 export class Producer {
   private readonly queues = new Map<QueueName, Queue>();
 
-  constructor(private readonly connection: Redis) {}
+  /** The connection closed and has not been ready since (Redis down, or between reconnects). */
+  private lost = false;
+
+  constructor(private readonly connection: Redis) {
+    connection.on('close', () => {
+      this.lost = true;
+    });
+    connection.on('ready', () => {
+      this.lost = false;
+    });
+  }
 
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
@@ -89,9 +113,15 @@ export class Producer {
     opts: JobsOptions = {},
   ): Promise<string> {
     const schema = (QUEUES[queue].jobs as Record<string, z.ZodType>)[name]!;
-    const payload = schema.parse(data);
+    // The request (or the job) that queues it: its logs and the job's can be joined on requestId.
+    const payload = { ...(schema.parse(data) as object), ...requestOrigin() };
     const job = await this.queue(queue).add(name, payload, opts);
     return job.id!;
+  }
+
+  /** Whether Redis is known to be down now: the connection was lost and is not back yet. */
+  disconnected(): boolean {
+    return this.lost;
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { createRedis } from '../lib/redis.js';
 import { itemTableEmpty } from '../services/ingest/demo-history.js';
 import { ensureSources } from '../services/ingest/sources.js';
 import { DEMO_JOB_ID } from './ingest-jobs.js';
+import { observed } from './observe.js';
 import { createProcessors } from './processors.js';
 import { Producer, QUEUES, type QueueName } from './queues.js';
 import { demoPending, startSchedules, startWatchdog } from './schedulers.js';
@@ -49,7 +50,7 @@ export async function startWorkers(): Promise<RunningWorkers> {
   if (!(await demoPending(producer))) await startSchedules(producer, scheduleOptions);
 
   const workers = names.map((name) => {
-    const worker = new Worker(name, processors[name], {
+    const worker = new Worker(name, observed(name, processors[name]), {
       connection,
       prefix: cfg.REDIS_PREFIX,
       concurrency: QUEUES[name].concurrency(),

@@ -13,6 +13,8 @@ export interface GqlResponse<T = Json> {
   errors:
     | Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }>
     | undefined;
+  /** The answer's extensions: cost, rateLimit, warnings (src/api/cost.ts). */
+  extensions: Json;
 }
 
 export interface Api {
@@ -23,8 +25,9 @@ export interface Api {
   close(): Promise<void>;
 }
 
-export async function startApi(): Promise<Api> {
-  const server = await buildServer();
+/** `options` as buildServer takes them, e.g. `{ limits: { ... } }` for a tight limit. */
+export async function startApi(options: Parameters<typeof buildServer>[0] = {}): Promise<Api> {
+  const server = await buildServer(options);
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
   if (!address || typeof address === 'string') throw new Error('the API did not listen on a TCP port');
@@ -38,8 +41,14 @@ export async function startApi(): Promise<Api> {
         headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      const body = (await res.json()) as { data?: Json; errors?: GqlResponse['errors'] };
-      return { status: res.status, headers: res.headers, data: body.data, errors: body.errors };
+      const body = (await res.json()) as { data?: Json; errors?: GqlResponse['errors']; extensions?: Json };
+      return {
+        status: res.status,
+        headers: res.headers,
+        data: body.data,
+        errors: body.errors,
+        extensions: body.extensions,
+      };
     },
     close: () => server.close(),
   };

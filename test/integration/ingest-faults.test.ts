@@ -73,9 +73,10 @@ describe('a pull through injected faults', () => {
   it('retries a page that is slower than the client timeout', async () => {
     const requests = sim.requestCount();
     const run = await pullWith(
-      { fault_slowPageMs: '400', fault_slowOnPage: '2' },
+      // Margins wide enough that only the slow page times out, even on a loaded machine.
+      { fault_slowPageMs: '2000', fault_slowOnPage: '2' },
       {
-        feed: { baseUrl: sim.url, timeoutMs: 150, backoffBaseMs: 5, backoffMaxMs: 20 },
+        feed: { baseUrl: sim.url, timeoutMs: 700, backoffBaseMs: 5, backoffMaxMs: 20 },
       },
     );
     expectClean(run);
@@ -100,14 +101,19 @@ describe('a pull through injected faults', () => {
   });
 
   it('re-reads a page whose JSON arrived truncated', async () => {
+    const requests = sim.requestCount();
     const run = await pullWith({ fault_truncateJsonOnPage: '2' });
     expectClean(run);
+    // The bad page was asked for twice, every other page once.
+    expect(sim.requestCount() - requests).toBe(run.pages + 1);
     expect(await storedItems(DATASET)).toEqual(expected.items);
   });
 
   it('never takes an HTML challenge page answered with 200 for data', async () => {
+    const requests = sim.requestCount();
     const run = await pullWith({ fault_htmlChallengeOnPage: '3' });
     expectClean(run);
+    expect(sim.requestCount() - requests).toBe(run.pages + 1);
     expect(await storedItems(DATASET)).toEqual(expected.items);
   });
 
@@ -131,6 +137,11 @@ describe('a pull through injected faults', () => {
     });
     expect(reasons.length).toBeGreaterThanOrEqual(faulty.rejected - expected.rejected);
     expect(reasons.every((r) => /not a valid date/.test(r.reason))).toBe(true);
+    // Every rejected row is kept, once, with the row exactly as the feed sent it.
+    const kept = await prisma.rejectedRow.findMany({ where: { runId: run.id } });
+    expect(kept).toHaveLength(run.rejected);
+    expect(new Set(kept.map((r) => r.rowNumber)).size).toBe(run.rejected);
+    for (const row of reasons) expect(JSON.parse(row.raw)).toHaveProperty('tgl_order');
   });
 
   it('keeps the last good version of an item whose row turns invalid', async () => {

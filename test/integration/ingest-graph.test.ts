@@ -136,7 +136,8 @@ describe('triggerIngestRun', () => {
     });
     const runId = res.data.triggerIngestRun.data.runId;
     const job = await sharedProducer().queue('ingest').getJob(`run.${runId}`);
-    expect(job?.data).toEqual({ runId });
+    // Beside the payload, the id of the request that queued it (its logs and the job's join on it).
+    expect(job?.data).toEqual({ runId, requestId: res.headers.get('x-request-id') });
   });
 
   it('queues a replay as of a date', async () => {

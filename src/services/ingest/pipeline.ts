@@ -3,6 +3,7 @@
 // being fetched, and reports progress. Memory stays at about one batch whatever the snapshot size.
 import type pg from 'pg';
 import type { ProcurementDataset } from '../../feed/contract.js';
+import { ingestRows } from '../../lib/metrics.js';
 import { type PreparedRow, prepareRow, type RowScope, type StagedItem } from './rows.js';
 import type { RunRow } from './runs.js';
 import { type Batch, type RejectedInput, writeBatch } from './writer.js';
@@ -40,6 +41,8 @@ export interface PipelineOptions {
   /** Aborting stops after the batch being written; pages not yet written are left for a resume. */
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => unknown;
+  /** The metrics label of what is read: the source key, or "file" for imports. */
+  source?: string;
 }
 
 export type PipelineResult = { complete: true } | { complete: false };
@@ -126,6 +129,22 @@ class PageReader {
   }
 }
 
+/** Counts a committed batch's rows for bisma_ingest_rows_total. */
+function countRows(
+  source: string,
+  dataset: string,
+  counts: { inserted: number; updated: number; unchanged: number; duplicates: number; rejected: number },
+): void {
+  const add = (outcome: string, n: number) => {
+    if (n > 0) ingestRows.inc({ source, dataset, outcome }, n);
+  };
+  add('inserted', counts.inserted);
+  add('updated', counts.updated);
+  add('unchanged', counts.unchanged);
+  add('duplicate', counts.duplicates);
+  add('rejected', counts.rejected);
+}
+
 /** Pages read ahead of the one being validated: about two batches of 1000-row pages. */
 const PAGES_AHEAD = 4;
 
@@ -161,6 +180,7 @@ export async function runPipeline(
     run.unchanged += counts.unchanged;
     run.rejected += done.rejected.length;
     run.duplicates += counts.duplicates;
+    countRows(options.source ?? 'file', dataset, { ...counts, rejected: done.rejected.length });
     await options.onProgress?.({
       runId: run.id,
       pages: run.pages,

@@ -7,6 +7,7 @@ import type { RunTrigger } from '../../generated/prisma/client.js';
 import { pool } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
+import { ingestProgressChannel, publishLive } from '../live/pubsub.js';
 import { type RunProgress, runPipeline, type SourcePage } from './pipeline.js';
 import {
   claimRun,
@@ -117,8 +118,13 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
         [Symbol.asyncIterator]();
     const pipeline = {
       batchRows: options.batchRows ?? cfg.INGEST_BATCH_ROWS,
+      source: source.key,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      // Progress also goes to live subscribers (ingestRunProgress), from whichever process runs it.
+      onProgress: async (progress: RunProgress) => {
+        await options.onProgress?.(progress);
+        await publishLive(ingestProgressChannel(), progress);
+      },
     };
     const scope = { klpdCode: source.klpd_code, fiscalYear: source.fiscal_year };
     try {
@@ -152,6 +158,17 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
         },
         'ingest run succeeded',
       );
+      await publishLive(ingestProgressChannel(), {
+        runId: finished.id,
+        status: finished.status,
+        pages: finished.pages,
+        fetched: finished.fetched,
+        inserted: finished.inserted,
+        updated: finished.updated,
+        unchanged: finished.unchanged,
+        rejected: finished.rejected,
+        duplicates: finished.duplicates,
+      });
       return { outcome: 'finished', run: finished };
     } catch (err) {
       if (options.signal?.aborted) {

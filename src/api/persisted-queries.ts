@@ -1,0 +1,233 @@
+// Persisted queries. By default automatic persisted queries (APQ): a client may send only the
+// SHA-256 of a query it sent before, and every API process finds it in one Redis cache. With
+// GRAPHQL_ALLOWLIST=true only the operations of a manifest (schema/operations.json, generated
+// from the dashboard's queries) run; anything else is refused before it is parsed.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PersistedQueryOptions } from '@apollo/server';
+import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type DocumentNode, Kind, parse } from 'graphql';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { config } from '../config/env.js';
+import { ConfigError } from '../lib/errors.js';
+import { logger } from '../lib/logger.js';
+
+export const DEFAULT_MANIFEST = fileURLToPath(new URL('../../schema/operations.json', import.meta.url));
+
+/** Error codes of a refused operation (those of Apollo Router's safelisting, so clients know them). */
+export const NOT_IN_LIST = 'PERSISTED_QUERY_NOT_IN_LIST';
+export const NOT_IN_SAFELIST = 'QUERY_NOT_IN_SAFELIST';
+
+/** An operation's id: the SHA-256 (hex) of its exact text, as APQ clients compute it. */
+export function operationId(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest('hex');
+}
+
+/** The APQ cache in Redis, shared by every API process; a Redis outage only disables APQ. */
+export class RedisQueryCache implements KeyValueCache<string> {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      return (await this.redis.get(this.prefix + key)) ?? undefined;
+    } catch (err) {
+      // The client is told PersistedQueryNotFound and sends the full query: slower, not broken.
+      logger.warn({ err: (err as Error).message }, 'persisted query cache unavailable');
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
+    if (options?.ttl) await this.redis.set(this.prefix + key, value, 'EX', options.ttl);
+    else await this.redis.set(this.prefix + key, value);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.redis.del(this.prefix + key)) > 0;
+  }
+}
+
+// Apollo's persisted query manifest format, so its tooling can produce or read ours.
+const manifestSchema = z.object({
+  format: z.literal('apollo-persisted-query-manifest'),
+  version: z.literal(1),
+  operations: z.array(
+    z.object({
+      id: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex'),
+      name: z.string().min(1),
+      type: z.enum(['query', 'mutation', 'subscription']),
+      body: z.string().min(1),
+    }),
+  ),
+});
+
+export type OperationManifest = z.infer<typeof manifestSchema>;
+
+/** Builds a manifest from operation texts (each one named operation). */
+export function buildManifest(bodies: string[]): OperationManifest {
+  const operations = bodies.map((body) => {
+    const document: DocumentNode = parse(body);
+    const definitions = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const op = definitions[0];
+    if (definitions.length !== 1 || !op?.name) {
+      throw new Error(`a persisted operation must hold one named operation:\n${body}`);
+    }
+    return { id: operationId(body), name: op.name.value, type: op.operation, body };
+  });
+  operations.sort((a, b) => a.name.localeCompare(b.name));
+  return { format: 'apollo-persisted-query-manifest', version: 1, operations };
+}
+
+/** Reads and checks a manifest: each id must be its body's SHA-256. */
+export function loadManifest(path: string): Map<string, string> {
+  let parsed: OperationManifest;
+  try {
+    parsed = manifestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    throw new ConfigError(
+      `GRAPHQL_ALLOWLIST_MANIFEST ${path} is not a usable manifest: ${(err as Error).message}`,
+      ['GRAPHQL_ALLOWLIST_MANIFEST'],
+    );
+  }
+  const bodies = new Map<string, string>();
+  for (const op of parsed.operations) {
+    if (operationId(op.body) !== op.id) {
+      throw new ConfigError(
+        `manifest ${path}: operation ${op.name} has an id that is not its body's SHA-256`,
+        ['GRAPHQL_ALLOWLIST_MANIFEST'],
+      );
+    }
+    bodies.set(op.id, op.body);
+  }
+  return bodies;
+}
+
+/** In allow-list mode the manifest is the only store: a hash-only request finds its text there. */
+class ManifestQueryCache implements KeyValueCache<string> {
+  constructor(private readonly bodies: Map<string, string>) {}
+
+  async get(key: string): Promise<string | undefined> {
+    // Apollo prefixes the hash ("apq:<hash>").
+    return this.bodies.get(key.slice(key.lastIndexOf(':') + 1));
+  }
+
+  async set(): Promise<void> {}
+
+  async delete(): Promise<boolean> {
+    return false;
+  }
+}
+
+export interface GraphQLParams {
+  query?: unknown;
+  extensions?: unknown;
+}
+
+/** The operation id a request names: its hash if it sends one, else the hash of its text. */
+function requestedId(params: GraphQLParams): { id: string; byHash: boolean } | undefined {
+  if (typeof params.query === 'string' && params.query !== '') {
+    return { id: operationId(params.query), byHash: false };
+  }
+  let extensions = params.extensions;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions);
+    } catch {
+      // Neither text nor a readable hash: Apollo answers that request with its own error.
+      return undefined;
+    }
+  }
+  const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
+    ?.sha256Hash;
+  return typeof hash === 'string' ? { id: hash, byHash: true } : undefined;
+}
+
+export interface Refusal {
+  message: string;
+  extensions: { code: string; operationId: string };
+}
+
+/** Why the allow-list refuses these request parameters, or null when it runs them. */
+export function refusal(bodies: Map<string, string>, params: GraphQLParams): Refusal | null {
+  const requested = requestedId(params);
+  if (!requested || bodies.has(requested.id)) return null;
+  return {
+    message: requested.byHash
+      ? `the persisted operation ${requested.id} is not registered: this server runs only the operations of its allow-list`
+      : 'this operation is not registered: this server runs only the operations of its allow-list',
+    extensions: { code: requested.byHash ? NOT_IN_LIST : NOT_IN_SAFELIST, operationId: requested.id },
+  };
+}
+
+let configured: Map<string, string> | null | undefined;
+
+/** The configured allow-list (read once), or null when GRAPHQL_ALLOWLIST is off. */
+export function allowList(): Map<string, string> | null {
+  if (configured === undefined) {
+    const cfg = config();
+    configured = cfg.GRAPHQL_ALLOWLIST
+      ? loadManifest(cfg.GRAPHQL_ALLOWLIST_MANIFEST ?? DEFAULT_MANIFEST)
+      : null;
+  }
+  return configured;
+}
+
+/**
+ * For other transports (e.g. graphql-ws's onSubscribe): the refusal of an operation under the
+ * configured allow-list, or null when it may run (or no allow-list is configured).
+ */
+export function refuseUnlisted(params: GraphQLParams): Refusal | null {
+  const bodies = allowList();
+  return bodies ? refusal(bodies, params) : null;
+}
+
+/** Refuses, before Apollo parses anything, every operation the manifest does not hold. */
+function allowListGuard(bodies: Map<string, string>, path: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.routeOptions.url !== path || (request.method !== 'GET' && request.method !== 'POST')) return;
+    const params = (request.method === 'GET' ? request.query : request.body) as GraphQLParams | null;
+    // Anything else (no operation, a batch) is left to Apollo, which refuses it with its own error.
+    if (!params || typeof params !== 'object' || Array.isArray(params)) return;
+    const refused = refusal(bodies, params);
+    if (!refused) return;
+    return reply
+      .code(400)
+      .type('application/json; charset=utf-8')
+      .send({ errors: [refused] });
+  };
+}
+
+export interface PersistedQuerySetup {
+  /** Apollo's `persistedQueries` option. */
+  options: PersistedQueryOptions;
+  /** A Fastify preHandler hook in allow-list mode. */
+  guard?: ReturnType<typeof allowListGuard>;
+}
+
+/** How this process serves persisted queries, from the configuration. */
+export function persistedQueries(redis: Redis, path = '/graphql'): PersistedQuerySetup {
+  const cfg = config();
+  if (!cfg.GRAPHQL_ALLOWLIST) {
+    return {
+      options: {
+        cache: new RedisQueryCache(redis, `${cfg.REDIS_PREFIX}:`),
+        ttl: cfg.GRAPHQL_APQ_TTL_S || null,
+      },
+    };
+  }
+  const bodies = allowList()!;
+  logger.info(
+    { manifest: cfg.GRAPHQL_ALLOWLIST_MANIFEST ?? DEFAULT_MANIFEST, operations: bodies.size },
+    'GraphQL allow-list mode',
+  );
+  return {
+    options: { cache: new ManifestQueryCache(bodies), ttl: null },
+    guard: allowListGuard(bodies, path),
+  };
+}
