@@ -5,7 +5,7 @@
 // come from Redis pub/sub (services/live), so any API process delivers them.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer as graphqlWsServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { logger } from '../lib/logger.js';
@@ -13,6 +13,7 @@ import type { Context, Viewer } from '../schema/context.js';
 import { closeLiveEvents } from '../services/live/pubsub.js';
 import { viewerFromAuthorization } from './auth.js';
 import { formatError } from './errors.js';
+import { refuseUnlisted } from './persisted-queries.js';
 
 export interface Subscriptions {
   close(): Promise<void>;
@@ -47,6 +48,11 @@ export function attachSubscriptions(app: FastifyInstance, schema: GraphQLSchema)
         } catch {
           return false;
         }
+      },
+      // In allow-list mode a subscription runs only if the manifest holds it, as over HTTP.
+      onSubscribe: (_ctx, _id, payload) => {
+        const refused = refuseUnlisted({ query: payload.query, extensions: payload.extensions });
+        return refused ? [new GraphQLError(refused.message, { extensions: refused.extensions })] : undefined;
       },
       context: (ctx): Context => ({
         requestId: `ws-${randomUUID()}`,

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse, validate } from 'graphql';
+import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import {
   buildManifest,
   DEFAULT_MANIFEST,
@@ -152,6 +154,27 @@ describe('allow-list mode', () => {
     expect(byHash.status).toBe(200);
     expect(byHash.body.errors).toBeUndefined();
     expect(byHash.body.data).toBeTruthy();
+  });
+
+  it('refuses an unregistered subscription over graphql-ws with the same typed error', async () => {
+    const client = createClient({
+      url: `${allowListUrl.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    try {
+      const errors = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription { kpiRefreshed { version } }' },
+          { next: () => resolve('delivered'), error: resolve, complete: () => resolve('completed') },
+        );
+      });
+      expect(errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: NOT_IN_SAFELIST }) }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('refuses any other operation with a typed error, whether sent as text, by hash or by GET', async () => {
