@@ -1,5 +1,7 @@
 // Shapes shared by several schema modules: ordering direction, date ranges and the viewer's
 // visibility rules as the services expect them.
+
+import { NotFoundError } from '../lib/errors.js';
 import type { Visibility } from '../services/events.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
@@ -26,8 +28,12 @@ export function visibility(ctx: Context): Visibility {
 }
 
 /** A global id argument decoded for a node with an integer id. */
-export function intId(id: { id: string | number }): number {
-  return Number(id.id);
+export function intId(id: { id: string | number; typename?: string }): number {
+  const n = Number(id.id);
+  // A well-formed global id can still carry anything after its type name: no row has such an id.
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new NotFoundError(id.typename ?? 'object', String(id.id).slice(0, 40));
+  return n;
 }
 
 type TotalCountSource = { totalCount?: number | (() => number | Promise<number>) };

@@ -316,6 +316,25 @@ describe('fuzzing', () => {
     );
   });
 
+  it('answers a mutation whose global id names no integer row with NotFoundError (a case the fuzzer found)', async () => {
+    const badEvent = Buffer.from('Event:\u8258\u{1d097}x').toString('base64');
+    const exhibitor = Buffer.from('Exhibitor:1').toString('base64');
+    const before = await databaseFingerprint();
+    const answer = await send(
+      JSON.stringify({
+        query: `mutation ($e: ID!, $x: ID!) { registerExhibitor(eventId: $e, exhibitorId: $x) {
+          __typename ... on NotFoundError { code } } }`,
+        variables: { e: badEvent, x: exhibitor },
+      }),
+      keys.admin,
+    );
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data).toEqual({
+      registerExhibitor: { __typename: 'NotFoundError', code: 'NOT_FOUND' },
+    });
+    expect(await databaseFingerprint()).toEqual(before);
+  });
+
   it('never writes anything for an admin mutation it rejects', async () => {
     let fingerprint = await databaseFingerprint();
     await fc.assert(
