@@ -17,7 +17,7 @@ import {
   whenServing,
   whenWritten,
 } from '../helpers/private-services.js';
-import { freePort, type Spawned, spawnEntry, waitForHttp } from '../helpers/process.js';
+import { freePort, waitFor as poll, type Spawned, spawnEntry, waitForHttp } from '../helpers/process.js';
 
 const KEY = sourceKey('ekatalog/paket-e-purchasing', KLPD, 2023);
 const SLOT_MS = 3_000;
@@ -34,19 +34,9 @@ let base: string;
 /** Read load runs while this holds; afterAll clears it, so a failed test leaves no loop behind. */
 let loading = false;
 
-async function waitFor<T>(
-  probe: () => Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** This file's waits allow 20 s unless a call says otherwise. */
+const waitFor = <T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 20_000) =>
+  poll(probe, what, timeoutMs);
 
 const scheduledRuns = () =>
   prisma.ingestRun.findMany({

@@ -11,7 +11,7 @@ import { triggerRun } from '../../src/worker/ingest-jobs.js';
 import { createProducer } from '../../src/worker/queues.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { itemDump, KLPD } from '../helpers/ingest.js';
-import { type Spawned, spawnEntry, waitForOutput } from '../helpers/process.js';
+import { type Spawned, spawnEntry, waitFor, waitForOutput } from '../helpers/process.js';
 import { flushTestPrefix } from '../helpers/redis.js';
 
 const DATASET = 'tender/tender-ekontrak-kontrak' as const;
@@ -38,20 +38,6 @@ function startWorker(): Spawned {
   });
   workers.push(worker);
   return worker;
-}
-
-async function waitFor<T>(
-  probe: () => Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const runRow = (id: number) => prisma.ingestRun.findUniqueOrThrow({ where: { id } });

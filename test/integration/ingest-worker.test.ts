@@ -10,7 +10,7 @@ import { DEMO_JOB_ID, triggerRun } from '../../src/worker/ingest-jobs.js';
 import { createProducer } from '../../src/worker/queues.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { KLPD } from '../helpers/ingest.js';
-import { type Spawned, spawnEntry, waitForOutput } from '../helpers/process.js';
+import { waitFor as poll, type Spawned, spawnEntry, waitForOutput } from '../helpers/process.js';
 import { flushTestPrefix } from '../helpers/redis.js';
 
 let sim: RunningFeedSimulator;
@@ -32,19 +32,9 @@ function startWorker(): Spawned {
   return worker;
 }
 
-async function waitFor<T>(
-  probe: () => Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** This file's waits allow 90 s unless a call says otherwise. */
+const waitFor = <T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 90_000) =>
+  poll(probe, what, timeoutMs);
 
 /** Σ of counted items of a year: realisation PDN and commitment, as the KPI rules define them. */
 async function figures(year: number): Promise<{ realisation: string; commitment: string }> {

@@ -16,7 +16,14 @@ import { closeSharedProducer, sharedProducer } from '../../src/worker/queues.js'
 import { createKeys, type Keys } from '../factories/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { KLPD } from '../helpers/ingest.js';
-import { freePort, type Spawned, spawnEntry, waitForHttp, waitForOutput } from '../helpers/process.js';
+import {
+  freePort,
+  type Spawned,
+  spawnEntry,
+  waitFor,
+  waitForHttp,
+  waitForOutput,
+} from '../helpers/process.js';
 import { flushTestPrefix } from '../helpers/redis.js';
 
 interface Line {
@@ -48,16 +55,6 @@ function lines(spawned: Spawned): Line[] {
 }
 
 const everything = () => [api, worker].map((p) => `${p.output().stdout}\n${p.output().stderr}`).join('\n');
-
-async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   await createTestDatabase();

@@ -4,7 +4,7 @@
 // snapshot age on the API's. Scrapes need the metrics token or an admin key.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Api, Keys } from '../factories/api.js';
-import { freePort, type Spawned, spawnEntry, waitForOutput } from '../helpers/process.js';
+import { freePort, type Spawned, spawnEntry, waitFor, waitForOutput } from '../helpers/process.js';
 import { parseMetrics, type Sample, sampleValue } from '../helpers/prometheus.js';
 
 // Read once, at the first use of the configuration: set before any module that reads it loads.
@@ -38,16 +38,6 @@ async function scrape(url: string, authorization = `Bearer ${METRICS_TOKEN}`): P
 }
 
 const apiMetrics = () => scrape(`${api.url}/metrics`);
-
-async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   await createTestDatabase();
