@@ -1,6 +1,7 @@
-// The benchmark harness still works end to end: `npm run bench -- --smoke` as a process, in its own
-// database and Redis prefix, writes a JSON document with every section filled. No timings are
-// judged here (numbers come from the full bench on a quiet machine).
+// The benchmark harness still works end to end: `npm run bench -- --smoke` as a process (which first
+// installs the bench's own packages, bench/package.json, if missing), in its own database and Redis
+// prefix, writes a JSON document with every section filled. No timings are judged here (numbers
+// come from the full bench on a quiet machine).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,7 +20,7 @@ describe('bench --smoke', () => {
   it('runs every section and writes them all to its JSON file', async () => {
     const out = join(dir, 'smoke.json');
     const prefix = process.env.REDIS_PREFIX!;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--out', out], {
+    const child = spawn('npm', ['run', '--silent', 'bench', '--', '--smoke', '--out', out], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,

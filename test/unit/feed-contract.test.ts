@@ -11,7 +11,7 @@ import {
 } from '../../src/feed/contract.js';
 import { centsToMoney, moneyToCents, parseMoney, sumMoney } from '../../src/feed/money.js';
 
-const EXAMPLES = path.resolve(process.cwd(), '../shared/feed-examples');
+const EXAMPLES = path.resolve(process.cwd(), 'test/fixtures/feed-examples');
 
 function example(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.json`), 'utf8'));

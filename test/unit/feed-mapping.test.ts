@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { type FeedRow, type ProcurementDataset, parseRow } from '../../src/feed/contract.js';
 import { cleanText, mapRow, mapSatker, normalNpwp } from '../../src/feed/mapping.js';
 
-const EXAMPLES = path.resolve(process.cwd(), '../shared/feed-examples');
+const EXAMPLES = path.resolve(process.cwd(), 'test/fixtures/feed-examples');
 
 function example(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.json`), 'utf8'));
