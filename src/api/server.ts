@@ -79,6 +79,8 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
     formatError,
     // Compact JSON: Apollo's default pretty-prints every answer (more bytes, more CPU).
     stringifyResult: (result) => JSON.stringify(result),
+    // main.ts owns the signals: Apollo's own handler re-raises SIGTERM after stopping (exit 143).
+    stopOnTerminationSignals: false,
     persistedQueries: persisted.options,
     plugins: [
       fastifyApolloDrainPlugin(app),

@@ -1,4 +1,5 @@
 // The only reader of process.env: every setting is parsed and checked here, once, at start.
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
 
@@ -18,7 +19,31 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   );
 
-export const envSchema = z.object({
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const timeZone = z
+  .string()
+  .min(1)
+  .refine(isTimeZone, { message: 'must be an IANA time zone, e.g. Asia/Jakarta' });
+
+/** Checked here, at start, so a bad pattern is one line naming INGEST_CRON, not a failed job later. */
+function cronProblem(pattern: string, zone: string): string | undefined {
+  try {
+    CronExpressionParser.parse(pattern, { tz: zone, strict: false }).next();
+    return undefined;
+  } catch (err) {
+    return `must be a cron pattern such as '0 * * * *' (${(err as Error).message})`;
+  }
+}
+
+const settings = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -56,17 +81,18 @@ export const envSchema = z.object({
   /** Port of the worker's own /metrics (0: a free port; absent: the worker serves none). */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  FEED_URL: url(['http:', 'https:']).default('http://127.0.0.1:4010'),
+  /** The feed (default: the simulator, on FEED_SIM_PORT). */
+  FEED_URL: url(['http:', 'https:']).optional(),
   FEED_TOKEN: z.string().default('demo-token'),
   /** DKI Jakarta's real KLPD code was not found in public sources: a placeholder by default. */
   FEED_KLPD: z.string().min(1).default('D999'),
   FEED_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   /** Address the feed simulator listens on (0.0.0.0 inside a container). */
   FEED_SIM_HOST: z.string().min(1).default('127.0.0.1'),
-  /** Run the feed simulator as a child of the main job (`npm start`). */
-  FEED_SIM: bool.default(true),
+  /** Run the feed simulator as a child of the main job (`npm start`); off by default in production. */
+  FEED_SIM: bool.optional(),
   INGEST_CRON: z.string().min(1).default('0 * * * *'),
-  INGEST_TZ: z.string().min(1).default('Asia/Jakarta'),
+  INGEST_TZ: timeZone.default('Asia/Jakarta'),
   /** What a worker does at start about scheduled runs missed while none ran (new sources). */
   INGEST_CATCH_UP: z.enum(['SKIP', 'RUN_ONCE', 'BACKFILL']).default('RUN_ONCE'),
   /** Pull every enabled source once when a worker starts. */
@@ -104,8 +130,9 @@ export const envSchema = z.object({
   KPI_DRIFT_MAX_REJECTED_PERCENT: z.coerce.number().default(10),
   /** …or in which an agency that had realisation items has none. */
   KPI_DRIFT_AGENCY_ZERO: bool.default(true),
-  /** Load the demo data set into an empty database when the main job starts. */
-  DEMO_SEED: bool.default(true),
+  /** Load the demo data set into an empty database when the main job starts; off by default in
+   *  production (set DEMO_SEED=true there to have it anyway). */
+  DEMO_SEED: bool.optional(),
   /** An admin API key to create at start if none exists (development convenience). */
   BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional(),
   /** Answer read-mostly queries from the shared response cache (default: on, off under NODE_ENV=test). */
@@ -120,6 +147,26 @@ export const envSchema = z.object({
   /** The allow-list manifest (Apollo's format); default schema/operations.json. */
   GRAPHQL_ALLOWLIST_MANIFEST: z.string().min(1).optional(),
 });
+
+export const envSchema = settings
+  .superRefine((env, ctx) => {
+    // A bad zone is reported on its own; the pattern is then checked in UTC.
+    const problem = cronProblem(env.INGEST_CRON, isTimeZone(env.INGEST_TZ) ? env.INGEST_TZ : 'UTC');
+    if (problem) ctx.addIssue({ code: 'custom', path: ['INGEST_CRON'], message: problem });
+  })
+  .transform((env) => {
+    // Production never gets demo rows or the simulator unless they are asked for by name.
+    const demo = env.NODE_ENV !== 'production';
+    return {
+      ...env,
+      DEMO_SEED: env.DEMO_SEED ?? demo,
+      FEED_SIM: env.FEED_SIM ?? demo,
+      // Without a FEED_URL the feed is the simulator, wherever FEED_SIM_PORT puts it.
+      FEED_URL: env.FEED_URL ?? `http://127.0.0.1:${env.FEED_SIM_PORT}`,
+      /** Whether FEED_URL was given (otherwise it follows the simulator). */
+      FEED_URL_GIVEN: env.FEED_URL !== undefined,
+    };
+  });
 
 export type Config = z.infer<typeof envSchema>;
 

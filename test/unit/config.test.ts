@@ -27,4 +27,39 @@ describe('parseConfig', () => {
   it('treats empty variables as unset', () => {
     expect(parseConfig({ PORT: '' }).PORT).toBe(4000);
   });
+
+  it('refuses an unknown time zone in INGEST_TZ, naming the variable', () => {
+    expect(() => parseConfig({ INGEST_TZ: 'Mars/Base' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringMatching(/^INGEST_TZ: must be an IANA time zone/)] }),
+    );
+  });
+
+  it('refuses a pattern that is not cron in INGEST_CRON, naming the variable', () => {
+    expect(() => parseConfig({ INGEST_CRON: 'every hour' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringMatching(/^INGEST_CRON: must be a cron pattern/)] }),
+    );
+    expect(parseConfig({ INGEST_CRON: '*/15 6-18 * * 1-5', INGEST_TZ: 'Europe/Berlin' }).INGEST_CRON).toBe(
+      '*/15 6-18 * * 1-5',
+    );
+  });
+
+  it('points FEED_URL at the simulator’s port unless FEED_URL is given', () => {
+    expect(parseConfig({}).FEED_URL).toBe('http://127.0.0.1:4010');
+    expect(parseConfig({ FEED_SIM_PORT: '4999' }).FEED_URL).toBe('http://127.0.0.1:4999');
+    const given = parseConfig({ FEED_SIM_PORT: '4999', FEED_URL: 'https://feed.example.org/api' });
+    expect([given.FEED_URL, given.FEED_URL_GIVEN]).toEqual(['https://feed.example.org/api', true]);
+  });
+
+  it('has demo data and the simulator in development, and in production only when asked for by name', () => {
+    const pick = (env: NodeJS.ProcessEnv) => {
+      const cfg = parseConfig(env);
+      return { DEMO_SEED: cfg.DEMO_SEED, FEED_SIM: cfg.FEED_SIM };
+    };
+    expect(pick({})).toEqual({ DEMO_SEED: true, FEED_SIM: true });
+    expect(pick({ NODE_ENV: 'production' })).toEqual({ DEMO_SEED: false, FEED_SIM: false });
+    expect(pick({ NODE_ENV: 'production', DEMO_SEED: 'true', FEED_SIM: 'yes' })).toEqual({
+      DEMO_SEED: true,
+      FEED_SIM: true,
+    });
+  });
 });
