@@ -15,6 +15,15 @@ export async function boot(name: string, start: () => Promise<void>): Promise<vo
   }
 }
 
+/** A listen error as the operator should read it: which setting names the port that is taken. */
+export function portInUse(err: NodeJS.ErrnoException, variable: string, host: string, port?: number): Error {
+  if (err.code !== 'EADDRINUSE') return err;
+  return new AppError(
+    'PORT_IN_USE',
+    `port ${port ?? '?'} on ${host} is already in use: stop what listens there or set ${variable} to another port`,
+  );
+}
+
 /** Hides the password of a connection URL for messages. */
 export function redactUrl(raw: string): string {
   try {

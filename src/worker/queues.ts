@@ -100,6 +100,8 @@ export class Producer {
         prefix: config().REDIS_PREFIX,
         defaultJobOptions: defaultJobOptions(name),
       });
+      // The connection logs its own errors; without a listener BullMQ prints each one with its stack.
+      queue.on('error', () => {});
       this.queues.set(name, queue);
     }
     return queue;

@@ -4,6 +4,7 @@ import { Worker } from 'bullmq';
 import { config } from '../config/env.js';
 import { logger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
+import { oncePer } from '../lib/waiting.js';
 import { itemTableEmpty } from '../services/ingest/demo-history.js';
 import { ensureSources } from '../services/ingest/sources.js';
 import { DEMO_JOB_ID } from './ingest-jobs.js';
@@ -49,6 +50,8 @@ export async function startWorkers(): Promise<RunningWorkers> {
   }
   if (!(await demoPending(producer))) await startSchedules(producer, scheduleOptions);
 
+  // A Redis outage makes every worker report each reconnect attempt: one line per kind per minute.
+  const mayLog = oncePer(60_000);
   const workers = names.map((name) => {
     const worker = new Worker(name, observed(name, processors[name]), {
       connection,
@@ -58,10 +61,17 @@ export async function startWorkers(): Promise<RunningWorkers> {
       stalledInterval: cfg.WORKER_STALLED_MS,
       maxStalledCount: 2,
     });
-    worker.on('failed', (job, err) =>
-      logger.warn({ queue: name, jobId: job?.id, err: err.message }, 'job failed'),
-    );
-    worker.on('error', (err) => logger.warn({ queue: name, err: err.message }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      // The last attempt is an operator's problem; earlier ones are retried by themselves.
+      const final = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      const line = { queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message };
+      if (final) logger.error(line, 'job failed after its last attempt');
+      else logger.warn(line, 'job failed; it will be retried');
+    });
+    worker.on('error', (err) => {
+      if (mayLog(err.message))
+        logger.warn({ queue: name, err: err.message }, 'worker error (repeats logged once a minute)');
+    });
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
