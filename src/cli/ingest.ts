@@ -1,7 +1,7 @@
 // The ingest subcommands of `bisma`: import a snapshot file, queue a run, list sources and runs.
 import { basename } from 'node:path';
 import { PROCUREMENT_DATASETS } from '../feed/contract.js';
-import { ValidationError } from '../lib/errors.js';
+import { AppError, ValidationError } from '../lib/errors.js';
 import type { Producer } from '../worker/queues.js';
 import { type Command, out, positiveInt } from './command.js';
 
@@ -32,6 +32,10 @@ function datasetArg(value: string | undefined, file: string): string {
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : '-');
 
 async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
+  // Asked first, with one attempt: a queue on a dead Redis would wait for it for ever.
+  const { redisProblem, redisUnreachable } = await import('../lib/waiting.js');
+  const problem = await redisProblem();
+  if (problem) throw new AppError('REDIS_UNREACHABLE', redisUnreachable(problem));
   const { createProducer } = await import('../worker/queues.js');
   const queue = createProducer();
   try {

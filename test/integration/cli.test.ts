@@ -104,6 +104,31 @@ describe('wrong use', () => {
     expect(migrate.stderr).toMatch(/^bisma migrate: /);
   });
 
+  it('says in one line, exit 1, that Redis cannot be reached, and queues nothing meanwhile', async () => {
+    await ensureSources();
+    const source = await prisma.feedSource.findFirstOrThrow({ orderBy: { key: 'asc' } });
+    const runsBefore = await prisma.ingestRun.count();
+    const started = Date.now();
+    const r = await bisma(['ingest', 'run', source.key], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^bisma ingest run: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/? \(REDIS_URL\)/,
+    );
+    expect(oneLine(r.stderr)).toBe(true);
+    expect(await prisma.ingestRun.count()).toBe(runsBefore);
+  });
+
+  it('exits 0 without an error when its reader stops early (`bisma … | head -1`)', async () => {
+    await ensureSources();
+    // The header line is written before the sources are read: the pipe is closed by then.
+    const cli = spawnEntry('src/cli/bisma.ts', {}, ['ingest', 'sources']);
+    // The reader takes one chunk, then closes the pipe, as `head -1` does.
+    cli.child.stdout!.once('data', () => cli.child.stdout!.destroy());
+    const { code } = await cli.exited;
+    expect({ code, stderr: cli.output().stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('rejects an invalid setting before running anything', async () => {
     const r = await bisma(['keys', 'list'], { DATABASE_URL: 'mysql://nope' });
     expect(r.code).toBe(1);
