@@ -69,7 +69,7 @@ const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Bisma dashboard not built</title></head>
 <body><h1>The dashboard is not built</h1>
 <p>Run <code>npm run web:build</code> (or <code>npm start</code>, which builds it) and restart the API.
-The GraphQL API is at <a href="/graphql">/graphql</a>.</p></body></html>
+The GraphQL API is at <a href="graphql">graphql</a>.</p></body></html>
 `;
 
 async function variant(file: string): Promise<Variant | null> {

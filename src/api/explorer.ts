@@ -10,6 +10,9 @@ import type { Context } from '../schema/context.js';
 
 export const EXPLORER_PATH = '/explorer';
 const ASSETS = `${EXPLORER_PATH}/assets`;
+// Relative, so the page loads behind a proxy under a path: /explorer and /graphql (its other
+// address) sit at the same depth, so the same relative links work from both.
+const RELATIVE_ASSETS = ASSETS.slice(1);
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
@@ -35,7 +38,7 @@ const FILES: Record<string, { file: () => string; type: string }> = {
 
 // Starts the explorer with a query that works for any role, so a first click shows data.
 const START_SCRIPT = `(function () {
-  var fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+  var fetcher = GraphiQL.createFetcher({ url: 'graphql' });
   var defaultQuery = [
     '# Bisma GraphQL explorer. Add an admin or analyst key in Headers:',
     '#   {"Authorization": "Bearer <api key>"}',
@@ -59,15 +62,15 @@ export const EXPLORER_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Bisma GraphQL explorer</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${ASSETS}/graphiql.min.css">
+<link rel="stylesheet" href="${RELATIVE_ASSETS}/graphiql.min.css">
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>
 <body>
 <div id="graphiql">Loading the explorer…</div>
-<script src="${ASSETS}/react.production.min.js"></script>
-<script src="${ASSETS}/react-dom.production.min.js"></script>
-<script src="${ASSETS}/graphiql.min.js"></script>
-<script src="${ASSETS}/start.js"></script>
+<script src="${RELATIVE_ASSETS}/react.production.min.js"></script>
+<script src="${RELATIVE_ASSETS}/react-dom.production.min.js"></script>
+<script src="${RELATIVE_ASSETS}/graphiql.min.js"></script>
+<script src="${RELATIVE_ASSETS}/start.js"></script>
 </body>
 </html>
 `;

@@ -1,5 +1,5 @@
 // The API process: checks its dependencies, listens, and shuts down cleanly on SIGTERM/SIGINT.
-import { boot } from '../lib/boot.js';
+import { boot, portInUse } from '../lib/boot.js';
 
 await boot('api', async () => {
   const { config } = await import('../config/env.js');
@@ -16,15 +16,29 @@ await boot('api', async () => {
     if (await ensureBootstrapKey(BOOTSTRAP_ADMIN_KEY)) logger.info('created the bootstrap admin API key');
   }
   const server = await buildServer();
-  const { HOST, PORT } = config();
-  await server.app.listen({ host: HOST, port: PORT });
-  logger.info(
-    { url: `http://${HOST}:${PORT}/graphql`, explorer: `http://${HOST}:${PORT}/explorer` },
-    'api listening',
-  );
-
   onShutdown('api', async () => {
     await server.close();
     await closeDb();
   });
+  const { HOST, PORT, BASE_PATH } = config();
+  await server.app.listen({ host: HOST, port: PORT }).catch((err: NodeJS.ErrnoException) => {
+    throw portInUse(err, 'PORT', HOST, PORT);
+  });
+  const address = server.app.server.address();
+  const base = browserBase(HOST, typeof address === 'object' && address ? address.port : PORT, BASE_PATH);
+  logger.info(
+    { dashboard: `${base}/`, explorer: `${base}/explorer`, graphql: `${base}/graphql` },
+    `api listening on ${base}/`,
+  );
+  // The API serves without Redis (reads from PostgreSQL), but the operator should know at once.
+  const { redisProblem, redisUnreachable } = await import('../lib/waiting.js');
+  const problem = await redisProblem();
+  if (problem)
+    logger.error(`${redisUnreachable(problem)}; caches, limits and queueing are off until it is back`);
 });
+
+/** The address a browser on this machine opens (a wildcard listen address is not one). */
+function browserBase(host: string, port: number, basePath: string): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}${basePath}`;
+}

@@ -5,6 +5,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { config } from '../config/env.js';
 import { logger } from '../lib/logger.js';
 import { Producer, QUEUES, type QueueName } from '../worker/queues.js';
 import { refuseUnlessAdmin } from './admin-access.js';
@@ -21,7 +22,8 @@ export async function registerQueueBoard(app: FastifyInstance, connection: Redis
   });
   const adapter = new FastifyAdapter();
   createBullBoard({ queues, serverAdapter: adapter, options: { uiConfig: { boardTitle: 'Bisma queues' } } });
-  adapter.setBasePath(QUEUE_BOARD_PATH);
+  // The board's page links its assets and API from this path: the one the browser sees.
+  adapter.setBasePath(`${config().BASE_PATH}${QUEUE_BOARD_PATH}`);
   // An encapsulated scope: the admin check guards the board's routes and nothing else.
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply) => {

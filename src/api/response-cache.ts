@@ -275,8 +275,13 @@ export function registerResponseCache(
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const state = states.get(request);
     if (state?.storeAt && reply.statusCode === 200 && typeof payload === 'string') {
-      const parsed = JSON.parse(payload) as { errors?: unknown; data?: unknown };
-      if (parsed.errors === undefined && parsed.data != null) {
+      const parsed = JSON.parse(payload) as {
+        errors?: unknown;
+        data?: unknown;
+        extensions?: { warmingUp?: boolean };
+      };
+      // Partial figures of the warm-up are not kept for later readers.
+      if (parsed.errors === undefined && parsed.data != null && !parsed.extensions?.warmingUp) {
         local.set(state.storeAt, payload);
         try {
           await redis.set(state.storeAt, payload, 'EX', ttlSeconds);

@@ -14,6 +14,7 @@ import { createRedis, whenReady } from '../lib/redis.js';
 import { asDatabaseUnavailable } from '../lib/unavailable.js';
 import type { Context } from '../schema/context.js';
 import { schema } from '../schema/index.js';
+import { withoutBasePath } from './base-path.js';
 import { costPlugin } from './cost.js';
 import { dashboardPlugin } from './dashboard.js';
 import { databaseUnavailablePlugin, errorLoggingPlugin, formatError, refusalExtensions } from './errors.js';
@@ -33,6 +34,7 @@ import { RateLimiter, registerRateLimit } from './rate-limit.js';
 import { registerRequestLog } from './request-log.js';
 import { contentVersionPlugin, registerResponseCache, viewerForRequest } from './response-cache.js';
 import { attachSubscriptions } from './subscriptions.js';
+import { warmUpPlugin, warmUpState } from './warm-up.js';
 
 export interface BismaServer {
   app: FastifyInstance;
@@ -51,6 +53,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimitBytes,
     trustProxy: config().API_TRUST_PROXY,
+    rewriteUrl: (req) => withoutBasePath(req.url ?? '/', config().BASE_PATH),
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID(),
   });
   registerRequestLog(app);
@@ -67,6 +70,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
   if (persisted.guard) app.addHook('preHandler', persisted.guard);
   await whenReady(redis, 2_000);
   const limiter = new RateLimiter(redis, limits.rateLimit);
+  const warmUp = warmUpState(redis);
   registerRequestErrors(app);
 
   const apollo = new ApolloServer<Context>({
@@ -92,6 +96,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
       graphqlMetricsPlugin(),
       databaseUnavailablePlugin(),
       explorerLandingPage(),
+      warmUpPlugin(warmUp),
     ],
   });
   await apollo.start();
@@ -100,7 +105,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
   app.get('/readyz', async (_req, reply) => {
     try {
       await Promise.all([checkDatabase(), checkRedis(redis)]);
-      return { status: 'ready' };
+      return { status: 'ready', warmingUp: await warmUp.active() };
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'UNAVAILABLE';
       return reply.code(503).send({ status: 'unavailable', code, error: (err as Error).message });
@@ -142,6 +147,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
     async close() {
       await subscriptions.close();
       await app.close();
+      await warmUp.close();
       redis.disconnect();
     },
   };
