@@ -1,7 +1,8 @@
 // The main job (`npm start`): migrate, load the demo data into an empty database, then run the
 // feed simulator, the API and the worker as child processes; a signal stops them all, a crashed
 // child stops the rest. On a fresh database the worker first replays the demo history (the
-// reported dates, each followed by a KPI recompute), then its schedules start.
+// reported dates, each followed by a KPI recompute), then its schedules start. One line says when
+// the KPIs are ready, with the addresses to open.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { boot } from './lib/boot.js';
@@ -11,11 +12,18 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 await boot('main', async () => {
   const { config } = await import('./config/env.js');
   const { migrate } = await import('./lib/migrate.js');
-  const { closeDb } = await import('./lib/db.js');
+  const { closeDb, pool } = await import('./lib/db.js');
   const { logger } = await import('./lib/logger.js');
   const { isDatabaseEmpty, loadDemoData } = await import('./services/demo/seed.js');
+  const { itemTableEmpty } = await import('./services/ingest/demo-history.js');
 
   const cfg = config();
+  if (cfg.NODE_ENV === 'production' && !(cfg.DEMO_SEED && cfg.FEED_SIM)) {
+    logger.info(
+      `production: ${cfg.DEMO_SEED ? '' : 'no demo data (DEMO_SEED=true loads it), '}` +
+        `${cfg.FEED_SIM ? '' : 'no feed simulator (FEED_SIM=true starts it), '}the feed is ${cfg.FEED_URL}`,
+    );
+  }
   const migrated = await migrate(cfg.DATABASE_URL).catch((err: Error & { code?: string }) => {
     throw new Error(`cannot migrate the database: ${err.message}`);
   });
@@ -24,7 +32,9 @@ await boot('main', async () => {
     const { created } = await loadDemoData();
     logger.info({ created }, 'demo data loaded');
   }
-  await closeDb();
+  // The worker replays the demo history first in this case: the KPIs are ready after it.
+  const warmUp = cfg.DEMO_SEED && (await itemTableEmpty());
+  if (!warmUp) await closeDb();
 
   const children = new Map<string, ChildProcess>();
   let stopping = false;
@@ -35,6 +45,8 @@ await boot('main', async () => {
     const check = setInterval(() => {
       if ([...children.values()].every((c) => c.exitCode !== null || c.signalCode !== null)) {
         clearInterval(check);
+        logger.info('main stopped');
+        logger.flush?.();
         process.exit(code);
       }
     }, 100);
@@ -52,13 +64,49 @@ await boot('main', async () => {
   process.once('SIGTERM', () => stopAll(0));
   process.once('SIGINT', () => stopAll(0));
   if (cfg.FEED_SIM) {
+    if (cfg.FEED_URL_GIVEN && new URL(cfg.FEED_URL).port !== String(cfg.FEED_SIM_PORT)) {
+      logger.warn(
+        `the simulator listens on port ${cfg.FEED_SIM_PORT}, but the worker pulls FEED_URL=${cfg.FEED_URL}`,
+      );
+    }
     start('feed-sim', './feed/simulator-main.ts');
     // The worker's first pulls should find the feed listening.
-    await waitUntilUp(`http://127.0.0.1:${cfg.FEED_SIM_PORT}/healthz`, 20_000).catch((err: Error) =>
+    await waitUntil(
+      () => answers(`http://127.0.0.1:${cfg.FEED_SIM_PORT}/healthz`),
+      20_000,
+      () => stopping,
+    ).catch((err: Error) =>
       logger.warn({ err: err.message }, 'feed simulator not answering yet; the worker retries'),
     );
   }
-  if (!stopping) for (const [name, file] of Object.entries(processes())) start(name, file);
+  if (stopping) return;
+  for (const [name, file] of Object.entries(processes())) start(name, file);
+
+  const local = `http://127.0.0.1:${cfg.PORT}`;
+  const browser = `http://${cfg.HOST === '0.0.0.0' || cfg.HOST === '::' ? 'localhost' : cfg.HOST}:${cfg.PORT}${cfg.BASE_PATH}`;
+  await waitUntil(
+    async () => (await answers(`${local}/readyz`)) && !(warmUp && !(await demoReplayed())),
+    0,
+    () => stopping,
+  );
+  if (stopping) return;
+  if (warmUp) await closeDb();
+  logger.info(
+    { dashboard: `${browser}/`, explorer: `${browser}/explorer`, graphql: `${browser}/graphql` },
+    `bisma ready: dashboard ${browser}/ · explorer ${browser}/explorer · GraphQL ${browser}/graphql`,
+  );
+
+  /** Whether the worker has finished (or given up on) the demo history. */
+  async function demoReplayed(): Promise<boolean> {
+    const res = await fetch(`${local}/readyz`).catch(() => undefined);
+    const body = (await res?.json().catch(() => undefined)) as { warmingUp?: boolean } | undefined;
+    if (body?.warmingUp !== false) return false;
+    // Not warming up: finished, or not queued yet. Items and a published version say which.
+    const { rows } = await pool.query(
+      "SELECT (SELECT count(*) FROM kpi_version WHERE status = 'PUBLISHED') > 0 AS published",
+    );
+    return rows[0]?.published === true;
+  }
 });
 
 /** The processes of the main job besides the feed simulator, by name. */
@@ -66,15 +114,24 @@ function processes(): Record<string, string> {
   return { api: './api/main.ts', worker: './worker/main.ts' };
 }
 
-async function waitUntilUp(url: string, timeoutMs: number): Promise<void> {
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `probe` until it holds, `stop()` says to give up, or `timeoutMs` passes (0: no limit). */
+async function waitUntil(
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  stop: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
+    if (stop() || (await probe())) return;
+    if (timeoutMs && Date.now() > deadline) throw new Error(`no answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
