@@ -1,4 +1,5 @@
 // The API and worker entry points as real processes: clean start, clear failures, clean stop.
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '../helpers/db.js';
 import { freePort, spawnEntry, waitForHttp, waitForOutput } from '../helpers/process.js';
@@ -54,9 +55,56 @@ describe('the API process', () => {
     }
     expect(await api.exited).toEqual({ code: 0, signal: null });
   });
+
+  it('logs "api stopped" and exits 0 on SIGTERM outside tests too (development mode)', async () => {
+    const port = await freePort();
+    const api = spawnEntry('src/api/main.ts', {
+      NODE_ENV: 'development',
+      LOG_PRETTY: 'false',
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    await waitForOutput(api, (out) => out.includes('api listening on http://127.0.0.1:'));
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+    expect(api.output().stdout).toMatch(/"msg":"api stopped"/);
+  });
+
+  it('says in one line which setting names a port already in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const api = spawnEntry('src/api/main.ts', { PORT: String(port), HOST: '127.0.0.1' });
+      expect((await api.exited).code).toBe(1);
+      expect(api.output().stderr.trimEnd()).toBe(
+        `bisma api failed to start: PORT_IN_USE: port ${port} on 127.0.0.1 is already in use: ` +
+          'stop what listens there or set PORT to another port',
+      );
+    } finally {
+      taken.close();
+    }
+  });
 });
 
 describe('the worker process', () => {
+  it('waits for a Redis that is down with one line, no stack, and still stops cleanly', async () => {
+    const worker = spawnEntry('src/worker/main.ts', { LOG_LEVEL: 'info', REDIS_URL: 'redis://127.0.0.1:1' });
+    await waitForOutput(worker, (out) => out.includes('worker waiting'));
+    // Several retries (every 2 s) pass without another line.
+    await new Promise((r) => setTimeout(r, 4_500));
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    const { stdout, stderr } = worker.output();
+    expect(stderr).toBe('');
+    const waiting = stdout.split('\n').filter((line) => line.includes('waiting'));
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toContain('cannot reach Redis at redis://127.0.0.1:1 (REDIS_URL)');
+    expect(stdout).not.toMatch(/\n\s+at /);
+    expect(stdout).toMatch(/worker stopped/);
+  });
+
   it('starts against PostgreSQL and Redis and exits 0 on SIGTERM', async () => {
     const worker = spawnEntry('src/worker/main.ts', { LOG_LEVEL: 'info' });
     await waitForOutput(worker, (out) => out.includes('worker started'));
