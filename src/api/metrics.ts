@@ -86,6 +86,21 @@ new Gauge({
 });
 
 new Gauge({
+  name: 'bisma_kpi_versions_held',
+  help: 'KPI versions held by a drift rule, waiting for an admin to approve or reject them.',
+  registers: [registry],
+  async collect() {
+    this.reset();
+    await readOrSkip('held versions', async () => {
+      const { rows } = await pool.query<{ held: number }>(
+        `SELECT count(*)::int AS held FROM kpi_version WHERE status = 'HELD'`,
+      );
+      this.set(rows[0]?.held ?? 0);
+    });
+  },
+});
+
+new Gauge({
   name: 'bisma_snapshot_age_seconds',
   help: "Seconds since each feed source's last complete snapshot finished.",
   labelNames: ['source'] as const,

@@ -1,4 +1,5 @@
 // The only reader of process.env: every setting is parsed and checked here, once, at start.
+import { readFileSync } from 'node:fs';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
@@ -176,12 +177,47 @@ export const envSchema = settings
 
 export type Config = z.infer<typeof envSchema>;
 
+/** Secrets that may come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets). */
+export const SECRET_FILE_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'FEED_TOKEN',
+  'METRICS_TOKEN',
+  'BOOTSTRAP_ADMIN_KEY',
+] as const;
+
+/** `<NAME>_FILE` turned into `<NAME>` (the file's content without its final newline). */
+function readSecretFiles(env: Record<string, string>, problems: string[]): Record<string, string> {
+  const read = { ...env };
+  for (const name of SECRET_FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (env[name] !== undefined) {
+      problems.push(`${name}_FILE: give ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      read[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return read;
+}
+
 /** Parses an environment; throws one ConfigError naming every bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
+  const problems: string[] = [];
+  const result = envSchema.safeParse(readSecretFiles(cleaned, problems));
+  if (result.success && problems.length === 0) return result.data;
+  if (!result.success) {
+    problems.push(...result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
 }
 

@@ -235,6 +235,10 @@ describe('after an ingest run', () => {
     const version = await pool.query<{ id: number }>('SELECT max(id) AS id FROM kpi_version');
     expect(version.rows[0]!.id).toBeGreaterThan(0);
     expect(sampleValue(samples, 'bisma_data_version')).toBe(version.rows[0]!.id);
+    const held = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM kpi_version WHERE status = 'HELD'`,
+    );
+    expect(sampleValue(samples, 'bisma_kpi_versions_held')).toBe(held.rows[0]!.n);
     const sinceStart = (Date.now() - started) / 1000;
     const age = sampleValue(samples, 'bisma_snapshot_age_seconds', { source: SOURCE })!;
     expect(age).toBeGreaterThanOrEqual(0);

@@ -1,4 +1,7 @@
 // Configuration: defaults that work locally, and one message naming every bad variable.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../../src/config/env.js';
 
@@ -61,5 +64,26 @@ describe('parseConfig', () => {
       DEMO_SEED: true,
       FEED_SIM: true,
     });
+  });
+
+  it('reads a secret from the file <NAME>_FILE names, and names the variable when it cannot', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bisma-config-'));
+    try {
+      const file = path.join(dir, 'feed-token');
+      writeFileSync(file, 's3cret-from-a-file\n');
+      expect(parseConfig({ FEED_TOKEN_FILE: file }).FEED_TOKEN).toBe('s3cret-from-a-file');
+      expect(() => parseConfig({ FEED_TOKEN_FILE: path.join(dir, 'missing') })).toThrow(
+        expect.objectContaining({
+          problems: [expect.stringMatching(/^FEED_TOKEN_FILE: cannot read .*ENOENT/)],
+        }),
+      );
+      expect(() => parseConfig({ FEED_TOKEN_FILE: file, FEED_TOKEN: 'inline' })).toThrow(
+        expect.objectContaining({
+          problems: [expect.stringMatching(/^FEED_TOKEN_FILE: give FEED_TOKEN or/)],
+        }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
