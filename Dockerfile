@@ -3,7 +3,11 @@
 # (the command picks which). Stage 1 installs everything, generates the Prisma client and builds
 # the dashboard with Vite; stage 2 keeps only production dependencies and runs as `node`.
 
-FROM node:20-bookworm-slim AS build
+# Node 22 LTS (maintained until April 2027), pinned: bump the tag deliberately, with a rebuild and a
+# test run, never by a floating tag.
+ARG NODE_IMAGE=node:22.12.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # Prisma 7 with the pg driver adapter needs no engine binary at run time; generating the client
 # needs none either (the same switches as `npm run generate`).
@@ -20,7 +24,7 @@ COPY web ./web
 RUN node web/build.mjs --force
 RUN npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000

@@ -106,6 +106,11 @@ export function hasMetricsToken(header: string | undefined, token: string | unde
  */
 export async function serveMetrics(options: { host: string; port: number; token?: string }): Promise<Server> {
   const server = createServer((req, res) => {
+    // Liveness for a container health check, which need not hold the metrics token.
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404).end();
       return;

@@ -91,6 +91,11 @@ describe('who may scrape', () => {
     expect((await fetch(workerMetricsUrl)).status).toBe(401);
     expect(sampleValue(await scrape(workerMetricsUrl), 'bisma_db_pool_max')).toBe(5);
   });
+
+  it("answers the container health check on the worker's /healthz without the token, revealing nothing", async () => {
+    const health = await fetch(workerMetricsUrl.replace(/\/metrics$/, '/healthz'));
+    expect([health.status, await health.text()]).toEqual([200, '{"status":"ok"}']);
+  });
 });
 
 describe('after GraphQL queries', () => {

@@ -1,5 +1,5 @@
 // Configuration: defaults that work locally, and one message naming every bad variable.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -85,5 +85,21 @@ describe('parseConfig', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('accepts the settings of .env.example as they stand (production, no demo, no simulator)', () => {
+    const env = Object.fromEntries(
+      readFileSync('.env.example', 'utf8')
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const cfg = parseConfig(env);
+    expect(cfg).toMatchObject({
+      NODE_ENV: 'production',
+      DEMO_SEED: false,
+      FEED_SIM: false,
+      INGEST_CRON: '0 * * * *',
+    });
   });
 });
