@@ -103,7 +103,11 @@ export function KpiCards({ summary, locale, t }: Props) {
       ? t(`realisation${summary.status}`)
       : null;
   return (
-    <section class="cards" aria-label={t('navKpi')}>
+    <section class="cards" aria-labelledby="cards-title">
+      {/* The cards' own h3s need an h2 above them for a screen reader's heading outline. */}
+      <h2 id="cards-title" class="visually-hidden">
+        {t('navKpi')}
+      </h2>
       <article class="card card-main" aria-labelledby="card-realisation-title" data-testid="card-realisation">
         <h3 id="card-realisation-title">{t('cardRealisation')}</h3>
         <p class="card-value" data-testid="card-realisation-value">

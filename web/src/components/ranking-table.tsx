@@ -54,7 +54,7 @@ export function RankingTable({ year, selectedAgency, locale, t }: Props) {
       {ranking.status === 'loading' && !ranking.data && <Loading t={t} />}
       {ranking.data && (
         <>
-          <TableScroll label={t('rankingTitle')}>
+          <TableScroll label={`${t('rankingTitle')}: ${t('dataTable')}`}>
             <table
               class="data-table ranking"
               data-testid="ranking-table"

@@ -146,7 +146,7 @@ function BreakdownPanel({ data, locale, t }: { data: OverviewData; locale: Local
         horizontal
         testId="channel-chart"
       />
-      <TableScroll label={t('breakdownTitle')}>
+      <TableScroll label={`${t('breakdownTitle')}: ${t('dataTable')}`}>
         <table class="data-table" data-testid="channel-table">
           <thead>
             <tr>

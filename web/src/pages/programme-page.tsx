@@ -187,7 +187,7 @@ function BatchTable({ rows, locale, t }: { rows: Row[]; locale: Locale; t: Trans
   return (
     <section class="panel" aria-labelledby="batches-title">
       <h2 id="batches-title">{t('batch')}</h2>
-      <TableScroll label={t('batch')}>
+      <TableScroll label={`${t('batch')}: ${t('dataTable')}`}>
         <table class="data-table" data-testid="batch-table">
           <thead>
             <tr>
