@@ -32,13 +32,18 @@ export function BarChart(props: BarChartProps) {
           splits: () => categories.map((_, i) => i),
           values: (_u, splits) => splits.map((i) => categories[i] ?? ''),
           ...(horizontal
-            ? { side: 3, size: Math.min(200, 16 + 7 * Math.max(0, ...categories.map((c) => c.length))) }
+            ? {
+                side: 3,
+                // On a phone the labels may take at most half the width: the bars need the rest.
+                size: Math.min(200, width * 0.5, 16 + 7 * Math.max(0, ...categories.map((c) => c.length))),
+              }
             : {}),
         };
         const valueAxis: uPlot.Axis = {
           ...axisStyle(),
           size: horizontal ? 32 : labelSize,
-          space: horizontal ? 80 : 40,
+          // Narrow charts keep at least three value ticks (not a lone "Rp0").
+          space: horizontal ? (width < 500 ? 48 : 80) : 40,
           values: (_u, splits) => splits.map((v) => format(v)),
           ...(horizontal ? { side: 2 } : {}),
         };
