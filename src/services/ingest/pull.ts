@@ -177,7 +177,8 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
       }
       const final = options.finalAttempt ?? true;
       await failRun(run.id, err as Error, final || err instanceof FeedRejectedError);
-      log.warn({ err: (err as Error).message, final }, 'ingest run failed');
+      // The last attempt is an operator's problem (error); an earlier one is retried (warn).
+      log[final ? 'error' : 'warn']({ err: (err as Error).message, final }, 'ingest run failed');
       throw err;
     }
   });
