@@ -11,6 +11,7 @@
 //   npm run bench -- --sizes 10000,1000000 --duration 10 --connections 50 --out path.json
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -58,7 +59,9 @@ Object.assign(process.env, {
   RESPONSE_CACHE: 'false',
 });
 
-const pg = (await import('pg')).default;
+// The service's pg (the repository's node_modules), not the copy PostGraphile brings into
+// bench/node_modules: the SQL count below patches the Client class the server itself uses.
+const pg = createRequire(new URL('../package.json', import.meta.url))('pg') as typeof import('pg');
 const { from: copyFrom, to: copyTo } = await import('pg-copy-streams');
 const { migrate } = await import('../src/lib/migrate.js');
 const { closeDb, pool } = await import('../src/lib/db.js');
