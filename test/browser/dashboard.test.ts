@@ -232,6 +232,25 @@ describe('the dashboard in chromium', () => {
         .map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`);
       expect(wide).toEqual([]);
       expect(await p.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+      // The Business Matching timeline: no month name or batch numeral overlaps another.
+      await p.goto(`${api.url}/?year=2023&lang=id#business-matching`);
+      await p.locator('[data-testid="timeline"] .timeline-label').first().waitFor();
+      await p.screenshot({ path: path.join(ARTIFACTS, 'business-matching-2023-phone.png'), fullPage: true });
+      const overlapping = await p.evaluate<string[]>(`(() => {
+        const boxes = [...document.querySelectorAll('.timeline-label, .timeline-months li')].map((e) => {
+          const range = document.createRange();
+          range.selectNodeContents(e);
+          return { text: e.textContent, r: range.getBoundingClientRect() };
+        }).filter((b) => b.r.width > 0);
+        const hits = [];
+        boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+          if (a.r.left < b.r.right && b.r.left < a.r.right && a.r.top < b.r.bottom && b.r.top < a.r.bottom)
+            hits.push(a.text + ' / ' + b.text);
+        }));
+        return hits;
+      })()`);
+      expect(overlapping).toEqual([]);
     } finally {
       await phone.close();
     }
