@@ -27,13 +27,15 @@ export async function dropStaging(db: pg.ClientBase | pg.Pool, runId: number): P
 interface SourceScope {
   id: number;
   fiscal_year: number;
+  last_snapshot_as_of: string | null;
 }
 
 /** Why a complete snapshot should not be applied without an operator, or null. */
 export function holdReason(
-  run: Pick<RunRow, 'fetched' | 'expected_rows' | 'keyless_rows'>,
+  run: Pick<RunRow, 'fetched' | 'expected_rows' | 'keyless_rows' | 'requested_as_of'>,
   counts: { keys: number; live: number; withdraws: number },
   maxShare: number,
+  lastAsOf: string | null,
 ): string | null {
   if (counts.keys === 0 && counts.live > 0) {
     return `the snapshot is empty, but the source holds ${counts.live} items`;
@@ -42,7 +44,9 @@ export function holdReason(
     return `the snapshot ended after ${run.fetched} of the ${run.expected_rows} rows the feed announced`;
   }
   const withdraws = run.keyless_rows > 0 ? 0 : counts.withdraws;
-  if (counts.live > 0 && withdraws > maxShare * counts.live) {
+  // A replay of an earlier date than the items stand for withdraws what came later, by design.
+  const backInTime = run.requested_as_of !== null && lastAsOf !== null && run.requested_as_of < lastAsOf;
+  if (!backInTime && counts.live > 0 && withdraws > maxShare * counts.live) {
     const share = ((100 * withdraws) / counts.live).toFixed(1);
     return (
       `the snapshot would withdraw ${withdraws} of the source's ${counts.live} items (${share} %), ` +
@@ -73,7 +77,7 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
     let source: SourceScope | null = null;
     if (run.source_id !== null) {
       source = (
-        await client.query<SourceScope>('SELECT id, fiscal_year FROM feed_source WHERE id = $1 FOR UPDATE', [
+        await client.query<SourceScope>('SELECT id, fiscal_year, last_snapshot_as_of FROM feed_source WHERE id = $1 FOR UPDATE', [
           run.source_id,
         ])
       ).rows[0]!;
@@ -88,7 +92,12 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
           source!.fiscal_year,
         ])
       ).rows[0]!;
-      const reason = holdReason(run, counts, config().INGEST_MAX_WITHDRAW_SHARE);
+      const reason = holdReason(
+        run,
+        counts,
+        config().INGEST_MAX_WITHDRAW_SHARE,
+        source!.last_snapshot_as_of,
+      );
       if (reason !== null) {
         const { rows } = await client.query<RunRow>(
           `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL,
