@@ -193,7 +193,10 @@ describe('FeedClient', () => {
 
   it('ends a pull after a chain of empty pages that say has_more, and past the page ceiling', async () => {
     const empty = scripted(Array.from({ length: 10 }, (_, i) => page([], `c${i}`, true)));
-    const drain = async (client: typeof empty.client, options: { maxEmptyPages?: number; maxPages?: number }) => {
+    const drain = async (
+      client: typeof empty.client,
+      options: { maxEmptyPages?: number; maxPages?: number },
+    ) => {
       let pages = 0;
       for await (const _ of client.pages(DATASET, { klpd: 'D999', year: 2023, ...options })) pages += 1;
       return pages;

@@ -77,9 +77,10 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
     let source: SourceScope | null = null;
     if (run.source_id !== null) {
       source = (
-        await client.query<SourceScope>('SELECT id, fiscal_year, last_snapshot_as_of FROM feed_source WHERE id = $1 FOR UPDATE', [
-          run.source_id,
-        ])
+        await client.query<SourceScope>(
+          'SELECT id, fiscal_year, last_snapshot_as_of FROM feed_source WHERE id = $1 FOR UPDATE',
+          [run.source_id],
+        )
       ).rows[0]!;
     }
     const withdrawScope = scope.withdraw && source !== null && run.klpd_code !== null;
@@ -92,12 +93,7 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
           source!.fiscal_year,
         ])
       ).rows[0]!;
-      const reason = holdReason(
-        run,
-        counts,
-        config().INGEST_MAX_WITHDRAW_SHARE,
-        source!.last_snapshot_as_of,
-      );
+      const reason = holdReason(run, counts, config().INGEST_MAX_WITHDRAW_SHARE, source!.last_snapshot_as_of);
       if (reason !== null) {
         const { rows } = await client.query<RunRow>(
           `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL,
