@@ -10,6 +10,7 @@ import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/si
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { ConflictError } from '../../src/lib/errors.js';
 import { loadDemoData } from '../../src/services/demo/seed.js';
+import { claimScheduledSlot } from '../../src/services/ingest/catch-up.js';
 import { decideHeldRun } from '../../src/services/ingest/held.js';
 import { type PullOutcome, pull } from '../../src/services/ingest/pull.js';
 import { revertRunItems } from '../../src/services/ingest/revert.js';
@@ -264,6 +265,52 @@ describe('revertRunItems', () => {
     const undone = await revertRunItems(outcome.run.id);
     expect(undone.removed).toBe(outcome.run.inserted);
     await expectUntouched();
+  });
+});
+
+describe('schedule slots', () => {
+  it('gives each slot its own run: a failing slot ends FAILED with its attempts when the next slot runs', async () => {
+    const t1 = new Date(Date.now() - 120_000);
+    const t2 = new Date(Date.now() - 60_000);
+    const slotPull = (at: Date, params: Record<string, string>, finalAttempt: boolean) =>
+      pull(
+        { sourceKey: KEY, trigger: 'SCHEDULE', jobKey: `repeat:test:${at.getTime()}`, scheduledFor: at },
+        {
+          feed: { baseUrl: sim.url, backoffBaseMs: 5, backoffMaxMs: 20, retries: 1 },
+          pageLimit: PAGE,
+          finalAttempt,
+          params,
+        },
+      );
+    await expect(slotPull(t1, { fault_failOnPage: '2', fault_faultTimes: '0' }, false)).rejects.toThrow(/503/);
+    const first = await lastRun();
+    expect(first).toMatchObject({ status: 'QUEUED' });
+    const second = await slotPull(t2, {}, false);
+    if (second.outcome !== 'finished') throw new Error(second.outcome);
+    expect(second.run.id).not.toBe(first.id);
+    expect(second.run.status).toBe('SUCCEEDED');
+    const failed = await prisma.ingestRun.findUniqueOrThrow({
+      where: { id: first.id },
+      include: { attemptLog: true },
+    });
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toMatch(/superseded by the run of the slot/);
+    expect(failed.attemptLog.map((a) => a.outcome)).toEqual(['RETRYING']);
+    await expectUntouched();
+  });
+
+  it('counts and records the slots no job fired between two handled ones', async () => {
+    const source = await prisma.feedSource.update({
+      where: { key: KEY },
+      data: { cron: '* * * * *', scheduleCheckedAt: new Date(Date.now() - 4.5 * 60_000) },
+    });
+    const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    expect(await claimScheduledSlot(KEY, slot)).toBe('run');
+    const after = await prisma.feedSource.findUniqueOrThrow({ where: { key: KEY } });
+    expect(after.missedRuns - source.missedRuns).toBeGreaterThanOrEqual(3);
+    const missed = await prisma.ingestRun.findMany({ where: { sourceId: source.id, status: 'MISSED' } });
+    expect(missed).toHaveLength(after.missedRuns - source.missedRuns);
+    expect(missed.every((r) => r.scheduledFor !== null && r.scheduledFor < slot)).toBe(true);
   });
 });
 
