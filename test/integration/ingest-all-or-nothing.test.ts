@@ -282,7 +282,9 @@ describe('schedule slots', () => {
           params,
         },
       );
-    await expect(slotPull(t1, { fault_failOnPage: '2', fault_faultTimes: '0' }, false)).rejects.toThrow(/503/);
+    await expect(slotPull(t1, { fault_failOnPage: '2', fault_faultTimes: '0' }, false)).rejects.toThrow(
+      /503/,
+    );
     const first = await lastRun();
     expect(first).toMatchObject({ status: 'QUEUED' });
     const second = await slotPull(t2, {}, false);
