@@ -18,16 +18,19 @@ const currentPull = (sourceKey: string) => ({ id: `current.${sourceKey}` });
 
 /**
  * Marks the ids of jobs queued by this process: a Redis that lost its data cannot hand a new job
- * the id of an old one (BullMQ's counter starts again at 1; this does not).
+ * the id of an old run (BullMQ's counter starts again at 1; this epoch and the clock do not).
  */
-const DEPLOYMENT_EPOCH = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+const DEPLOYMENT_EPOCH = `${Date.now().toString(36)}.${process.pid.toString(36)}`;
 
 export async function enqueueStartupPull(producer: Producer, sourceKey: string): Promise<void> {
   await producer.enqueue(
     'ingest',
     'pull',
     { sourceKey, trigger: 'STARTUP' },
-    { jobId: `startup.${sourceKey}.${DEPLOYMENT_EPOCH}`, deduplication: currentPull(sourceKey) },
+    {
+      jobId: `startup.${sourceKey}.${DEPLOYMENT_EPOCH}.${Date.now().toString(36)}`,
+      deduplication: currentPull(sourceKey),
+    },
   );
 }
 
