@@ -4,6 +4,7 @@
 // or cancelled run changes no item and no recompute can see its rows.
 import type pg from 'pg';
 import { config } from '../../config/env.js';
+import { ingestRows } from '../../lib/metrics.js';
 import { AS_OF_ZONE, type RunRow } from './runs.js';
 import { dateInZone } from './schedule.js';
 import { SQL } from './writer.js';
@@ -13,6 +14,8 @@ export interface ApplyScope {
   withdraw: boolean;
   /** Check the snapshot before applying it (false: an operator approved it). */
   check: boolean;
+  /** The metrics label of what was read: the source key, or "file" for imports. */
+  source?: string;
 }
 
 const APPLY_TABLE = `CREATE TEMP TABLE _apply (
@@ -161,6 +164,14 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
       await supersedeHeld(client, source.id, run.id, `superseded by applied run ${run.id}`);
     }
     await client.query('COMMIT');
+    const count = (outcome: string, n: number) => {
+      if (n > 0) ingestRows.inc({ source: scope.source ?? 'file', dataset: run.dataset, outcome }, n);
+    };
+    count('inserted', merged.inserted);
+    count('updated', merged.updated);
+    count('unchanged', unchanged);
+    // Repeats across batches show only now (those within a batch were counted when staged).
+    count('duplicate', staged - collected);
     return finished;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -48,7 +48,14 @@ export async function decideHeldRun(
       runId,
       text ?? 'approved by an operator',
     ]);
-    const applied = await completeRun(client, await loadRun(client, runId), { withdraw: true, check: false });
+    const source = await client.query<{ key: string }>('SELECT key FROM feed_source WHERE id = $1', [
+      sourceId,
+    ]);
+    const applied = await completeRun(client, await loadRun(client, runId), {
+      withdraw: true,
+      check: false,
+      ...(source.rows[0] ? { source: source.rows[0].key } : {}),
+    });
     logger.info(
       { runId, inserted: applied.inserted, withdrawn: applied.withdrawn },
       'held snapshot approved',

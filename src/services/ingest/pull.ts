@@ -189,7 +189,7 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
           return { outcome: 'paused', run: await loadRun(client, run.id) };
         }
       }
-      const finished = await completeRun(client, run, { withdraw: true, check: true });
+      const finished = await completeRun(client, run, { withdraw: true, check: true, source: source.key });
       await closeAttempt(client, run.id, finished.status, finished.held_reason);
       if (finished.status === 'HELD') {
         log.warn(
