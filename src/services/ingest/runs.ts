@@ -147,7 +147,7 @@ export async function claimRun(client: pg.PoolClient, request: ClaimRequest): Pr
       `UPDATE ingest_run SET status = 'FAILED', finished_at = now(),
          error = COALESCE(error || '; ', '') || $3
        WHERE source_id = $1 AND status IN ('QUEUED', 'RUNNING') AND started_at IS NOT NULL
-         AND scheduled_for IS NOT NULL AND scheduled_for < $2
+         AND trigger = 'SCHEDULE' AND scheduled_for < $2
        RETURNING id`,
       [
         request.sourceId,
