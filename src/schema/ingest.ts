@@ -56,7 +56,7 @@ builder.prismaObject('IngestRunAttempt', {
       nullable: true,
       description:
         'SUCCEEDED, HELD, FAILED, RETRYING (failed, retried later), DELAYED (the feed asked to wait), PAUSED ' +
-        '(worker shutdown), RESTARTED (the feed refused the cursor), INTERRUPTED (the worker died); null while it runs.',
+        '(worker shutdown), INTERRUPTED (the worker died); null while it runs.',
     }),
     error: t.exposeString('error', { nullable: true, description: 'Why it ended, when not with success.' }),
   }),

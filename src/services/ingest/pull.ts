@@ -169,15 +169,10 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
           )
             throw err;
           log.warn({ err: err.message }, 'the feed refused the stored cursor; the snapshot is read again');
-          await closeAttempt(
-            client,
-            run.id,
-            'RESTARTED',
-            `the feed refused the stored cursor: ${err.message}`,
-          );
+          // The attempt goes on from the first page; its history says why.
           await client.query(
-            'INSERT INTO ingest_run_attempt (run_id, attempt) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-            [run.id, run.attempts],
+            `UPDATE ingest_run_attempt SET error = $2 WHERE run_id = $1 AND finished_at IS NULL`,
+            [run.id, `restarted from the first page: the feed refused the stored cursor (${err.message})`],
           );
           await resetRun(client, run.id);
           run = await loadRun(client, run.id);
