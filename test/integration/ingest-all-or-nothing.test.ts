@@ -137,6 +137,45 @@ describe('a pull that fails or never ends changes nothing', () => {
   });
 });
 
+describe('a stored cursor the feed no longer accepts', () => {
+  it('reads the snapshot again from the first page, with nothing left of the first read, and notes it', async () => {
+    const stop = new AbortController();
+    job += 1;
+    const paused = await pull(
+      { sourceKey: KEY, trigger: 'STARTUP', jobKey: `aon.${job}` },
+      {
+        feed: { baseUrl: sim.url },
+        pageLimit: PAGE,
+        batchRows: 50,
+        signal: stop.signal,
+        onProgress: () => stop.abort(),
+      },
+    );
+    expect(paused.outcome).toBe('paused');
+    if (paused.outcome !== 'paused') return;
+    expect(paused.run.cursor).not.toBeNull();
+    // Another data set size: the simulator refuses the cursor of the first read (400 INVALID_CURSOR).
+    const resumed = await pull(
+      { runId: paused.run.id },
+      { feed: { baseUrl: sim.url }, pageLimit: PAGE, params: { size: '60' } },
+    );
+    if (resumed.outcome !== 'finished') throw new Error(resumed.outcome);
+    expect(resumed.run).toMatchObject({ status: 'HELD', fetched: 60, pages: 3 });
+    const staged = await pool.query('SELECT count(*)::int AS n FROM ingest_stage_row WHERE run_id = $1', [
+      paused.run.id,
+    ]);
+    expect(staged.rows[0].n).toBe(60 - resumed.run.rejected - resumed.run.duplicates);
+    const history = await prisma.ingestRunAttempt.findMany({
+      where: { runId: paused.run.id },
+      orderBy: { attempt: 'asc' },
+    });
+    expect(history.map((a) => a.outcome)).toEqual(['PAUSED', 'HELD']);
+    expect(history[1]!.error).toMatch(/restarted from the first page/);
+    await decideHeldRun(paused.run.id, 'DISCARD', null);
+    await expectUntouched();
+  });
+});
+
 describe('a suspicious complete snapshot is held, not applied', () => {
   it('holds a snapshot that ends early and withdraws too much; discarded, it changes nothing', async () => {
     const held = await finished({ fault_endEarlyOnPage: '3' });

@@ -255,7 +255,8 @@ export async function closeAttempt(
   error: string | null,
 ): Promise<void> {
   await db.query(
-    `UPDATE ingest_run_attempt SET finished_at = now(), outcome = $2, error = $3
+    `UPDATE ingest_run_attempt SET finished_at = now(), outcome = $2,
+       error = CASE WHEN $3::text IS NULL THEN error WHEN error IS NULL THEN $3 ELSE error || '; ' || $3 END
      WHERE run_id = $1 AND finished_at IS NULL`,
     [runId, outcome, error === null ? null : error.slice(0, 2000)],
   );
