@@ -57,13 +57,21 @@ export async function detectMissedRuns(now = new Date()): Promise<MissedRuns[]> 
         where: { id },
         data: { scheduleCheckedAt: horizon, missedRuns: { increment: total } },
       });
+      // The slots the policy does not run (all for SKIP; all but the latest for RUN_ONCE, whose
+      // catch-up pull stands for it; those beyond the backfill limit) are recorded as missed.
+      const running = new Set(slots.map((slot) => slot.getTime()));
       const all = slotsBetween(
         { cron: source.cron, timezone: source.timezone },
         source.checked,
         horizon,
         MISSED_ROWS_MAX,
       );
-      await recordMissed(tx, id, all.slots, 'no worker ran at this slot');
+      await recordMissed(
+        tx,
+        id,
+        all.slots.filter((slot) => !running.has(slot.getTime())),
+        'no worker ran at this slot',
+      );
       return total > 0 ? { sourceKey: source.key, policy: source.catch_up, missed: total, slots } : null;
     });
     if (plan) found.push(plan);
