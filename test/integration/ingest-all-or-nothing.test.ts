@@ -14,7 +14,7 @@ import { claimScheduledSlot } from '../../src/services/ingest/catch-up.js';
 import { decideHeldRun } from '../../src/services/ingest/held.js';
 import { type PullOutcome, pull } from '../../src/services/ingest/pull.js';
 import { revertRunItems } from '../../src/services/ingest/revert.js';
-import type { RunRow } from '../../src/services/ingest/runs.js';
+import { type RunRow, withSourceLock } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { jobKey } from '../../src/worker/processors.js';
@@ -301,6 +301,11 @@ describe('revertRunItems', () => {
     );
     if (outcome.outcome !== 'finished') throw new Error(outcome.outcome);
     expect(outcome.run.inserted).toBeGreaterThan(0);
+    // Not while a run of the source is in progress.
+    const busy = await withSourceLock(outcome.run.source_id!, () =>
+      revertRunItems(outcome.run.id).catch((e) => e),
+    );
+    expect(busy.locked && busy.value).toBeInstanceOf(ConflictError);
     const undone = await revertRunItems(outcome.run.id);
     expect(undone.removed).toBe(outcome.run.inserted);
     await expectUntouched();

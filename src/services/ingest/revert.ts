@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { pool } from '../../lib/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { INGEST_LOCK_NAMESPACE } from './runs.js';
 
 const REVERT = readFileSync(new URL('./sql/revert.sql', import.meta.url), 'utf8');
 
@@ -27,12 +28,26 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
   try {
     await client.query('BEGIN');
     await client.query('SET LOCAL statement_timeout = 0');
-    const { rows } = await client.query<{ applied_at: Date | null; reverted_at: Date | null }>(
-      'SELECT applied_at, reverted_at FROM ingest_run WHERE id = $1 FOR UPDATE',
-      [runId],
-    );
+    const { rows } = await client.query<{
+      applied_at: Date | null;
+      reverted_at: Date | null;
+      source_id: number | null;
+    }>('SELECT applied_at, reverted_at, source_id FROM ingest_run WHERE id = $1 FOR UPDATE', [runId]);
     const run = rows[0];
     if (!run) throw new NotFoundError('IngestRun', runId);
+    if (run.source_id !== null) {
+      // No run of the source applies meanwhile: its journal would record states this revert changes.
+      const { rows: lock } = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_xact_lock($1, $2) AS ok',
+        [INGEST_LOCK_NAMESPACE, run.source_id],
+      );
+      if (!lock[0]!.ok) {
+        throw new ConflictError(
+          `a run of the source is in progress; revert run ${runId} when it ends`,
+          'runId',
+        );
+      }
+    }
     if (run.reverted_at !== null) {
       await client.query('ROLLBACK');
       return { runId, removed: 0, restored: 0, reverted: false };
