@@ -17,10 +17,14 @@ import { revertRunItems } from '../../src/services/ingest/revert.js';
 import { type RunRow, withSourceLock } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
+import { triggerRun } from '../../src/worker/ingest-jobs.js';
 import { jobKey } from '../../src/worker/processors.js';
+import { createProducer } from '../../src/worker/queues.js';
 import { scratchAggregates, versionAggregates } from '../factories/kpi-scratch.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { fullItemDump, KLPD } from '../helpers/ingest.js';
+import { spawnEntry, waitFor } from '../helpers/process.js';
+import { flushTestPrefix } from '../helpers/redis.js';
 
 const DATASET = 'tender/pencatatan-non-tender' as const;
 const YEAR = 2023;
@@ -28,6 +32,8 @@ const KEY = sourceKey(DATASET, KLPD, YEAR);
 const PAGE = 25;
 
 let sim: RunningFeedSimulator;
+/** The feed a worker process reads in one test: it always asks to wait three minutes. */
+let limited: RunningFeedSimulator;
 let job = 0;
 
 function attempt(params: Record<string, string> = {}, retries = 2): Promise<PullOutcome> {
@@ -81,6 +87,11 @@ async function expectUntouched(): Promise<void> {
 }
 
 beforeAll(async () => {
+  limited = await startFeedSimulator({
+    klpd: KLPD,
+    faults: { rateLimitEveryNth: 1, retryAfterSeconds: 180 },
+  });
+  process.env.FEED_URL = limited.url;
   await createTestDatabase();
   await loadDemoData();
   await ensureSources();
@@ -94,6 +105,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim?.close();
+  await limited?.close();
+  await flushTestPrefix();
   await closeDb();
 });
 
@@ -253,6 +266,42 @@ describe('Retry-After', () => {
     expect(history.map((a) => a.outcome)).toEqual(['DELAYED', 'SUCCEEDED']);
     await expectUntouched();
   });
+
+  it('puts the queue job back for that long in a worker, without using an attempt', async () => {
+    const queue = createProducer();
+    const worker = spawnEntry('src/worker/main.ts', {
+      FEED_URL: limited.url,
+      DEMO_SEED: 'false',
+      INGEST_PULL_ON_START: 'false',
+      INGEST_CRON: '0 0 1 1 *',
+      LOG_LEVEL: 'info',
+    });
+    try {
+      const before = Date.now();
+      const run = await triggerRun(queue.producer, { sourceKey: KEY });
+      const ingest = queue.producer.queue('ingest');
+      const id = `run.${run.id}`;
+      const waiting = await waitFor(async () => {
+        const r = await prisma.ingestRun.findUniqueOrThrow({
+          where: { id: run.id },
+          include: { attemptLog: true },
+        });
+        return r.attemptLog[0]?.outcome === 'DELAYED' && (await ingest.getJobState(id)) === 'delayed' && r;
+      }, 'the delayed job');
+      expect(waiting.status).toBe('QUEUED');
+      const job = (await ingest.getJob(id))!;
+      expect(job.attemptsMade).toBe(0);
+      // Due when the feed said, not at the queue's own backoff (5 s).
+      expect(job.timestamp + job.delay - before).toBeGreaterThanOrEqual(179_000);
+      await ingest.remove(id);
+      await prisma.ingestRun.update({ where: { id: run.id }, data: { status: 'CANCELLED' } });
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      await queue.close();
+    }
+    await expectUntouched();
+  }, 90_000);
 
   it('fails the run when the feed asks to wait longer than the stated maximum', async () => {
     await expect(attempt({ fault_rateLimitEveryNth: '2', fault_retryAfterSeconds: '7200' })).rejects.toThrow(
