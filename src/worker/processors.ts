@@ -166,6 +166,8 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
               return await later(job, token, PAUSE_DELAY_MS, 'paused by shutdown');
             if (outcome.outcome === 'busy')
               return await later(job, token, config().INGEST_BUSY_RETRY_MS, 'a source is busy');
+            if (outcome.outcome === 'delayed')
+              return await later(job, token, outcome.delayMs, 'the feed asks to wait');
             logger.info({ versions: outcome.versions.length }, 'demo history replayed; schedules start');
             await ctx.afterDemoHistory();
             return outcome;
