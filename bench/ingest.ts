@@ -58,7 +58,9 @@ let job = 0;
 for (const size of SIZES) {
   // A dataset that maps every field: the widest rows.
   const key = sourceKey('tender/tender-ekontrak-kontrak', 'D999', 2023);
-  await pool.query('TRUNCATE procurement_item, kpi_dirty_bucket, rejected_row, ingest_seen_key');
+  await pool.query(
+    'TRUNCATE procurement_item, kpi_dirty_bucket, rejected_row, ingest_stage_row, ingest_item_journal',
+  );
   for (const pass of ['new rows', 'same snapshot again']) {
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;

@@ -442,7 +442,7 @@ async function scaleOut(): Promise<void> {
   while (Date.now() < deadline && !settled) {
     await new Promise((r) => setTimeout(r, 500));
     const { rows } = await pool.query<{ done: number; open: number }>(
-      `SELECT count(DISTINCT source_id) FILTER (WHERE status IN ('SUCCEEDED', 'FAILED'))::int AS done,
+      `SELECT count(DISTINCT source_id) FILTER (WHERE status IN ('SUCCEEDED', 'FAILED', 'HELD'))::int AS done,
               count(*) FILTER (WHERE status IN ('QUEUED', 'RUNNING'))::int AS open
        FROM ingest_run WHERE created_at >= $1`,
       [since],
@@ -462,7 +462,7 @@ async function scaleOut(): Promise<void> {
     max_per_source: number;
     overlaps: number;
   }>(
-    `WITH r AS (SELECT * FROM ingest_run WHERE created_at >= $1 AND source_id IS NOT NULL)
+    `WITH r AS (SELECT * FROM ingest_run WHERE created_at >= $1 AND source_id IS NOT NULL AND status <> 'MISSED')
      SELECT (SELECT count(*)::int FROM r) AS runs, (SELECT count(DISTINCT source_id)::int FROM r) AS sources,
        (SELECT coalesce(max(n), 0)::int FROM (SELECT count(*) AS n FROM r GROUP BY source_id) x) AS max_per_source,
        (SELECT count(*)::int FROM r r1 JOIN r r2 ON r1.source_id = r2.source_id AND r1.id < r2.id

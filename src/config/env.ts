@@ -122,6 +122,20 @@ const settings = z.object({
   INGEST_BUSY_RETRY_MS: z.coerce.number().int().min(10).default(5_000),
   /** At most this many missed slots are backfilled per source (policy BACKFILL). */
   INGEST_BACKFILL_MAX: z.coerce.number().int().min(1).max(10_000).default(48),
+  /**
+   * A complete snapshot that would withdraw more than this share (0–1) of its source's live items
+   * is held for an operator instead of applied.
+   */
+  INGEST_MAX_WITHDRAW_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+  /** A pull that reads more pages than this ends FAILED (a feed that never ends). */
+  INGEST_MAX_PAGES: z.coerce.number().int().min(1).default(100_000),
+  /** A pull that reads more empty pages in a row (each saying has_more) than this ends FAILED. */
+  INGEST_MAX_EMPTY_PAGES: z.coerce.number().int().min(0).default(5),
+  /**
+   * The longest Retry-After a pull honours: its job is delayed that long (not retried early); a
+   * feed that asks for longer fails the run with that reason.
+   */
+  INGEST_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** A scheduled slot not started within this time counts as missed. */
   INGEST_MISSED_GRACE_MS: z.coerce.number().int().min(0).default(300_000),
   /** How often each worker checks that every source's job scheduler is alive. */

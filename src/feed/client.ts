@@ -24,6 +24,33 @@ export class FeedRejectedError extends AppError {
   }
 }
 
+/** The feed refused our credentials (401/403): an auth failure that ends the run, never a restart. */
+export class FeedAuthError extends FeedRejectedError {}
+
+/**
+ * The feed asks to wait (Retry-After) longer than this client waits in-process: the caller
+ * decides (a pull delays its job that long, up to a stated maximum).
+ */
+export class FeedRetryLaterError extends FeedUnavailableError {
+  constructor(
+    message: string,
+    details: Record<string, unknown>,
+    readonly retryAfterMs: number,
+  ) {
+    super(message, details);
+  }
+}
+
+/**
+ * The feed's paging would never end: a cursor seen before in the same pull, has_more without a
+ * cursor, too many empty pages in a row, or more pages than the ceiling. Not retried.
+ */
+export class FeedPagingError extends AppError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('FEED_PAGING', message, details);
+  }
+}
+
 export interface FeedClientOptions {
   /** e.g. http://127.0.0.1:4010 (a path prefix is kept: /api/v1/… is appended to it). */
   baseUrl: string;
@@ -35,7 +62,7 @@ export interface FeedClientOptions {
   /** Backoff before retry n is a random delay in [0, min(backoffMaxMs, backoffBaseMs · 2^n)). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** A Retry-After longer than this fails at once instead of waiting. */
+  /** A Retry-After longer than this is not waited in-process: FeedRetryLaterError says how long. */
   maxRetryAfterMs?: number;
   /** Requests in flight at once, shared by every caller of this client. */
   concurrency?: number;
@@ -65,6 +92,10 @@ export interface PagesOptions extends Omit<PageRequest, 'cursor'> {
   startCursor?: string | null;
   /** The number the first yielded page gets (when resuming a run that counted pages). */
   firstPageNumber?: number;
+  /** A page numbered above this ends the pull with FeedPagingError (default: no ceiling). */
+  maxPages?: number;
+  /** More empty pages in a row that say has_more than this end the pull (default 5). */
+  maxEmptyPages?: number;
 }
 
 export interface FeedPage {
@@ -75,6 +106,8 @@ export interface FeedPage {
   pageNumber: number;
   /** The date the snapshot stands as of, when the feed says so (null otherwise). */
   asOf: string | null;
+  /** The snapshot's row count, when the feed states it (null otherwise). */
+  expectedRows: number | null;
 }
 
 export const FEED_CLIENT_DEFAULTS = {
@@ -118,21 +151,42 @@ export class FeedClient {
     this.sleep = options.sleep ?? abortableSleep;
   }
 
-  /** Every page of one snapshot, from the first (or startCursor) until has_more is false. */
+  /**
+   * Every page of one snapshot, from the first (or startCursor) until has_more is false. It always
+   * ends: a cursor seen before in this pull, has_more without a new cursor, a chain of empty pages
+   * longer than maxEmptyPages or a page beyond maxPages throws FeedPagingError.
+   */
   async *pages(dataset: FeedDataset, options: PagesOptions): AsyncGenerator<FeedPage> {
     let cursor = options.startCursor ?? null;
     let pageNumber = options.firstPageNumber ?? 1;
+    const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY;
+    const maxEmpty = options.maxEmptyPages ?? 5;
+    const seen = new Set<string>();
+    if (cursor !== null) seen.add(cursor);
+    let empty = 0;
     for (;;) {
+      if (pageNumber > maxPages) {
+        throw new FeedPagingError(`the feed kept paging past the ceiling of ${maxPages} pages`, {
+          dataset,
+          pageNumber,
+        });
+      }
       const page = await this.page(dataset, { ...options, cursor });
       yield { ...page, pageNumber };
       if (!page.hasMore) return;
-      if (page.cursor === null || page.cursor === cursor) {
-        throw new FeedBadResponseError('the feed said has_more but gave no new cursor', {
-          dataset,
-          pageNumber,
-          cursor,
-        });
+      const where = { dataset, pageNumber, cursor: page.cursor };
+      if (page.cursor === null) throw new FeedPagingError('the feed said has_more but gave no cursor', where);
+      if (seen.has(page.cursor)) {
+        throw new FeedPagingError('the feed gave a cursor seen before in this pull: its paging loops', where);
       }
+      empty = page.rows.length === 0 ? empty + 1 : 0;
+      if (empty > maxEmpty) {
+        throw new FeedPagingError(
+          `the feed answered more than ${maxEmpty} empty pages in a row that say has_more`,
+          where,
+        );
+      }
+      seen.add(page.cursor);
       cursor = page.cursor;
       pageNumber += 1;
     }
@@ -158,7 +212,11 @@ export class FeedClient {
         ...(failure.status !== undefined ? { status: failure.status } : {}),
         ...(failure.upstream !== undefined ? { upstream: failure.upstream } : {}),
       };
-      if (failure.kind === 'rejected') throw new FeedRejectedError(failure.message, details);
+      if (failure.kind === 'rejected') {
+        if (failure.status === 401 || failure.status === 403)
+          throw new FeedAuthError(failure.message, details);
+        throw new FeedRejectedError(failure.message, details);
+      }
       const retryable = failure.kind === 'transient' || failure.retry;
       if (!retryable || attempt >= this.settings.retries) {
         if (failure.kind === 'bad') throw new FeedBadResponseError(failure.message, details);
@@ -166,10 +224,11 @@ export class FeedClient {
       }
       const retryAfter = failure.kind === 'transient' ? failure.retryAfterMs : null;
       if (retryAfter != null && retryAfter > this.settings.maxRetryAfterMs) {
-        throw new FeedUnavailableError(`${failure.message}; the feed asks to wait ${retryAfter} ms`, {
-          ...details,
-          retryAfterMs: retryAfter,
-        });
+        throw new FeedRetryLaterError(
+          `${failure.message}; the feed asks to wait ${retryAfter} ms`,
+          { ...details, retryAfterMs: retryAfter },
+          retryAfter,
+        );
       }
       await this.sleep(retryAfter ?? this.backoff(attempt), request.signal);
     }
@@ -308,7 +367,13 @@ function readAnswer(response: Response, body: string): Outcome {
   const { data, meta } = page.data;
   return {
     ok: true,
-    page: { rows: data, cursor: meta.cursor || null, hasMore: meta.has_more, asOf: meta.as_of ?? null },
+    page: {
+      rows: data,
+      cursor: meta.cursor || null,
+      hasMore: meta.has_more,
+      asOf: meta.as_of ?? null,
+      expectedRows: meta.total ?? null,
+    },
   };
 }
 

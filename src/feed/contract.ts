@@ -57,6 +57,8 @@ export const pageEnvelopeSchema = z.object({
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/)
       .nullish(),
+    /** The snapshot's row count, where the feed states one (Bisma's simulator does on request). */
+    total: z.number().int().min(0).nullish(),
   }),
 });
 

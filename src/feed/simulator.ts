@@ -37,6 +37,16 @@
 //   changedRowsSeed=<s>      about one row in ten (chosen by s) shows changed amounts and title:
 //                            two snapshots with different seeds differ in those rows only
 //   disappearingRows=<n>     about one row in n is missing from the snapshot (always the same rows)
+//   failOnPage=<n>           page n answers 503 (faultTimes times; 0 = for good)
+//   forbiddenOnPage=<n>      page n answers 403 FORBIDDEN (faultTimes times; 0 = for good)
+//   endEarlyOnPage=<n>       page n says has_more: false (the snapshot ends there, short)
+//   emptySnapshot=1          every data request answers an empty, complete snapshot
+//   loopCursorOnPage=<n>     page n's cursor points back to page 2 (the paging loops)
+//   nullCursorOnPage=<n>     page n says has_more: true without a cursor
+//   emptyPagesFromPage=<n>   page n and every page after it are empty, say has_more and give a fresh cursor
+//   keylessRows=<n>          the first n rows of the snapshot lose their natural key (null, "", absent, in turn)
+//   announceTotal=1          meta.total states the snapshot's row count (as it would be without faults
+//                            that end or empty it)
 // The nth-request counters are per server and count data requests only (not /healthz).
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -77,6 +87,15 @@ export interface FeedFaults {
   invalidRowsEvery?: number;
   changedRowsSeed?: number;
   disappearingRows?: number;
+  failOnPage?: number;
+  forbiddenOnPage?: number;
+  endEarlyOnPage?: number;
+  emptySnapshot?: number;
+  loopCursorOnPage?: number;
+  nullCursorOnPage?: number;
+  emptyPagesFromPage?: number;
+  keylessRows?: number;
+  announceTotal?: number;
 }
 
 export interface FeedSimulatorOptions {
@@ -120,7 +139,26 @@ const FAULT_NAMES: ReadonlyArray<keyof FeedFaults> = [
   'invalidRowsEvery',
   'changedRowsSeed',
   'disappearingRows',
+  'failOnPage',
+  'forbiddenOnPage',
+  'endEarlyOnPage',
+  'emptySnapshot',
+  'loopCursorOnPage',
+  'nullCursorOnPage',
+  'emptyPagesFromPage',
+  'keylessRows',
+  'announceTotal',
 ];
+
+/** The natural-key field of each procurement dataset (what keylessRows removes). */
+const KEY_FIELDS: Record<ProcurementDataset, string> = {
+  'rup/paket-penyedia-terumumkan': 'kd_rup',
+  'tender/tender-ekontrak-kontrak': 'kd_tender',
+  'tender/non-tender-ekontrak-kontrak': 'kd_nontender',
+  'tender/pencatatan-non-tender': 'kd_nontender_pct',
+  'ekatalog/paket-e-purchasing': 'kd_paket',
+  'legacy/bela/toko-daring-realisasi': 'order_id',
+};
 
 class HttpFailure extends Error {
   constructor(
@@ -246,6 +284,12 @@ class FeedSimulator {
         await this.delay(slow, req);
         if (req.destroyed || res.destroyed) return;
       }
+      if (faults.failOnPage === page && this.fire(pageKey, 'fail', faults)) {
+        throw new HttpFailure(503, 'SERVICE_UNAVAILABLE', 'the service is temporarily unavailable');
+      }
+      if (faults.forbiddenOnPage === page && this.fire(pageKey, 'forbidden', faults)) {
+        throw new HttpFailure(403, 'FORBIDDEN', 'the token may not read this dataset');
+      }
       if (faults.htmlChallengeOnPage === page && this.fire(pageKey, 'html', faults)) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(HTML_CHALLENGE);
@@ -320,7 +364,16 @@ class FeedSimulator {
     fingerprint: string,
     faults: FeedFaults,
   ) {
-    if (query.klpd !== this.data.options.klpd) return { data: [], meta: { cursor: null, has_more: false } };
+    if (query.klpd !== this.data.options.klpd || faults.emptySnapshot) {
+      return { data: [], meta: { cursor: null, has_more: false } };
+    }
+    const page = position.page;
+    if (faults.emptyPagesFromPage !== undefined && page >= faults.emptyPagesFromPage) {
+      return {
+        data: [],
+        meta: { cursor: encodeCursor(position.index, page + 1, fingerprint), has_more: true },
+      };
+    }
     const plan = this.data.plan(query.dataset, query.year, query.size ?? this.data.options.size);
     const asOfDay = query.asOf === null ? null : dayOf(query.asOf);
     const rows: RawRow[] = [];
@@ -341,17 +394,46 @@ class FeedSimulator {
         break;
       }
       const row = this.data.row(plan, index, asOfDay);
+      if (procurement && faults.keylessRows && index < faults.keylessRows) {
+        const field = KEY_FIELDS[query.dataset as ProcurementDataset];
+        if (index % 3 === 0) row[field] = null;
+        else if (index % 3 === 1) row[field] = '';
+        else delete row[field];
+      }
       rows.push(procurement ? alterRow(query.dataset as ProcurementDataset, row, content, faults) : row);
     }
-    const cursor = next === null ? null : encodeCursor(next, position.page + 1, fingerprint);
+    let cursor = next === null ? null : encodeCursor(next, page + 1, fingerprint);
+    let hasMore = next !== null;
+    if (hasMore && faults.endEarlyOnPage === page) {
+      cursor = null;
+      hasMore = false;
+    }
+    if (hasMore && faults.loopCursorOnPage === page) cursor = encodeCursor(query.limit, 2, fingerprint);
+    if (hasMore && faults.nullCursorOnPage === page) cursor = null;
     return {
       data: rows,
       meta: {
         cursor,
-        has_more: next !== null,
+        has_more: hasMore,
         as_of: query.asOf ?? (query.year ? dataAsOf(query.year) : null),
+        ...(faults.announceTotal ? { total: this.total(query, faults) } : {}),
       },
     };
+  }
+
+  /** The snapshot's row count, as announceTotal states it. */
+  private total(query: Query, faults: FeedFaults): number {
+    const plan = this.data.plan(query.dataset, query.year, query.size ?? this.data.options.size);
+    const asOfDay = query.asOf === null ? null : dayOf(query.asOf);
+    const procurement = query.dataset !== 'rup/master-satker';
+    let count = 0;
+    for (const index of this.data.indices(plan, 0, asOfDay)) {
+      const content = this.data.contentIndex(plan, index);
+      if (procurement && faults.disappearingRows && mix(content, 0xd15a) % faults.disappearingRows === 0)
+        continue;
+      count += 1;
+    }
+    return count;
   }
 }
 

@@ -4,9 +4,10 @@
 import type { FeedSource as FeedSourceRow } from '../generated/prisma/client.js';
 import { NotFoundError } from '../lib/errors.js';
 import { logger } from '../lib/logger.js';
+import { decideHeldRun } from '../services/ingest/held.js';
 import * as queries from '../services/ingest/queries.js';
 import { sourceTiming, updateSchedule } from '../services/ingest/sources.js';
-import { triggerRun } from '../worker/ingest-jobs.js';
+import { enqueueRecompute, triggerRun } from '../worker/ingest-jobs.js';
 import { sharedProducer } from '../worker/queues.js';
 import { syncSchedulers } from '../worker/schedulers.js';
 import { builder, typedErrors } from './builder.js';
@@ -26,10 +27,39 @@ const RunStatus = builder.enumType('RunStatus', {
   values: {
     QUEUED: { description: 'Waiting for a worker, or paused with its cursor kept (it resumes from there).' },
     RUNNING: { description: 'A worker is reading pages.' },
-    SUCCEEDED: { description: 'Every page was written and the snapshot completed.' },
-    FAILED: { description: 'Stopped for good; see `error`.' },
-    CANCELLED: { description: 'Cancelled before it finished.' },
+    SUCCEEDED: { description: 'Every page was read and the complete snapshot applied to the items.' },
+    FAILED: { description: 'Stopped for good; see `error`. It changed no item.' },
+    CANCELLED: {
+      description:
+        'Cancelled before it was applied (a held snapshot discarded or superseded). It changed no item.',
+    },
+    HELD: {
+      description:
+        'Complete, but it looks wrong (see `heldReason`): staged, not applied, until an admin approves or ' +
+        'discards it (`decideHeldIngestRun`).',
+    },
+    MISSED: { description: 'A schedule slot no worker ran; nothing was pulled for it.' },
   },
+});
+
+builder.prismaObject('IngestRunAttempt', {
+  description: 'One attempt of a run (a worker starting or resuming it) and how it ended.',
+  fields: (t) => ({
+    attempt: t.exposeInt('attempt', { description: 'Its number within the run, from 1.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started.' }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it ended (null while it runs).',
+    }),
+    outcome: t.exposeString('outcome', {
+      nullable: true,
+      description:
+        'SUCCEEDED, HELD, FAILED, RETRYING (failed, retried later), DELAYED (the feed asked to wait), PAUSED ' +
+        '(worker shutdown), INTERRUPTED (the worker died); null while it runs.',
+    }),
+    error: t.exposeString('error', { nullable: true, description: 'Why it ended, when not with success.' }),
+  }),
 });
 
 const RunTrigger = builder.enumType('RunTrigger', {
@@ -127,8 +157,39 @@ export const IngestRun = builder.prismaNode('IngestRun', {
       nullable: true,
       description: 'When it finished.',
     }),
+    heldReason: t.exposeString('heldReason', {
+      nullable: true,
+      description: 'Why the complete snapshot was held for an operator instead of applied.',
+    }),
+    expectedRows: t.exposeInt('expectedRows', {
+      nullable: true,
+      description: 'The row count the feed announced for the snapshot, when it states one.',
+    }),
+    keylessRows: t.exposeInt('keylessRows', {
+      description: 'Rejected rows without a natural key: a snapshot with any withdraws nothing.',
+    }),
+    decidedAt: t.expose('decidedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When an admin approved or discarded the held snapshot (or a newer one superseded it).',
+    }),
+    decisionNote: t.exposeString('decisionNote', { nullable: true, description: 'What the decision said.' }),
+    appliedAt: t.expose('appliedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the snapshot was applied to the items; null if it never was.',
+    }),
+    revertedAt: t.expose('revertedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the items it changed were restored to their state before it.',
+    }),
+    attemptHistory: t.relation('attemptLog', {
+      description: 'Every attempt, oldest first, failed ones included.',
+      query: { orderBy: { attempt: 'asc' } },
+    }),
     fetchMs: t.exposeInt('fetchMs', { description: 'Milliseconds spent waiting for the feed.' }),
-    writeMs: t.exposeInt('writeMs', { description: 'Milliseconds spent writing batches to the database.' }),
+    writeMs: t.exposeInt('writeMs', { description: 'Milliseconds spent staging batches in the database.' }),
     rejectedRows: t.relatedConnection(
       'rejectedRows',
       {
@@ -351,6 +412,57 @@ builder.mutationField('updateFeedSchedule', (t) =>
         logger.warn({ err: err.message, source: source.key }, 'schedule saved; workers will apply it'),
       );
       return (await queries.findSource(query, source.key))!;
+    },
+  }),
+);
+
+const HeldRunDecision = builder.enumType('HeldRunDecision', {
+  description: 'What to do with a held snapshot.',
+  values: {
+    APPROVE: { description: 'Apply it to the items as it was read (withdrawals included).' },
+    DISCARD: { description: 'Drop it: the items stay as they are.' },
+  },
+});
+
+const DecideHeldIngestRunInput = builder.inputType('DecideHeldIngestRunInput', {
+  description: 'A decision on a held run.',
+  fields: (t) => ({
+    runId: t.int({ required: true, description: 'The held run’s number.' }),
+    decision: t.field({ type: HeldRunDecision, required: true, description: 'Approve or discard.' }),
+    note: t.string({ description: 'Why (kept on the run).' }),
+  }),
+});
+
+builder.mutationField('decideHeldIngestRun', (t) =>
+  t.prismaField({
+    type: 'IngestRun',
+    description:
+      'Approves (applies) or discards a snapshot held for an operator (admins only). An approved one is applied ' +
+      'in one transaction and the KPIs are recomputed.',
+    authScopes: { admin: true },
+    errors: typedErrors('The run, SUCCEEDED (approved) or CANCELLED (discarded).'),
+    args: {
+      input: t.arg({
+        type: DecideHeldIngestRunInput,
+        required: true,
+        description: 'The run and the decision.',
+      }),
+    },
+    resolve: async (query, _root, { input }) => {
+      const run = await decideHeldRun(input.runId, input.decision, input.note ?? null);
+      if (run.status === 'SUCCEEDED') {
+        // Applied and committed: a Redis outage only delays the recompute (the buckets stay dirty).
+        await enqueueRecompute(sharedProducer(), `approved ingest run ${run.id}`, [run.id]).catch(
+          (err: Error) =>
+            logger.warn(
+              { err: err.message, runId: run.id },
+              'approved run applied; the recompute waits for Redis',
+            ),
+        );
+      }
+      const found = await queries.findRun(query, run.id);
+      if (!found) throw new NotFoundError('IngestRun', run.id);
+      return found;
     },
   }),
 );

@@ -16,12 +16,21 @@ export const schedulerId = (sourceKey: string) => `pull.${sourceKey}`;
 /** While a pull of the source's current data is queued or running, another one is not queued. */
 const currentPull = (sourceKey: string) => ({ id: `current.${sourceKey}` });
 
+/**
+ * Marks the ids of jobs queued by this process: a Redis that lost its data cannot hand a new job
+ * the id of an old run (BullMQ's counter starts again at 1; this epoch and the clock do not).
+ */
+const DEPLOYMENT_EPOCH = `${Date.now().toString(36)}.${process.pid.toString(36)}`;
+
 export async function enqueueStartupPull(producer: Producer, sourceKey: string): Promise<void> {
   await producer.enqueue(
     'ingest',
     'pull',
     { sourceKey, trigger: 'STARTUP' },
-    { deduplication: currentPull(sourceKey) },
+    {
+      jobId: `startup.${sourceKey}.${DEPLOYMENT_EPOCH}.${Date.now().toString(36)}`,
+      deduplication: currentPull(sourceKey),
+    },
   );
 }
 

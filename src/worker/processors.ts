@@ -3,12 +3,12 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { config } from '../config/env.js';
-import { FeedRejectedError } from '../feed/client.js';
+import { FeedRetryLaterError } from '../feed/client.js';
 import { AppError } from '../lib/errors.js';
 import { logger } from '../lib/logger.js';
 import { claimScheduledSlot } from '../services/ingest/catch-up.js';
 import { replayDemoHistory } from '../services/ingest/demo-history.js';
-import { type PullOptions, type PullOutcome, pull } from '../services/ingest/pull.js';
+import { isFinalError, type PullOptions, type PullOutcome, pull } from '../services/ingest/pull.js';
 import { hasRunForJob } from '../services/ingest/runs.js';
 import { dateInZone } from '../services/ingest/schedule.js';
 import { getSource } from '../services/ingest/sources.js';
@@ -48,9 +48,23 @@ async function later(job: Job, token: string | undefined, ms: number, why: strin
   throw new DelayedError(why);
 }
 
-/** Bad input and refusals by the feed are not retried; anything else is (the run resumes). */
+/**
+ * The key a job's run is found by. A job id that is only a number is BullMQ's counter, which
+ * starts again at 1 when Redis loses its data: it is qualified by the job's creation time so a new
+ * job never finds an old run by it.
+ */
+export function jobKey(job: Job): string {
+  const id = job.id!;
+  return /^\d+$/.test(id) ? `${id}@${job.timestamp}` : id;
+}
+
+/**
+ * Bad input, refusals by the feed, paging that never ends and a Retry-After beyond the maximum
+ * are not retried; anything else is (the run resumes).
+ */
 function classify(err: unknown): unknown {
-  if (err instanceof FeedRejectedError) return new UnrecoverableError(err.message);
+  if (isFinalError(err) || err instanceof FeedRetryLaterError)
+    return new UnrecoverableError((err as Error).message);
   if (err instanceof AppError && ['BAD_USER_INPUT', 'NOT_FOUND'].includes(err.code)) {
     return new UnrecoverableError(err.message);
   }
@@ -67,6 +81,8 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
   /** A finished run hands off to the KPI recompute; a pause or a busy source comes back later. */
   async function settle(job: Job, token: string | undefined, outcome: PullOutcome, waitIfBusy: boolean) {
     if (outcome.outcome === 'paused') return later(job, token, PAUSE_DELAY_MS, 'paused by shutdown');
+    // The feed's Retry-After, honoured whatever its size: the job waits, no attempt is used up.
+    if (outcome.outcome === 'delayed') return later(job, token, outcome.delayMs, 'the feed asks to wait');
     if (outcome.outcome === 'busy') {
       if (waitIfBusy)
         return later(job, token, config().INGEST_BUSY_RETRY_MS, `source ${outcome.sourceKey} is busy`);
@@ -103,10 +119,10 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
                 ? 'run'
                 : await claimScheduledSlot(data.sourceKey, scheduledFor);
               // A job that already started its run (then paused or crashed) carries on with it.
-              if (decision !== 'run' && !(await hasRunForJob(job.id!))) return { skipped: decision };
+              if (decision !== 'run' && !(await hasRunForJob(jobKey(job)))) return { skipped: decision };
             }
             const outcome = await pull(
-              { sourceKey: data.sourceKey, trigger: data.trigger, jobKey: job.id!, scheduledFor },
+              { sourceKey: data.sourceKey, trigger: data.trigger, jobKey: jobKey(job), scheduledFor },
               pullOptions(job),
             );
             // Each scheduled slot gets its own run: while another run of the source (a catch-up,
@@ -130,13 +146,14 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
                 {
                   sourceKey: data.sourceKey,
                   trigger: 'CATCH_UP',
-                  jobKey: `${job.id}#${i}`,
+                  jobKey: `${jobKey(job)}#${i}`,
                   requestedAsOf: dateInZone(at, source.timezone),
                   scheduledFor: at,
                 },
                 pullOptions(job),
               );
               if (outcome.outcome !== 'finished') return await settle(job, token, outcome, true);
+              // A held slot of the backfill waits for an operator; the later slots go on.
               runIds.push(outcome.run.id);
             }
             await enqueueRecompute(ctx.producer, `backfill of ${data.sourceKey}`, runIds);
@@ -149,6 +166,8 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
               return await later(job, token, PAUSE_DELAY_MS, 'paused by shutdown');
             if (outcome.outcome === 'busy')
               return await later(job, token, config().INGEST_BUSY_RETRY_MS, 'a source is busy');
+            if (outcome.outcome === 'delayed')
+              return await later(job, token, outcome.delayMs, 'the feed asks to wait');
             logger.info({ versions: outcome.versions.length }, 'demo history replayed; schedules start');
             await ctx.afterDemoHistory();
             return outcome;

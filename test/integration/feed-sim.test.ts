@@ -175,7 +175,7 @@ describe('feed simulator: contract', () => {
 
   it('answers an empty snapshot for another KLPD', async () => {
     const page = await client.page('tender/tender-ekontrak-kontrak', { klpd: 'D001', year: 2023 });
-    expect(page).toEqual({ rows: [], cursor: null, hasMore: false, asOf: null });
+    expect(page).toEqual({ rows: [], cursor: null, hasMore: false, asOf: null, expectedRows: null });
   });
 
   it('scales a dataset with ?size= and pages all of it', async () => {

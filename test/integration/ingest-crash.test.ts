@@ -119,9 +119,14 @@ describe('a worker stopped with SIGTERM in the middle of a pull', () => {
     const paused = await runRow(run.id);
     expect(paused).toMatchObject({ status: 'QUEUED', pagesDone: false });
     expect(paused.cursor).not.toBeNull();
-    // Every write the run counted is in the database: no batch was cut in half.
-    const written = await prisma.procurementItem.count({ where: { lastRunId: run.id } });
-    expect(written).toBe(paused.inserted + paused.updated);
+    // Nothing of an unfinished snapshot reaches the items; every row it counted is staged: no
+    // batch was cut in half.
+    expect(await prisma.procurementItem.count({ where: { lastRunId: run.id } })).toBe(0);
+    const staged = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM ingest_stage_row WHERE run_id = $1',
+      [run.id],
+    );
+    expect(staged.rows[0]!.n).toBe(paused.fetched - paused.rejected - paused.duplicates);
     expect(await prisma.rejectedRow.count({ where: { runId: run.id } })).toBe(paused.rejected);
 
     const next = startWorker();

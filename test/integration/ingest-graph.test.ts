@@ -189,3 +189,71 @@ describe('updateFeedSchedule', () => {
     expect((await prisma.feedSource.findUniqueOrThrow({ where: { key: KEY } })).cron).toBe('15 7 * * *');
   });
 });
+
+const DECIDE = `mutation ($input: DecideHeldIngestRunInput!) {
+  decideHeldIngestRun(input: $input) {
+    __typename
+    ... on MutationDecideHeldIngestRunSuccess { data { runId status withdrawn decidedAt decisionNote appliedAt } }
+    ... on Error { code message }
+  }
+}`;
+
+const HELD = `query ($runId: Int!) {
+  ingestRun(runId: $runId) {
+    status heldReason expectedRows keylessRows appliedAt
+    attemptHistory { attempt outcome error finishedAt }
+  }
+}`;
+
+describe('a held snapshot', () => {
+  async function heldPull(): Promise<RunRow> {
+    const outcome = await pull(
+      { sourceKey: KEY, trigger: 'STARTUP', jobKey: `graph.held.${Date.now()}` },
+      { feed: { baseUrl: sim.url }, params: { fault_emptySnapshot: '1' } },
+    );
+    if (outcome.outcome !== 'finished') throw new Error(outcome.outcome);
+    expect(outcome.run.status).toBe('HELD');
+    return outcome.run;
+  }
+
+  it('shows analysts why it is held and every attempt; only an admin decides, and a discard changes no item', async () => {
+    const held = await heldPull();
+    const seen = await api.gql(HELD, { runId: held.id }, keys.analyst);
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data.ingestRun).toMatchObject({
+      status: 'HELD',
+      heldReason: expect.stringMatching(/empty/),
+      keylessRows: 0,
+      appliedAt: null,
+      attemptHistory: [{ attempt: 1, outcome: 'HELD' }],
+    });
+
+    const refused = await api.gql(DECIDE, { input: { runId: held.id, decision: 'DISCARD' } }, keys.analyst);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const live = await prisma.procurementItem.count({ where: { withdrawnAt: null } });
+    const res = await api.gql(
+      DECIDE,
+      { input: { runId: held.id, decision: 'DISCARD', note: 'the feed was down' } },
+      keys.admin,
+    );
+    expect(res.data.decideHeldIngestRun).toMatchObject({
+      __typename: 'MutationDecideHeldIngestRunSuccess',
+      data: { status: 'CANCELLED', decisionNote: 'the feed was down', appliedAt: null },
+    });
+    expect(await prisma.procurementItem.count({ where: { withdrawnAt: null } })).toBe(live);
+    const again = await api.gql(DECIDE, { input: { runId: held.id, decision: 'APPROVE' } }, keys.admin);
+    expect(again.data.decideHeldIngestRun).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
+  });
+
+  it('applies it when an admin approves', async () => {
+    const held = await heldPull();
+    const res = await api.gql(DECIDE, { input: { runId: held.id, decision: 'APPROVE' } }, keys.admin);
+    expect(res.data.decideHeldIngestRun).toMatchObject({
+      data: { status: 'SUCCEEDED', withdrawn: run.inserted, appliedAt: expect.any(String) },
+    });
+    const live = await prisma.procurementItem.count({
+      where: { dataset: 'tender/pencatatan-non-tender', fiscalYear: 2023, withdrawnAt: null },
+    });
+    expect(live).toBe(0);
+  });
+});

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { loadDemoData } from '../../src/services/demo/seed.js';
+import { decideHeldRun } from '../../src/services/ingest/held.js';
 import { pull } from '../../src/services/ingest/pull.js';
 import type { RunRow } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
@@ -83,7 +84,7 @@ describe('a pull of a source', () => {
       expect(JSON.parse(row.raw)).toEqual(expect.any(Object));
     }
     // The seen-key set of a finished run is gone; the source knows its last snapshot.
-    expect((await pool.query('SELECT count(*)::int AS n FROM ingest_seen_key')).rows[0].n).toBe(0);
+    expect((await pool.query('SELECT count(*)::int AS n FROM ingest_stage_row')).rows[0].n).toBe(0);
     const source = await prisma.feedSource.findUniqueOrThrow({ where: { key: KEY } });
     expect(source.lastSnapshotRunId).toBe(first.id);
     expect(source.lastSuccessAt).not.toBeNull();
@@ -148,13 +149,20 @@ describe('a pull of a source', () => {
     expect(titles.every((t) => t.title?.endsWith('(perubahan)') && t.lastRunId === run.id)).toBe(true);
   });
 
-  it('marks rows missing from a complete snapshot withdrawn, never deletes them, and restores them', async () => {
+  it('holds a snapshot that withdraws more than the allowed share; approved, it marks the missing rows withdrawn, never deletes them, and restores them', async () => {
     const expected = expectedSnapshot(DATASET, await feedRows(shrunk.url, DATASET, YEAR), YEAR);
     const total = await prisma.procurementItem.count({ where: { dataset: DATASET } });
     const gone = total - expected.items.size;
-    expect(gone).toBeGreaterThan(0);
+    expect(gone).toBeGreaterThan(0.05 * total);
 
-    const run = await pullFrom(shrunk);
+    const before = await fullItemDump();
+    const held = await pullFrom(shrunk);
+    expect(held).toMatchObject({ status: 'HELD', withdrawn: 0, applied_at: null });
+    expect(held.held_reason).toContain(`withdraw ${gone} of`);
+    expect(await fullItemDump()).toEqual(before);
+
+    const run = await decideHeldRun(held.id, 'APPROVE', 'checked with LKPP');
+    expect(run.status).toBe('SUCCEEDED');
     expect(run.withdrawn).toBe(gone);
     expect(await prisma.procurementItem.count({ where: { dataset: DATASET } })).toBe(total);
     expect(await storedItems(DATASET)).toEqual(expected.items);

@@ -99,6 +99,12 @@ describe('feed sources and their job schedulers', () => {
     // Found once: a second worker starting now finds nothing more.
     expect(await detectMissedRuns(now)).toEqual([]);
     expect((await prisma.feedSource.findUniqueOrThrow({ where: { key: policies.SKIP } })).missedRuns).toBe(3);
+    // Every slot is in the history: the ones no catch-up runs as MISSED runs.
+    const missedRows = async (sourceKey: string) =>
+      prisma.ingestRun.count({ where: { source: { key: sourceKey }, status: 'MISSED' } });
+    expect(await missedRows(policies.SKIP)).toBe(3);
+    expect(await missedRows(policies.RUN_ONCE)).toBe(2);
+    expect(await missedRows(policies.BACKFILL)).toBe(0);
 
     for (const m of found) await enqueueCatchUp(queue.producer, m);
     for (const m of found) await enqueueCatchUp(queue.producer, m);

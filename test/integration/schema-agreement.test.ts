@@ -296,4 +296,66 @@ describe('schema.prisma and the migrations', () => {
     expect(exhibitors[0]?.products[0]?.tkdn.toFixed(2)).toBe('87.25');
     expect(keys[0]?.role).toBe('ADMIN');
   });
+
+  it('write and read back the staged rows, the item journal and the attempts of a held run', async () => {
+    const run = await prisma.ingestRun.create({
+      data: {
+        dataset: 'tender/tender-ekontrak-kontrak',
+        trigger: 'FILE',
+        status: 'HELD',
+        heldReason: 'the snapshot is empty',
+        expectedRows: 10,
+        keylessRows: 1,
+        decidedAt: new Date(),
+        decisionNote: 'approved',
+        appliedAt: new Date(),
+        revertedAt: new Date(),
+      },
+    });
+    await prisma.ingestRunAttempt.create({
+      data: { runId: run.id, attempt: 1, finishedAt: new Date(), outcome: 'HELD', error: 'note' },
+    });
+    await prisma.ingestStageRow.create({
+      data: {
+        runId: run.id,
+        rowNumber: 1,
+        sourceKey: 'k1',
+        kind: 'REALISATION',
+        channel: 'TENDER',
+        fiscalYear: 2023,
+        agencyCode: 'A',
+        klpdCode: 'D1',
+        title: 't',
+        vendorCode: 'v',
+        vendorName: 'n',
+        vendorNpwp: '01',
+        vendorScale: 'SMALL',
+        value: '10.00',
+        pdnValue: '5.00',
+        umkValue: null,
+        isPdn: true,
+        isUmk: false,
+        tkdn: '40.00',
+        itemDate: new Date('2023-04-19'),
+        status: 'selesai',
+        counted: true,
+        contentHash: 'h',
+        raw: { kd_tender: 1 },
+      },
+    });
+    await prisma.ingestItemJournal.create({
+      data: { runId: run.id, itemId: 1, action: 'UPDATED', previous: { title: 'before' } },
+    });
+    const found = await prisma.ingestRun.findUniqueOrThrow({
+      where: { id: run.id },
+      include: { attemptLog: true },
+    });
+    expect(found).toMatchObject({ status: 'HELD', expectedRows: 10, keylessRows: 1 });
+    expect(found.attemptLog[0]?.outcome).toBe('HELD');
+    const staged = await prisma.ingestStageRow.findMany({ where: { runId: run.id } });
+    expect(staged[0]?.value?.toFixed(2)).toBe('10.00');
+    expect(staged[0]?.raw).toEqual({ kd_tender: 1 });
+    const journal = await prisma.ingestItemJournal.findMany({ where: { runId: run.id } });
+    expect(journal[0]?.previous).toEqual({ title: 'before' });
+  });
 });

@@ -4,6 +4,7 @@ import {
   FeedBadResponseError,
   FeedClient,
   type FeedClientOptions,
+  FeedPagingError,
   FeedRejectedError,
   FeedUnavailableError,
   parseRetryAfter,
@@ -177,7 +178,32 @@ describe('FeedClient', () => {
         // drain
       }
     };
-    await expect(run()).rejects.toBeInstanceOf(FeedBadResponseError);
+    await expect(run()).rejects.toBeInstanceOf(FeedPagingError);
+  });
+
+  it('ends a pull whose cursor points back to a page it already read', async () => {
+    const { client } = scripted([page([1], 'a', true), page([2], 'b', true), page([3], 'a', true)]);
+    const read: unknown[] = [];
+    const run = async () => {
+      for await (const p of client.pages(DATASET, { klpd: 'D999', year: 2023 })) read.push(...p.rows);
+    };
+    await expect(run()).rejects.toThrow(/seen before/);
+    expect(read).toEqual([1, 2, 3]);
+  });
+
+  it('ends a pull after a chain of empty pages that say has_more, and past the page ceiling', async () => {
+    const empty = scripted(Array.from({ length: 10 }, (_, i) => page([], `c${i}`, true)));
+    const drain = async (
+      client: typeof empty.client,
+      options: { maxEmptyPages?: number; maxPages?: number },
+    ) => {
+      let pages = 0;
+      for await (const _ of client.pages(DATASET, { klpd: 'D999', year: 2023, ...options })) pages += 1;
+      return pages;
+    };
+    await expect(drain(empty.client, { maxEmptyPages: 3 })).rejects.toThrow(/empty pages/);
+    const long = scripted(Array.from({ length: 10 }, (_, i) => page([i], `c${i}`, true)));
+    await expect(drain(long.client, { maxPages: 4 })).rejects.toBeInstanceOf(FeedPagingError);
   });
 
   it('keeps at most `concurrency` requests in flight across callers', async () => {

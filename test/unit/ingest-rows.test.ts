@@ -2,7 +2,14 @@
 // and its COPY text encoding.
 import { describe, expect, it } from '@jest/globals';
 import { copyField, copyLine } from '../../src/services/ingest/copy-text.js';
-import { contentHash, prepareRow, rawJson, stageLine } from '../../src/services/ingest/rows.js';
+import {
+  contentHash,
+  MAX_ROW_CHARS,
+  prepareRow,
+  rawJson,
+  stageLine,
+  TEXT_LIMITS,
+} from '../../src/services/ingest/rows.js';
 
 const ORDER = {
   kd_paket: 7001,
@@ -58,6 +65,36 @@ describe('a feed row', () => {
       reason: 'fiscal year 2022 does not belong to this snapshot of 2023',
       key: '7001',
     });
+  });
+
+  it('is rejected, its key kept, when a text field or the whole row is longer than its limit', () => {
+    const title = 'x'.repeat(1024 * 1024);
+    expect(prepareRow('ekatalog/paket-e-purchasing', { ...ORDER, rup_nama_pkt: title }, SCOPE)).toEqual({
+      ok: false,
+      reason: `title is ${title.length} characters long, more than the ${TEXT_LIMITS.title} allowed`,
+      key: '7001',
+    });
+    const padded = { ...ORDER, keterangan: 'y'.repeat(MAX_ROW_CHARS) };
+    expect(prepareRow('ekatalog/paket-e-purchasing', padded, SCOPE)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining(`more than the ${MAX_ROW_CHARS} allowed`),
+      key: '7001',
+    });
+    const longest = prepareRow(
+      'ekatalog/paket-e-purchasing',
+      { ...ORDER, rup_nama_pkt: 'z'.repeat(2000) },
+      SCOPE,
+    );
+    expect(longest.ok).toBe(true);
+  });
+
+  it('has no key to reject it by when the key is null, empty or absent', () => {
+    const { kd_paket: _omitted, ...keyless } = ORDER;
+    for (const row of [{ ...ORDER, kd_paket: null }, { ...ORDER, kd_paket: '' }, keyless]) {
+      const prepared = prepareRow('ekatalog/paket-e-purchasing', row, SCOPE);
+      expect(prepared.ok).toBe(false);
+      if (!prepared.ok) expect(prepared.key === null || prepared.key.trim() === '').toBe(true);
+    }
   });
 
   it('keeps its raw JSON storable: jsonb refuses NUL, so NUL characters are dropped', () => {

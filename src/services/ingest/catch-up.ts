@@ -57,6 +57,21 @@ export async function detectMissedRuns(now = new Date()): Promise<MissedRuns[]> 
         where: { id },
         data: { scheduleCheckedAt: horizon, missedRuns: { increment: total } },
       });
+      // The slots the policy does not run (all for SKIP; all but the latest for RUN_ONCE, whose
+      // catch-up pull stands for it; those beyond the backfill limit) are recorded as missed.
+      const running = new Set(slots.map((slot) => slot.getTime()));
+      const all = slotsBetween(
+        { cron: source.cron, timezone: source.timezone },
+        source.checked,
+        horizon,
+        MISSED_ROWS_MAX,
+      );
+      await recordMissed(
+        tx,
+        id,
+        all.slots.filter((slot) => !running.has(slot.getTime())),
+        'no worker ran at this slot',
+      );
       return total > 0 ? { sourceKey: source.key, policy: source.catch_up, missed: total, slots } : null;
     });
     if (plan) found.push(plan);
@@ -66,25 +81,73 @@ export async function detectMissedRuns(now = new Date()): Promise<MissedRuns[]> 
 
 export type SlotDecision = 'run' | 'handled' | 'skip';
 
+/** At most this many missed slots are recorded as runs per finding (all are counted). */
+const MISSED_ROWS_MAX = 1000;
+
+/**
+ * Records missed schedule slots as MISSED runs of the source (the newest MISSED_ROWS_MAX of them),
+ * so the run history shows every slot: run, or missed.
+ */
+async function recordMissed(
+  tx: Pick<typeof prisma, '$executeRaw'>,
+  sourceId: number,
+  slots: Date[],
+  why: string,
+): Promise<void> {
+  const kept = slots.slice(-MISSED_ROWS_MAX).map((slot) => slot.toISOString());
+  if (kept.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO ingest_run (source_id, dataset, klpd_code, trigger, status, scheduled_for, finished_at, error)
+    SELECT s.id, s.dataset, s.klpd_code, 'SCHEDULE', 'MISSED', slot, now(), ${why}
+    FROM feed_source s, unnest(${kept}::timestamptz[]) AS slot
+    WHERE s.id = ${sourceId}`;
+}
+
 /**
  * Claims one scheduled slot for the job that fires it. 'handled': the slot was already dealt with
  * (caught up at start, or a second job for it). A slot that fires later than the grace period
- * was missed: counted, and skipped when the policy says so.
+ * was missed: counted, and skipped when the policy says so. Slots between the last handled one
+ * and this one that no job fired (BullMQ fires only the next slot after a pause) are missed too:
+ * counted and recorded.
  */
 export async function claimScheduledSlot(
   sourceKey: string,
   slot: Date,
   now = new Date(),
 ): Promise<SlotDecision> {
-  const claimed = await prisma.$queryRaw<Array<{ catch_up: CatchUpPolicy; enabled: boolean }>>`
-    UPDATE feed_source SET schedule_checked_at = ${slot}
-    WHERE key = ${sourceKey} AND (schedule_checked_at IS NULL OR schedule_checked_at < ${slot})
-    RETURNING catch_up, enabled`;
-  const source = claimed[0];
-  if (!source) return 'handled';
-  if (!source.enabled) return 'skip';
-  const late = now.getTime() - slot.getTime() > config().INGEST_MISSED_GRACE_MS;
-  if (!late) return 'run';
-  await prisma.feedSource.update({ where: { key: sourceKey }, data: { missedRuns: { increment: 1 } } });
-  return source.catch_up === 'SKIP' ? 'skip' : 'run';
+  return prisma.$transaction(async (tx) => {
+    const [source] = await tx.$queryRaw<
+      Array<{
+        id: number;
+        cron: string;
+        timezone: string;
+        catch_up: CatchUpPolicy;
+        enabled: boolean;
+        checked: Date | null;
+      }>
+    >`SELECT id, cron, timezone, catch_up, enabled, schedule_checked_at AS checked
+      FROM feed_source WHERE key = ${sourceKey} FOR UPDATE`;
+    if (!source || (source.checked !== null && source.checked >= slot)) return 'handled';
+    await tx.feedSource.update({ where: { id: source.id }, data: { scheduleCheckedAt: slot } });
+    if (!source.enabled) return 'skip';
+    const skipped =
+      source.checked === null
+        ? { slots: [], total: 0 }
+        : slotsBetween(
+            { cron: source.cron, timezone: source.timezone },
+            source.checked,
+            new Date(slot.getTime() - 1),
+            MISSED_ROWS_MAX,
+          );
+    const late = now.getTime() - slot.getTime() > config().INGEST_MISSED_GRACE_MS;
+    const skipThis = late && source.catch_up === 'SKIP';
+    const missed = [...skipped.slots, ...(skipThis ? [slot] : [])];
+    const count = skipped.total + (late ? 1 : 0);
+    if (count > 0) {
+      await tx.feedSource.update({ where: { id: source.id }, data: { missedRuns: { increment: count } } });
+      await recordMissed(tx, source.id, missed, 'no worker ran at this slot');
+    }
+    if (!late) return 'run';
+    return skipThis ? 'skip' : 'run';
+  });
 }

@@ -30,7 +30,9 @@ export async function itemTableEmpty(): Promise<boolean> {
 export type DemoOutcome =
   | { outcome: 'finished'; versions: Array<{ asOf: string; version: number; runIds: number[] }> }
   | { outcome: 'paused' }
-  | { outcome: 'busy'; sourceKey: string };
+  | { outcome: 'busy'; sourceKey: string }
+  /** The feed asked to wait this long (Retry-After): the job comes back then. */
+  | { outcome: 'delayed'; delayMs: number };
 
 export async function replayDemoHistory(
   options: Pick<PullOptions, 'signal' | 'feed' | 'finalAttempt'> = {},
@@ -49,7 +51,9 @@ export async function replayDemoHistory(
         },
         options,
       );
-      if (result.outcome !== 'finished') return result.outcome === 'busy' ? result : { outcome: 'paused' };
+      if (result.outcome === 'busy') return result;
+      if (result.outcome === 'delayed') return { outcome: 'delayed', delayMs: result.delayMs };
+      if (result.outcome !== 'finished') return { outcome: 'paused' };
       runIds.push(result.run.id);
     }
     const { version } = await recomputeKpis({

@@ -1,5 +1,7 @@
-// Imports a snapshot file (JSON lines or CSV) through the same validation, batching and run
-// bookkeeping as a feed pull. A file is not a complete snapshot of a source: nothing is withdrawn.
+// Imports a snapshot file (JSON lines or CSV) through the same validation, staging and run
+// bookkeeping as a feed pull: the file is applied once, after its last row was read (a file that
+// fails half-way changes no item). A file is not a complete snapshot of a source: nothing is
+// withdrawn.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,9 +10,10 @@ import { config } from '../../config/env.js';
 import type { ProcurementDataset } from '../../feed/contract.js';
 import { pool } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
+import { completeRun } from './apply.js';
 import { CsvRecords, csvObject } from './csv.js';
 import { type RunProgress, runPipeline, type SourcePage, UnreadableRow } from './pipeline.js';
-import { failRun, finishRun, type RunRow, startRun } from './runs.js';
+import { closeAttempt, failRun, type RunRow, startRun } from './runs.js';
 import { isProcurementDataset } from './sources.js';
 
 export type FileFormat = 'jsonl' | 'csv';
@@ -107,7 +110,9 @@ export async function importFile(input: ImportFileInput): Promise<RunRow> {
       batchRows: input.batchRows ?? config().INGEST_BATCH_ROWS,
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     });
-    return await finishRun(client, run, { withdraw: false });
+    const finished = await completeRun(client, run, { withdraw: false, check: false });
+    await closeAttempt(client, run.id, finished.status, null);
+    return finished;
   } catch (err) {
     if (run) await failRun(run.id, err as Error, true);
     throw err;

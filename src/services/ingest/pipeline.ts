@@ -1,12 +1,13 @@
 // The page loop shared by feed pulls and file imports: validates every row, groups whole pages
-// into batches, writes each batch in one transaction (writer.ts) while the next page is already
-// being fetched, and reports progress. Memory stays at about one batch whatever the snapshot size.
+// into batches, stages each batch in one transaction (writer.ts) while the next page is already
+// being fetched, and reports progress. Nothing reaches the items here: a complete snapshot is
+// applied once, at the end (apply.ts). Memory stays at about one batch whatever the snapshot size.
 import type pg from 'pg';
 import type { ProcurementDataset } from '../../feed/contract.js';
 import { ingestRows } from '../../lib/metrics.js';
-import { type PreparedRow, prepareRow, type RowScope, type StagedItem } from './rows.js';
+import { type PreparedRow, prepareRow, type RowScope } from './rows.js';
 import type { RunRow } from './runs.js';
-import { type Batch, type RejectedInput, writeBatch } from './writer.js';
+import { type Batch, type RejectedInput, stageBatch } from './writer.js';
 
 export interface SourcePage {
   rows: unknown[];
@@ -15,6 +16,8 @@ export interface SourcePage {
   hasMore: boolean;
   /** The date the feed says the snapshot stands as of, when it says one. */
   asOf?: string | null;
+  /** How many rows the feed says the whole snapshot has, when it says so. */
+  expectedRows?: number | null;
 }
 
 /** A row a file could not even parse: rejected with its reason like any invalid row. */
@@ -25,6 +28,7 @@ export class UnreadableRow {
   ) {}
 }
 
+/** inserted, updated and unchanged stay 0 until the snapshot is applied (apply.ts). */
 export interface RunProgress {
   runId: number;
   pages: number;
@@ -62,9 +66,11 @@ function newBatch(): Batch & { keys: Set<string> } {
     fetched: 0,
     pages: 0,
     duplicates: 0,
+    keyless: 0,
     cursor: null,
     last: false,
     asOf: null,
+    expectedRows: null,
     fetchMs: 0,
     keys: new Set(),
   };
@@ -129,18 +135,11 @@ class PageReader {
   }
 }
 
-/** Counts a committed batch's rows for bisma_ingest_rows_total. */
-function countRows(
-  source: string,
-  dataset: string,
-  counts: { inserted: number; updated: number; unchanged: number; duplicates: number; rejected: number },
-): void {
+/** Counts a staged batch's rows for bisma_ingest_rows_total (what the apply did is counted there). */
+function countRows(source: string, dataset: string, counts: { duplicates: number; rejected: number }): void {
   const add = (outcome: string, n: number) => {
     if (n > 0) ingestRows.inc({ source, dataset, outcome }, n);
   };
-  add('inserted', counts.inserted);
-  add('updated', counts.updated);
-  add('unchanged', counts.unchanged);
   add('duplicate', counts.duplicates);
   add('rejected', counts.rejected);
 }
@@ -149,7 +148,7 @@ function countRows(
 const PAGES_AHEAD = 4;
 
 /**
- * Runs pages into the run until the source ends (complete) or the signal stops it after a
+ * Stages pages into the run until the source ends (complete) or the signal stops it after a
  * committed batch (not complete). Validation of one batch overlaps the write of the previous
  * one; writes stay one at a time, in order, so the stored cursor is always that of the last
  * committed batch. Row numbers continue from the rows the run already committed.
@@ -169,18 +168,20 @@ export async function runPipeline(
 
   let writing: Promise<void> | null = null;
   const write = async (done: Batch) => {
-    const counts = await writeBatch(client, run, done);
+    await stageBatch(client, run, done);
     run.fetched += done.fetched;
     run.pages += done.pages;
     run.cursor = done.cursor;
     run.pages_done = done.last;
     run.as_of = done.asOf ?? run.as_of;
-    run.inserted += counts.inserted;
-    run.updated += counts.updated;
-    run.unchanged += counts.unchanged;
+    run.expected_rows = done.expectedRows ?? run.expected_rows;
     run.rejected += done.rejected.length;
-    run.duplicates += counts.duplicates;
-    countRows(options.source ?? 'file', dataset, { ...counts, rejected: done.rejected.length });
+    run.duplicates += done.duplicates;
+    run.keyless_rows += done.keyless;
+    countRows(options.source ?? 'file', dataset, {
+      duplicates: done.duplicates,
+      rejected: done.rejected.length,
+    });
     await options.onProgress?.({
       runId: run.id,
       pages: run.pages,
@@ -243,26 +244,29 @@ export async function runPipeline(
             ? { ok: false, reason: raw.reason, key: null }
             : prepareRow(dataset, raw, scope);
         if (!prepared.ok) {
+          const keyless = prepared.key === null || prepared.key.trim() === '';
           const rejected: RejectedInput = {
             rowNumber,
-            sourceKey: prepared.key,
+            sourceKey: keyless ? null : prepared.key,
             reason: prepared.reason,
             raw: rawText(raw),
           };
+          if (keyless) batch.keyless += 1;
           batch.rejected.push(rejected);
           continue;
         }
-        const item: StagedItem = prepared.item;
+        const item = prepared.item;
         if (batch.keys.has(item.sourceKey)) {
           batch.duplicates += 1;
           continue;
         }
         batch.keys.add(item.sourceKey);
-        batch.items.push(item);
+        batch.items.push({ rowNumber, item });
       }
       batch.pages += 1;
       batch.cursor = page.cursor;
       batch.asOf = page.asOf ?? batch.asOf;
+      batch.expectedRows = page.expectedRows ?? batch.expectedRows;
       batch.last = !page.hasMore;
       if (batch.last) {
         await commit();

@@ -1,19 +1,28 @@
 // Pulls one source's snapshot from the feed into the database: at most one run per source at a
-// time, resumable from the last committed page's cursor, idempotent (the same snapshot twice
-// changes nothing), ending with the withdrawal of the rows the snapshot no longer lists.
+// time, staged page by page and resumable from the last committed page's cursor, then applied
+// once, complete (or held when it looks wrong), with the withdrawal of the rows it no longer
+// lists. A failed run applies nothing; the same snapshot twice changes nothing.
 import { config } from '../../config/env.js';
-import { createFeedClient, type FeedClientOptions, FeedRejectedError } from '../../feed/client.js';
+import {
+  createFeedClient,
+  FeedAuthError,
+  type FeedClientOptions,
+  FeedPagingError,
+  FeedRejectedError,
+  FeedRetryLaterError,
+} from '../../feed/client.js';
 import type { RunTrigger } from '../../generated/prisma/client.js';
 import { pool } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { ingestProgressChannel, publishLive } from '../live/pubsub.js';
+import { completeRun } from './apply.js';
 import { type RunProgress, runPipeline, type SourcePage } from './pipeline.js';
 import {
   claimRun,
+  closeAttempt,
   FINISHED,
   failRun,
-  finishRun,
   loadRun,
   pauseRun,
   type RunRow,
@@ -55,7 +64,21 @@ export type PullOutcome =
   /** Stopped by the signal after a committed batch; resumes from its cursor. */
   | { outcome: 'paused'; run: RunRow }
   /** Another run of the source is in progress. */
-  | { outcome: 'busy'; sourceKey: string };
+  | { outcome: 'busy'; sourceKey: string }
+  /** The feed asked to wait (Retry-After) this long: the run resumes from its cursor after it. */
+  | { outcome: 'delayed'; run: RunRow; delayMs: number };
+
+/** Errors that end the run at once, whatever attempts remain: retrying cannot help. */
+export function isFinalError(err: unknown): boolean {
+  return err instanceof FeedRejectedError || err instanceof FeedPagingError;
+}
+
+/** A Retry-After the pull honours by delaying its job (longer than the stated maximum fails it). */
+function honouredDelay(err: unknown): number | null {
+  return err instanceof FeedRetryLaterError && err.retryAfterMs <= config().INGEST_MAX_RETRY_AFTER_MS
+    ? err.retryAfterMs
+    : null;
+}
 
 export async function pull(request: PullRequest, options: PullOptions = {}): Promise<PullOutcome> {
   const cfg = config();
@@ -112,6 +135,9 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
           ...(from.requested_as_of ? { asOf: from.requested_as_of } : {}),
           limit: options.pageLimit ?? cfg.INGEST_PAGE_LIMIT,
           startCursor: from.cursor,
+          firstPageNumber: from.pages + 1,
+          maxPages: cfg.INGEST_MAX_PAGES,
+          maxEmptyPages: cfg.INGEST_MAX_EMPTY_PAGES,
           ...(options.params ? { params: options.params } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         })
@@ -133,9 +159,21 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
         try {
           result = await runPipeline(client, run, dataset, scope, readPages(run), pipeline);
         } catch (err) {
-          // A stored cursor the feed no longer accepts (it changed its paging): read it all again.
-          if (!(err instanceof FeedRejectedError) || run.cursor === null) throw err;
+          // A stored cursor the feed no longer accepts (400: it changed its paging): read it all
+          // again. Refused credentials are not that: they fail the run below.
+          if (
+            !(err instanceof FeedRejectedError) ||
+            err instanceof FeedAuthError ||
+            err.details?.status !== 400 ||
+            run.cursor === null
+          )
+            throw err;
           log.warn({ err: err.message }, 'the feed refused the stored cursor; the snapshot is read again');
+          // The attempt goes on from the first page; its history says why.
+          await client.query(
+            `UPDATE ingest_run_attempt SET error = $2 WHERE run_id = $1 AND finished_at IS NULL`,
+            [run.id, `restarted from the first page: the feed refused the stored cursor (${err.message})`],
+          );
           await resetRun(client, run.id);
           run = await loadRun(client, run.id);
           result = await runPipeline(client, run, dataset, scope, readPages(run), pipeline);
@@ -146,18 +184,26 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
           return { outcome: 'paused', run: await loadRun(client, run.id) };
         }
       }
-      const finished = await finishRun(client, run, { withdraw: true });
-      log.info(
-        {
-          fetched: finished.fetched,
-          inserted: finished.inserted,
-          updated: finished.updated,
-          unchanged: finished.unchanged,
-          rejected: finished.rejected,
-          withdrawn: finished.withdrawn,
-        },
-        'ingest run succeeded',
-      );
+      const finished = await completeRun(client, run, { withdraw: true, check: true, source: source.key });
+      await closeAttempt(client, run.id, finished.status, finished.held_reason);
+      if (finished.status === 'HELD') {
+        log.warn(
+          { reason: finished.held_reason, fetched: finished.fetched },
+          'ingest run held for an operator',
+        );
+      } else {
+        log.info(
+          {
+            fetched: finished.fetched,
+            inserted: finished.inserted,
+            updated: finished.updated,
+            unchanged: finished.unchanged,
+            rejected: finished.rejected,
+            withdrawn: finished.withdrawn,
+          },
+          'ingest run succeeded',
+        );
+      }
       await publishLive(ingestProgressChannel(), {
         runId: finished.id,
         status: finished.status,
@@ -175,10 +221,22 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
         await pauseRun(run.id);
         return { outcome: 'paused', run: await loadRun(client, run.id) };
       }
-      const final = options.finalAttempt ?? true;
-      await failRun(run.id, err as Error, final || err instanceof FeedRejectedError);
+      const delay = honouredDelay(err);
+      if (delay !== null) {
+        await pauseRun(run.id, 'DELAYED', (err as Error).message);
+        log.info({ delayMs: delay }, 'the feed asks to wait; the run resumes from its cursor after that');
+        return { outcome: 'delayed', run: await loadRun(client, run.id), delayMs: delay };
+      }
+      const final = (options.finalAttempt ?? true) || isFinalError(err) || err instanceof FeedRetryLaterError;
+      const failure =
+        err instanceof FeedRetryLaterError
+          ? new Error(
+              `${err.message}, more than the ${config().INGEST_MAX_RETRY_AFTER_MS} ms a pull waits (INGEST_MAX_RETRY_AFTER_MS)`,
+            )
+          : (err as Error);
+      await failRun(run.id, failure, final);
       // The last attempt is an operator's problem (error); an earlier one is retried (warn).
-      log[final ? 'error' : 'warn']({ err: (err as Error).message, final }, 'ingest run failed');
+      log[final ? 'error' : 'warn']({ err: failure.message, final }, 'ingest run failed');
       throw err;
     }
   });

@@ -76,15 +76,52 @@ export function prepareRow(dataset: ProcurementDataset, raw: unknown, scope: Row
       key: parsed.key,
     };
   }
+  const tooLong = overLimit(item);
+  if (tooLong) return { ok: false, reason: tooLong, key: parsed.key };
+  const rawText = rawJson(raw);
+  if (rawText.length > MAX_ROW_CHARS) {
+    return {
+      ok: false,
+      reason: `the row is ${rawText.length} characters of JSON, more than the ${MAX_ROW_CHARS} allowed`,
+      key: parsed.key,
+    };
+  }
   return {
     ok: true,
     item: {
       ...item,
       klpdCode: scope.klpdCode,
       contentHash: contentHash(item, scope.klpdCode),
-      raw: rawJson(raw),
+      raw: rawText,
     },
   };
+}
+
+/**
+ * Longest text each mapped field may hold (characters). Real values are far shorter (a package
+ * title is a sentence or two); a longer one is an error at the source, rejected, not stored.
+ */
+export const TEXT_LIMITS = {
+  sourceKey: 200,
+  agencyCode: 100,
+  title: 2000,
+  vendorCode: 100,
+  vendorName: 500,
+  vendorNpwp: 50,
+  status: 200,
+} as const satisfies Partial<Record<keyof FeedItem, number>>;
+
+/** A whole row as JSON: the raw copy kept with the item. */
+export const MAX_ROW_CHARS = 64 * 1024;
+
+function overLimit(item: FeedItem): string | null {
+  for (const [field, limit] of Object.entries(TEXT_LIMITS) as Array<[keyof typeof TEXT_LIMITS, number]>) {
+    const value = item[field];
+    if (typeof value === 'string' && value.length > limit) {
+      return `${field} is ${value.length} characters long, more than the ${limit} allowed`;
+    }
+  }
+  return null;
 }
 
 /** Columns of the staging table, in COPY order (see sql/stage.sql). */

@@ -7,7 +7,6 @@ import { pool, prisma } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { dateInZone } from './schedule.js';
 import { getSource } from './sources.js';
-import { SQL } from './writer.js';
 
 /** First key of the two-key advisory locks of ingest (the second is the source id). */
 export const INGEST_LOCK_NAMESPACE = 72_616_020;
@@ -22,6 +21,7 @@ export interface RunRow {
   dataset: string;
   trigger: RunTrigger;
   status: IngestRun['status'];
+  attempts: number;
   as_of: string | null;
   requested_as_of: string | null;
   job_id: string | null;
@@ -39,9 +39,15 @@ export interface RunRow {
   pages_done: boolean;
   started_at: Date | null;
   error: string | null;
+  expected_rows: number | null;
+  keyless_rows: number;
+  held_reason: string | null;
+  applied_at: Date | null;
+  reverted_at: Date | null;
 }
 
-export const FINISHED = new Set<IngestRun['status']>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+/** No worker takes these up again (a HELD run waits for an operator's decision, not a worker). */
+export const FINISHED = new Set<IngestRun['status']>(['SUCCEEDED', 'FAILED', 'CANCELLED', 'HELD', 'MISSED']);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -134,6 +140,26 @@ export async function claimRun(client: pg.PoolClient, request: ClaimRequest): Pr
     [request.jobKey],
   );
   if (own.rows[0]) return own.rows[0];
+  if (request.scheduledFor !== null) {
+    // Each schedule slot has its own run: an earlier slot's run still waiting for a retry (the
+    // feed was failing) ends FAILED here, with its history, instead of being continued by this slot.
+    const { rows: superseded } = await client.query<{ id: number }>(
+      `UPDATE ingest_run SET status = 'FAILED', finished_at = now(),
+         error = COALESCE(error || '; ', '') || $3
+       WHERE source_id = $1 AND status IN ('QUEUED', 'RUNNING') AND started_at IS NOT NULL
+         AND trigger = 'SCHEDULE' AND scheduled_for < $2
+       RETURNING id`,
+      [
+        request.sourceId,
+        request.scheduledFor,
+        `superseded by the run of the slot at ${request.scheduledFor.toISOString()}`,
+      ],
+    );
+    for (const { id } of superseded) {
+      await closeAttempt(client, id, 'FAILED', 'superseded by a later slot');
+      await client.query('DELETE FROM ingest_stage_row WHERE run_id = $1', [id]);
+    }
+  }
   const orphan = await client.query<RunRow>(
     `SELECT * FROM ingest_run
      WHERE source_id = $1 AND status IN ('QUEUED', 'RUNNING') AND started_at IS NOT NULL
@@ -189,11 +215,17 @@ export async function startRun(client: pg.PoolClient, run: RunRow, jobKey: strin
         run.id,
       ]);
     }
+    // An attempt still open was cut short (a killed worker): it stays in the history as such.
+    await closeAttempt(client, run.id, 'INTERRUPTED', null);
     const { rows } = await client.query<RunRow>(
       `UPDATE ingest_run SET status = 'RUNNING', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
          job_id = COALESCE($2, job_id), error = NULL
        WHERE id = $1 RETURNING *`,
       [run.id, jobKey],
+    );
+    await client.query(
+      'INSERT INTO ingest_run_attempt (run_id, attempt) VALUES ($1, $2) ON CONFLICT (run_id, attempt) DO NOTHING',
+      [run.id, rows[0]!.attempts],
     );
     await client.query('COMMIT');
     return rows[0]!;
@@ -205,95 +237,67 @@ export async function startRun(client: pg.PoolClient, run: RunRow, jobKey: strin
 
 /** Forgets a run's progress so its snapshot is read again from the first page. */
 export async function resetRun(client: pg.PoolClient, runId: number): Promise<void> {
-  await client.query('DELETE FROM ingest_seen_key WHERE run_id = $1', [runId]);
+  await client.query('DELETE FROM ingest_stage_row WHERE run_id = $1', [runId]);
   await client.query('DELETE FROM rejected_row WHERE run_id = $1', [runId]);
   await client.query(
     `UPDATE ingest_run SET cursor = NULL, pages_done = false, pages = 0, fetched = 0, inserted = 0, updated = 0,
-       unchanged = 0, rejected = 0, duplicates = 0, unknown_agencies = 0
+       unchanged = 0, rejected = 0, duplicates = 0, unknown_agencies = 0, keyless_rows = 0, expected_rows = NULL
      WHERE id = $1`,
     [runId],
   );
 }
 
-/**
- * Ends a complete snapshot in one transaction: withdraws what it no longer lists (sources only),
- * records the snapshot's hash, drops the run's key set and marks run and source.
- */
-export async function finishRun(
-  client: pg.PoolClient,
-  run: RunRow,
-  scope: { withdraw: boolean },
-): Promise<RunRow> {
-  await client.query('BEGIN');
-  try {
-    // Withdrawal and hashing scan the whole scope: no statement timeout for them.
-    await client.query('SET LOCAL statement_timeout = 0');
-    let withdrawn = 0;
-    if (scope.withdraw && run.source_id !== null) {
-      const { rows } = await client.query<{ fiscal_year: number }>(
-        'SELECT fiscal_year FROM feed_source WHERE id = $1',
-        [run.source_id],
-      );
-      const result = await client.query<{ withdrawn: number }>(SQL.withdraw, [
-        run.id,
-        run.dataset,
-        run.klpd_code,
-        rows[0]!.fiscal_year,
-      ]);
-      withdrawn = result.rows[0]!.withdrawn;
-    }
-    // What the snapshot holds, independent of page boundaries: the same data gives the same hash.
-    const hash = await client.query<{ hash: string }>(
-      `SELECT encode(sha256(convert_to(COALESCE(string_agg(i.source_key || '=' || i.content_hash, ','
-         ORDER BY i.source_key), ''), 'UTF8')), 'hex') AS hash
-       FROM ingest_seen_key k JOIN procurement_item i ON i.dataset = $2 AND i.source_key = k.source_key
-       WHERE k.run_id = $1`,
-      [run.id, run.dataset],
-    );
-    await client.query('DELETE FROM ingest_seen_key WHERE run_id = $1', [run.id]);
-    // A feed that does not state the snapshot's date: the snapshot is as of the pull date.
-    const { rows } = await client.query<RunRow>(
-      `UPDATE ingest_run SET status = 'SUCCEEDED', withdrawn = $2, content_hash = $3, finished_at = now(), error = NULL,
-         as_of = COALESCE(as_of, $4::date)
-       WHERE id = $1 RETURNING *`,
-      [run.id, withdrawn, hash.rows[0]!.hash, dateInZone(new Date(), AS_OF_ZONE)],
-    );
-    const finished = rows[0]!;
-    if (run.source_id !== null) {
-      await client.query(
-        `UPDATE feed_source SET last_success_at = now(), last_snapshot_as_of = $2::date, last_snapshot_run_id = $3
-         WHERE id = $1`,
-        [run.source_id, finished.as_of, run.id],
-      );
-    }
-    await client.query('COMMIT');
-    return finished;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+/** Ends the run's open attempt (if any) with its outcome: every attempt stays in the history. */
+export async function closeAttempt(
+  db: pg.ClientBase | pg.Pool,
+  runId: number,
+  outcome: string,
+  error: string | null,
+): Promise<void> {
+  await db.query(
+    `UPDATE ingest_run_attempt SET finished_at = now(), outcome = $2,
+       error = CASE WHEN $3::text IS NULL THEN error WHEN error IS NULL THEN $3 ELSE error || '; ' || $3 END
+     WHERE run_id = $1 AND finished_at IS NULL`,
+    [runId, outcome, error === null ? null : error.slice(0, 2000)],
+  );
 }
 
 /**
- * Records a failure. A final one ends the run (its key set is dropped); otherwise the run waits,
- * cursor kept, for the job's next attempt.
+ * Records a failure. A final one ends the run FAILED and drops what it staged: it applies nothing,
+ * ever. Otherwise the run waits, cursor and staged pages kept, for the job's next attempt.
  */
 export async function failRun(runId: number, error: Error, final: boolean): Promise<void> {
   const message = error.message.slice(0, 2000);
+  await closeAttempt(pool, runId, final ? 'FAILED' : 'RETRYING', message);
   if (final) {
-    await pool.query('DELETE FROM ingest_seen_key WHERE run_id = $1', [runId]);
-    await pool.query(
-      `UPDATE ingest_run SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1`,
-      [runId, message],
-    );
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query(
+        `UPDATE ingest_run SET status = 'FAILED', error = $2, finished_at = now()
+         WHERE id = $1 AND status NOT IN ('SUCCEEDED', 'HELD', 'CANCELLED')`,
+        [runId, message],
+      );
+      if (rowCount) await client.query('DELETE FROM ingest_stage_row WHERE run_id = $1', [runId]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   } else {
     await pool.query(`UPDATE ingest_run SET status = 'QUEUED', error = $2 WHERE id = $1`, [runId, message]);
   }
 }
 
 /** Leaves a run paused (worker shutdown): it resumes from its cursor when a worker takes it again. */
-export async function pauseRun(runId: number): Promise<void> {
-  await pool.query(`UPDATE ingest_run SET status = 'QUEUED' WHERE id = $1 AND status = 'RUNNING'`, [runId]);
+export async function pauseRun(runId: number, outcome = 'PAUSED', note: string | null = null): Promise<void> {
+  await closeAttempt(pool, runId, outcome, note);
+  await pool.query(
+    `UPDATE ingest_run SET status = 'QUEUED', error = COALESCE($2, error) WHERE id = $1 AND status = 'RUNNING'`,
+    [runId, note],
+  );
 }
 
 export async function hasRunForJob(jobKey: string): Promise<boolean> {

@@ -1,18 +1,19 @@
--- Moves the staged rows (new or changed, see existing.sql) of dataset $2 into procurement_item
--- for run $1 in one statement: new keys are inserted, keys whose content hash (or resolved
--- agency) changed are updated, a withdrawn key that is back is restored, a row found identical
--- after all (written meanwhile by a file import) is not touched. The old and
--- new (fiscal_year, agency_id, month) of every written item are marked dirty for the KPI
--- recompute. The `old` CTE reads the rows as they were before the statement (one snapshot).
--- Raw SQL: an upsert with per-row outcomes and its side writes in one round trip.
+-- Applies run $1's snapshot (_apply, the first staged row of each key) to dataset $2 in one
+-- statement: new keys are inserted, keys whose content hash (or resolved agency) changed are
+-- updated, a withdrawn key that is back is restored, an identical row is not touched. The
+-- previous state of every item it changes is journalled (ingest_item_journal, for revert.ts), and
+-- the old and new (fiscal_year, agency_id, month) of every written item are marked dirty for the
+-- KPI recompute. The `old` CTE reads the rows as they were before the statement (one snapshot).
+-- Raw SQL: a set-based upsert with per-row outcomes and its side writes in one round trip.
 WITH staged AS (
-    SELECT s.*, a.id AS agency_id
-    FROM ingest_stage s
-    LEFT JOIN agency a ON a.code = s.agency_code
+    SELECT s.*, a.agency_id
+    FROM _apply a
+    JOIN ingest_stage_row s ON s.run_id = $1 AND s.row_number = a.row_number
 ), old AS (
-    SELECT i.fiscal_year, i.agency_id, i.item_date
+    SELECT i.id, i.fiscal_year, i.agency_id, i.item_date, (i.withdrawn_at IS NOT NULL) AS was_withdrawn,
+           to_jsonb(i.*) AS previous
     FROM procurement_item i
-    JOIN staged s ON i.dataset = $2 AND i.source_key = s.source_key
+    JOIN _apply s ON i.dataset = $2 AND i.source_key = s.source_key
     WHERE i.content_hash <> s.content_hash
        OR i.withdrawn_at IS NOT NULL
        OR i.agency_id IS DISTINCT FROM s.agency_id
@@ -58,7 +59,14 @@ WITH staged AS (
        OR i.withdrawn_at IS NOT NULL
        OR i.agency_id IS DISTINCT FROM EXCLUDED.agency_id
     -- xmax is 0 on a freshly inserted row version and set on an updated one.
-    RETURNING (i.xmax = 0) AS inserted, i.fiscal_year, i.agency_id, i.item_date
+    RETURNING i.id, (i.xmax = 0) AS inserted, i.fiscal_year, i.agency_id, i.item_date
+), journal AS (
+    INSERT INTO ingest_item_journal (run_id, item_id, action, previous)
+    SELECT $1, w.id,
+           CASE WHEN w.inserted THEN 'INSERTED' WHEN o.was_withdrawn THEN 'RESTORED' ELSE 'UPDATED' END,
+           o.previous
+    FROM written w LEFT JOIN old o ON o.id = w.id
+    RETURNING 1
 ), dirty AS (
     INSERT INTO kpi_dirty_bucket (fiscal_year, agency_id, month, run_id)
     SELECT DISTINCT fiscal_year, agency_id, EXTRACT(MONTH FROM item_date)::int, $1
@@ -72,5 +80,6 @@ WITH staged AS (
 SELECT
     (SELECT count(*) FROM written WHERE inserted)::int AS inserted,
     (SELECT count(*) FROM written WHERE NOT inserted)::int AS updated,
-    (SELECT count(*) FROM staged WHERE agency_id IS NULL)::int AS unknown_agencies,
+    (SELECT count(*) FROM _apply WHERE agency_id IS NULL)::int AS unknown_agencies,
+    (SELECT count(*) FROM journal)::int AS journalled,
     (SELECT count(*) FROM dirty)::int AS dirty_buckets

@@ -1,0 +1,190 @@
+// The end of a run: its staged snapshot, complete, is checked and then applied to the items in ONE
+// transaction (merge, withdrawals, journal, dirty KPI buckets, the run's outcome), or held for an
+// operator when it looks wrong. Nothing of a run reaches procurement_item before this, so a failed
+// or cancelled run changes no item and no recompute can see its rows.
+import type pg from 'pg';
+import { config } from '../../config/env.js';
+import { ingestRows } from '../../lib/metrics.js';
+import { AS_OF_ZONE, type RunRow } from './runs.js';
+import { dateInZone } from './schedule.js';
+import { SQL } from './writer.js';
+
+export interface ApplyScope {
+  /** A complete snapshot of a source withdraws what it no longer lists; a file does not. */
+  withdraw: boolean;
+  /** Check the snapshot before applying it (false: an operator approved it). */
+  check: boolean;
+  /** The metrics label of what was read: the source key, or "file" for imports. */
+  source?: string;
+}
+
+const APPLY_TABLE = `CREATE TEMP TABLE _apply (
+    source_key TEXT PRIMARY KEY, row_number INTEGER NOT NULL, content_hash TEXT NOT NULL, agency_id INTEGER
+) ON COMMIT DROP`;
+
+/** Drops a run's staged rows (applied, failed, cancelled or discarded: never applied later). */
+export async function dropStaging(db: pg.ClientBase | pg.Pool, runId: number): Promise<void> {
+  await db.query('DELETE FROM ingest_stage_row WHERE run_id = $1', [runId]);
+}
+
+interface SourceScope {
+  id: number;
+  fiscal_year: number;
+  last_snapshot_as_of: string | null;
+}
+
+/** Why a complete snapshot should not be applied without an operator, or null. */
+export function holdReason(
+  run: Pick<RunRow, 'fetched' | 'expected_rows' | 'keyless_rows' | 'requested_as_of'>,
+  counts: { keys: number; live: number; withdraws: number },
+  maxShare: number,
+  lastAsOf: string | null,
+): string | null {
+  if (counts.keys === 0 && counts.live > 0) {
+    return `the snapshot is empty, but the source holds ${counts.live} items`;
+  }
+  if (run.expected_rows !== null && run.fetched < run.expected_rows) {
+    return `the snapshot ended after ${run.fetched} of the ${run.expected_rows} rows the feed announced`;
+  }
+  const withdraws = run.keyless_rows > 0 ? 0 : counts.withdraws;
+  // A replay of an earlier date than the items stand for withdraws what came later, by design.
+  const backInTime = run.requested_as_of !== null && lastAsOf !== null && run.requested_as_of < lastAsOf;
+  if (!backInTime && counts.live > 0 && withdraws > maxShare * counts.live) {
+    const share = ((100 * withdraws) / counts.live).toFixed(1);
+    return (
+      `the snapshot would withdraw ${withdraws} of the source's ${counts.live} items (${share} %), ` +
+      `more than the ${(maxShare * 100).toFixed(1)} % allowed (INGEST_MAX_WITHDRAW_SHARE)`
+    );
+  }
+  return null;
+}
+
+/**
+ * Applies (or holds) a run whose pages are all staged. The caller holds the source's lock (or,
+ * for a file import, owns the run alone).
+ */
+export async function completeRun(client: pg.PoolClient, run: RunRow, scope: ApplyScope): Promise<RunRow> {
+  await client.query('BEGIN');
+  try {
+    // The merge and the withdrawal scan the whole snapshot and scope: no statement timeout.
+    await client.query('SET LOCAL statement_timeout = 0');
+    await client.query(`SET LOCAL work_mem = '64MB'`);
+    await client.query(APPLY_TABLE);
+    const collected = (await client.query(SQL.collect, [run.id])).rowCount ?? 0;
+    await client.query('ANALYZE _apply');
+    const staged = (
+      await client.query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_stage_row WHERE run_id = $1', [
+        run.id,
+      ])
+    ).rows[0]!.n;
+    let source: SourceScope | null = null;
+    if (run.source_id !== null) {
+      source = (
+        await client.query<SourceScope>(
+          'SELECT id, fiscal_year, last_snapshot_as_of FROM feed_source WHERE id = $1 FOR UPDATE',
+          [run.source_id],
+        )
+      ).rows[0]!;
+    }
+    const withdrawScope = scope.withdraw && source !== null && run.klpd_code !== null;
+    if (withdrawScope && scope.check) {
+      const counts = (
+        await client.query<{ keys: number; live: number; withdraws: number }>(SQL.check, [
+          run.id,
+          run.dataset,
+          run.klpd_code,
+          source!.fiscal_year,
+        ])
+      ).rows[0]!;
+      const reason = holdReason(run, counts, config().INGEST_MAX_WITHDRAW_SHARE, source!.last_snapshot_as_of);
+      if (reason !== null) {
+        const { rows } = await client.query<RunRow>(
+          `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL,
+             as_of = COALESCE(as_of, $3::date)
+           WHERE id = $1 RETURNING *`,
+          [run.id, reason, dateInZone(new Date(), AS_OF_ZONE)],
+        );
+        // One held snapshot per source: the newest stands for the source's state.
+        await supersedeHeld(client, source!.id, run.id, `superseded by held run ${run.id}`);
+        await client.query('COMMIT');
+        return rows[0]!;
+      }
+    }
+    const merged = (
+      await client.query<{ inserted: number; updated: number; unknown_agencies: number }>(SQL.merge, [
+        run.id,
+        run.dataset,
+      ])
+    ).rows[0]!;
+    let withdrawn = 0;
+    // A row without a key may stand for any stored item: the snapshot then withdraws nothing.
+    if (withdrawScope && run.keyless_rows === 0) {
+      withdrawn = (
+        await client.query<{ withdrawn: number }>(SQL.withdraw, [
+          run.id,
+          run.dataset,
+          run.klpd_code,
+          source!.fiscal_year,
+        ])
+      ).rows[0]!.withdrawn;
+    }
+    // What the snapshot holds, independent of page boundaries: the same data gives the same hash.
+    const hash = (
+      await client.query<{ hash: string }>(
+        `SELECT encode(sha256(convert_to(COALESCE(string_agg(source_key || '=' || content_hash, ','
+           ORDER BY source_key), ''), 'UTF8')), 'hex') AS hash FROM _apply`,
+      )
+    ).rows[0]!.hash;
+    await dropStaging(client, run.id);
+    const unchanged = collected - merged.inserted - merged.updated;
+    const { rows } = await client.query<RunRow>(
+      `UPDATE ingest_run SET status = 'SUCCEEDED', inserted = $2, updated = $3, unchanged = $4, withdrawn = $5,
+         unknown_agencies = $6, duplicates = duplicates + $7, content_hash = $8, finished_at = now(),
+         applied_at = now(), error = NULL, as_of = COALESCE(as_of, $9::date)
+       WHERE id = $1 RETURNING *`,
+      [
+        run.id,
+        merged.inserted,
+        merged.updated,
+        unchanged,
+        withdrawn,
+        merged.unknown_agencies,
+        staged - collected,
+        hash,
+        dateInZone(new Date(), AS_OF_ZONE),
+      ],
+    );
+    const finished = rows[0]!;
+    if (source !== null) {
+      await client.query(
+        `UPDATE feed_source SET last_success_at = now(), last_snapshot_as_of = $2::date, last_snapshot_run_id = $3
+         WHERE id = $1`,
+        [source.id, finished.as_of, run.id],
+      );
+      await supersedeHeld(client, source.id, run.id, `superseded by applied run ${run.id}`);
+    }
+    await client.query('COMMIT');
+    const count = (outcome: string, n: number) => {
+      if (n > 0) ingestRows.inc({ source: scope.source ?? 'file', dataset: run.dataset, outcome }, n);
+    };
+    count('inserted', merged.inserted);
+    count('updated', merged.updated);
+    count('unchanged', unchanged);
+    // Repeats across batches show only now (those within a batch were counted when staged).
+    count('duplicate', staged - collected);
+    return finished;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Cancels the source's other held snapshots: a newer one stands for the source now. */
+async function supersedeHeld(client: pg.PoolClient, sourceId: number, runId: number, note: string) {
+  const { rows } = await client.query<{ id: number }>(
+    `UPDATE ingest_run SET status = 'CANCELLED', decided_at = now(), decision_note = $3, finished_at = now()
+     WHERE source_id = $1 AND status = 'HELD' AND id <> $2 RETURNING id`,
+    [sourceId, runId, note],
+  );
+  for (const { id } of rows) await dropStaging(client, id);
+}

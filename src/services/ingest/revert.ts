@@ -1,0 +1,84 @@
+// Undoes one applied run on the items: every item its apply inserted, updated, restored or
+// withdrew goes back to its state before that run (from the run's journal, merge.sql and
+// withdraw.sql), and the KPI buckets of both states are marked dirty, in one transaction. The KPI
+// side (rejecting or rolling back a version) calls this; the recompute that follows publishes it.
+import { readFileSync } from 'node:fs';
+import { pool } from '../../lib/db.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { INGEST_LOCK_NAMESPACE } from './runs.js';
+
+const REVERT = readFileSync(new URL('./sql/revert.sql', import.meta.url), 'utf8');
+
+export interface RevertResult {
+  runId: number;
+  /** Items the run had inserted, now deleted. */
+  removed: number;
+  /** Items the run had updated, restored or withdrawn, now as they were. */
+  restored: number;
+  /** False when the run had been reverted already (nothing done). */
+  reverted: boolean;
+}
+
+/**
+ * Restores the items `runId` changed to their state before it. Refused (ConflictError) when a
+ * later run changed any of them since: revert the later runs first, newest first.
+ */
+export async function revertRunItems(runId: number): Promise<RevertResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL statement_timeout = 0');
+    const { rows } = await client.query<{
+      applied_at: Date | null;
+      reverted_at: Date | null;
+      source_id: number | null;
+    }>('SELECT applied_at, reverted_at, source_id FROM ingest_run WHERE id = $1 FOR UPDATE', [runId]);
+    const run = rows[0];
+    if (!run) throw new NotFoundError('IngestRun', runId);
+    if (run.source_id !== null) {
+      // No run of the source applies meanwhile: its journal would record states this revert changes.
+      const { rows: lock } = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_xact_lock($1, $2) AS ok',
+        [INGEST_LOCK_NAMESPACE, run.source_id],
+      );
+      if (!lock[0]!.ok) {
+        throw new ConflictError(
+          `a run of the source is in progress; revert run ${runId} when it ends`,
+          'runId',
+        );
+      }
+    }
+    if (run.reverted_at !== null) {
+      await client.query('ROLLBACK');
+      return { runId, removed: 0, restored: 0, reverted: false };
+    }
+    if (run.applied_at === null) throw new ValidationError('runId', `run ${runId} never changed any item`);
+    // The items' rows are locked so no apply changes them between the check and the restore.
+    await client.query(
+      `SELECT count(*) FROM (
+         SELECT 1 FROM procurement_item i JOIN ingest_item_journal j ON j.item_id = i.id
+         WHERE j.run_id = $1 FOR UPDATE OF i
+       ) locked`,
+      [runId],
+    );
+    const later = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM procurement_item i JOIN ingest_item_journal j ON j.item_id = i.id
+       WHERE j.run_id = $1 AND i.last_run_id IS DISTINCT FROM $1`,
+      [runId],
+    );
+    if (later.rows[0]!.n > 0) {
+      throw new ConflictError(
+        `${later.rows[0]!.n} items run ${runId} changed were changed again by a later run: revert that run first`,
+      );
+    }
+    const result = (await client.query<{ removed: number; restored: number }>(REVERT, [runId])).rows[0]!;
+    await client.query('UPDATE ingest_run SET reverted_at = now() WHERE id = $1', [runId]);
+    await client.query('COMMIT');
+    return { runId, removed: result.removed, restored: result.restored, reverted: true };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
