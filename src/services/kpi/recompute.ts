@@ -176,7 +176,11 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
 
     if (!full && consumed === 0 && unrecorded.length === 0 && targetYears.length === 0) {
       await client.query('ROLLBACK');
-      return { version: await publishedVersionId(client), touchedBuckets: 0, waitingYears: waiting };
+      return {
+        version: await publishedVersionId(client),
+        touchedBuckets: 0,
+        ...(waiting.length ? { waitingYears: waiting } : {}),
+      };
     }
 
     await client.query('SAVEPOINT staged');
@@ -293,7 +297,6 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
       [succeeded.map((r) => r.id), kept ? version : null],
     );
     await client.query('COMMIT');
-    const current = await publishedVersionId();
     if (status === 'PUBLISHED') {
       await announceKpiRefreshed({
         version,
@@ -322,11 +325,11 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
           : 'kpi recompute found the published figures unchanged',
     );
     return {
-      version: status === 'HELD' ? version : current,
+      version: status === 'UNCHANGED' ? await publishedVersionId() : version,
       touchedBuckets,
       status,
       heldReasons,
-      waitingYears: waiting,
+      ...(waiting.length ? { waitingYears: waiting } : {}),
     };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
