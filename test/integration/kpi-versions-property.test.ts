@@ -277,9 +277,11 @@ async function accepted(world: World, last: RecomputeResult | null): Promise<boo
   return blocked.rows.length === 0;
 }
 
+/** Empties what a sequence wrote (DELETE: on these few rows far cheaper than TRUNCATE). */
 async function reset(): Promise<void> {
-  await pool.query(`TRUNCATE procurement_item, kpi_dirty_bucket, kpi_aggregate, kpi_commitment, kpi_version_year,
-    kpi_version, kpi_run_consumed, kpi_run_quarantine, fiscal_target, ingest_run, feed_source RESTART IDENTITY CASCADE`);
+  await pool.query(`DELETE FROM kpi_run_quarantine; DELETE FROM kpi_run_consumed; DELETE FROM kpi_version_year;
+    DELETE FROM kpi_aggregate; DELETE FROM kpi_commitment; DELETE FROM kpi_version; DELETE FROM kpi_dirty_bucket;
+    DELETE FROM procurement_item; DELETE FROM fiscal_target; DELETE FROM ingest_run; DELETE FROM feed_source`);
 }
 
 // ------------------------------------------------------------------------------------ steps
@@ -482,7 +484,6 @@ describe('KPI versions under operations (property)', () => {
       }),
       { numRuns: RUNS, seed: SEED },
     );
-    console.log(seen);
     for (const count of Object.values(seen)) expect(count).toBeGreaterThan(0);
   }, 600_000);
 });
