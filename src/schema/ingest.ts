@@ -161,6 +161,12 @@ export const FeedSource = builder.prismaNode('FeedSource', {
       type: CatchUpPolicy,
       description: 'What happens to runs missed while no worker ran.',
     }),
+    catchUpNote: t.exposeString('catchUpNote', {
+      nullable: true,
+      description:
+        'Why the catch-up that applies differs from `catchUp`: BACKFILL against a feed that cannot answer as ' +
+        'of a date runs as RUN_ONCE. Null when it applies as set.',
+    }),
     enabled: t.exposeBoolean('enabled', { description: 'Whether the schedule runs.' }),
     customSchedule: t.exposeBoolean('customSchedule', {
       description: 'Whether an admin set the schedule (the configured default no longer applies).',
