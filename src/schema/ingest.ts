@@ -88,7 +88,9 @@ export const IngestRun = builder.prismaNode('IngestRun', {
     fileName: t.exposeString('fileName', { nullable: true, description: 'The imported file.' }),
     cursor: t.exposeString('cursor', {
       nullable: true,
-      description: "The last committed page's cursor (opaque): a resumed run starts after it.",
+      description:
+        "The last committed page's cursor (opaque): a resumed run starts after it. Kept when the run finishes " +
+        '(the last page has none): null only for a snapshot of one page, or a file.',
     }),
     pages: t.exposeInt('pages', { description: 'Pages committed.' }),
     fetched: t.exposeInt('fetched', {

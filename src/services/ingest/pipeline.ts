@@ -172,7 +172,8 @@ export async function runPipeline(
     const counts = await writeBatch(client, run, done);
     run.fetched += done.fetched;
     run.pages += done.pages;
-    run.cursor = done.cursor;
+    // The last page carries no cursor: the run keeps showing where its last page started.
+    run.cursor = done.cursor ?? run.cursor;
     run.pages_done = done.last;
     run.as_of = done.asOf ?? run.as_of;
     run.inserted += counts.inserted;

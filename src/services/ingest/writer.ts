@@ -34,7 +34,7 @@ export interface Batch {
   pages: number;
   /** Rows dropped before staging because their key came earlier in the same batch. */
   duplicates: number;
-  /** Where the next page starts; null after the last page. */
+  /** Where the next page starts; null after the last page (the run then keeps the one before). */
   cursor: string | null;
   /** True when this batch holds the snapshot's last page. */
   last: boolean;
@@ -154,7 +154,7 @@ export async function writeBatch(
     }
     await client.query(
       `UPDATE ingest_run SET
-         cursor = $2, pages_done = $3, pages = pages + $4, fetched = fetched + $5,
+         cursor = COALESCE($2, cursor), pages_done = $3, pages = pages + $4, fetched = fetched + $5,
          inserted = inserted + $6, updated = updated + $7, unchanged = unchanged + $8,
          rejected = rejected + $9, duplicates = duplicates + $10, unknown_agencies = unknown_agencies + $11,
          fetch_ms = fetch_ms + $12, write_ms = write_ms + $13, as_of = COALESCE($14::date, as_of)
