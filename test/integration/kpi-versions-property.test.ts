@@ -140,10 +140,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 /** What each source's feed said, by date: a replay as of D reads the state it had on D. */
 interface Feed {
   history: Array<{ asOf: string; state: Map<number, Row> }>;
-  /** The as-of date of the snapshot the stored items hold, and the latest one ever taken. */
+  /** The as-of date of the snapshot the stored items hold. */
   itemsAsOf: string | null;
-  latestAsOf: string | null;
+  /**
+   * The date each snapshot written stands for: a replay its date, a live pull the day it ran (the
+   * feed's current data, newer than any replay), so the last one is the latest or an older one.
+   */
+  stands: string[];
 }
+
+const LIVE_PULL = '9999-12-31';
 
 const dayToDate = (day: number) => new Date(Date.UTC(YEAR, 0, 1 + day)).toISOString().slice(0, 10);
 
@@ -161,7 +167,7 @@ function spec(source: (typeof SOURCES)[number], key: number, row: Row): ItemSpec
 }
 
 class World {
-  feeds: Feed[] = SOURCES.map(() => ({ history: [], itemsAsOf: null, latestAsOf: null }));
+  feeds: Feed[] = SOURCES.map(() => ({ history: [], itemsAsOf: null, stands: [] }));
   /** The rows the stored items hold, per source (what the last snapshot written said). */
   stored: Array<Map<number, Row>> = SOURCES.map(() => new Map());
   today = 40;
@@ -188,18 +194,18 @@ class World {
     this.stored[index] = new Map(state);
     const feed = this.feeds[index]!;
     feed.itemsAsOf = asOf;
-    if (!feed.latestAsOf || asOf >= feed.latestAsOf) feed.latestAsOf = asOf;
+    feed.stands.push(requestedAsOf ?? LIVE_PULL);
     this.pendingRuns.push(run);
   }
 
   /** Every source's items hold its latest snapshot. */
   live(): boolean {
-    return this.feeds.every((f) => f.itemsAsOf === f.latestAsOf);
+    return this.feeds.every((f) => f.stands.length === 0 || f.stands.at(-1)! >= [...f.stands].sort().at(-1)!);
   }
 
-  /** The date the current figures stand for: the newest snapshot, capped at the year's end. */
+  /** The date the current figures stand for: the newest snapshot the items hold, capped at the year's end. */
   currentAsOf(): string | null {
-    const dates = this.feeds.map((f) => f.latestAsOf).filter((d): d is string => d !== null);
+    const dates = this.feeds.map((f) => f.itemsAsOf).filter((d): d is string => d !== null);
     if (dates.length === 0) return null;
     const newest = dates.sort().at(-1)!;
     return newest > `${YEAR}-12-31` ? `${YEAR}-12-31` : newest;

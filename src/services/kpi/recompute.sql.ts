@@ -248,23 +248,25 @@ WHERE c.version_to IS NULL AND c.official_value IS NOT NULL AND NOT EXISTS (
 
 /**
  * Per feed source of the years $1 (all years when null): the run whose snapshot its items hold
- * now (the last one to succeed) and whether that is its latest snapshot by the data's own date
- * (`latest`), or an older one replayed since (`requested_as_of` is the date asked for).
+ * now (the last one to succeed) and whether that is its latest snapshot (`latest`) or an older one
+ * replayed since (`requested_as_of` is the date asked for). A snapshot stands for the date it was
+ * asked as of (replay, backfill), else for the day it was pulled: the feed's current data, newer
+ * than any replay of an earlier day whatever date the feed prints on it.
  */
 export const SOURCE_STATES = `
 WITH runs AS (
-  SELECT r.id, r.source_id, fs.fiscal_year, r.as_of, r.requested_as_of, r.finished_at
+  SELECT r.id, r.source_id, fs.fiscal_year, r.as_of, r.requested_as_of, r.finished_at,
+    coalesce(r.requested_as_of, (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date) AS data_date
   FROM ingest_run r JOIN feed_source fs ON fs.id = r.source_id
   WHERE r.status = 'SUCCEEDED' AND ($1::int[] IS NULL OR fs.fiscal_year = ANY($1::int[]))
 ), last AS (
   SELECT DISTINCT ON (source_id) * FROM runs ORDER BY source_id, finished_at DESC NULLS LAST, id DESC
 ), best AS (
-  SELECT DISTINCT ON (source_id) source_id, as_of FROM runs
-  ORDER BY source_id, as_of DESC NULLS LAST, finished_at DESC NULLS LAST, id DESC
+  SELECT source_id, max(data_date) AS data_date FROM runs GROUP BY source_id
 )
 SELECT l.fiscal_year, l.source_id, l.id AS run_id, to_char(l.as_of, 'YYYY-MM-DD') AS as_of,
   to_char(l.requested_as_of, 'YYYY-MM-DD') AS requested_as_of, l.finished_at,
-  (b.as_of IS NULL OR l.as_of >= b.as_of) AS latest,
+  (b.data_date IS NULL OR l.data_date >= b.data_date) AS latest,
   EXISTS (SELECT 1 FROM kpi_run_consumed c WHERE c.run_id = l.id) AS consumed
 FROM last l JOIN best b USING (source_id)
 ORDER BY l.fiscal_year, l.source_id`;
