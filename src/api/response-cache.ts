@@ -22,7 +22,7 @@
 // leaves older answers servable until the next bump or the TTL. While Redis is down nothing is
 // looked up or stored: every read executes.
 import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type SelectionSetNode } from 'graphql';
 import type { Redis } from 'ioredis';
@@ -199,6 +199,7 @@ export function contentVersionPlugin(redis: Redis): ApolloServerPlugin {
       return {
         async willSendResponse(ctx) {
           if (ctx.operation?.operation !== 'mutation') return;
+          if (mutationFailed(ctx.response.body)) return;
           try {
             await bumpContentVersion(redis);
           } catch (err) {
@@ -208,6 +209,25 @@ export function contentVersionPlugin(redis: Redis): ApolloServerPlugin {
       };
     },
   };
+}
+
+/**
+ * A mutation that changed nothing: refused or failed before running (errors, no data), or every
+ * root field failed (null with an error, or a typed error result the client asked the type of).
+ * Its answer must not flush the caches of every reader.
+ */
+function mutationFailed(body: GraphQLResponse['body']): boolean {
+  if (body.kind !== 'single') return false;
+  const { data, errors } = body.singleResult;
+  const values = data ? Object.values(data) : [];
+  if (values.length === 0) return (errors?.length ?? 0) > 0;
+  return values.every((v) =>
+    v === null
+      ? (errors?.length ?? 0) > 0
+      : typeof v === 'object' &&
+        typeof (v as { __typename?: unknown }).__typename === 'string' &&
+        /Error$/.test((v as { __typename: string }).__typename),
+  );
 }
 
 /** Adds the cache to the `/graphql` route of `app` (register before the Apollo route). */

@@ -93,6 +93,9 @@ const settings = z.object({
   FEED_TOKEN: z.string().default('demo-token'),
   /** DKI Jakarta's real KLPD code was not found in public sources: a placeholder by default. */
   FEED_KLPD: z.string().min(1).default('D999'),
+  /** Whether the feed answers `as_of=YYYY-MM-DD` (LKPP's cursor API and the simulator do; the INAPROC
+   *  legacy and ISB transports do not): without it a BACKFILL catch-up runs as RUN_ONCE. */
+  FEED_ANSWERS_AS_OF: bool.default(true),
   FEED_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   /** Address the feed simulator listens on (0.0.0.0 inside a container). */
   FEED_SIM_HOST: z.string().min(1).default('127.0.0.1'),

@@ -118,7 +118,9 @@ export const IngestRun = builder.prismaNode('IngestRun', {
     fileName: t.exposeString('fileName', { nullable: true, description: 'The imported file.' }),
     cursor: t.exposeString('cursor', {
       nullable: true,
-      description: "The last committed page's cursor (opaque): a resumed run starts after it.",
+      description:
+        "The last committed page's cursor (opaque): a resumed run starts after it. Kept when the run finishes " +
+        '(the last page has none): null only for a snapshot of one page, or a file.',
     }),
     pages: t.exposeInt('pages', { description: 'Pages committed.' }),
     fetched: t.exposeInt('fetched', {
@@ -221,6 +223,12 @@ export const FeedSource = builder.prismaNode('FeedSource', {
     catchUp: t.expose('catchUp', {
       type: CatchUpPolicy,
       description: 'What happens to runs missed while no worker ran.',
+    }),
+    catchUpNote: t.exposeString('catchUpNote', {
+      nullable: true,
+      description:
+        'Why the catch-up that applies differs from `catchUp`: BACKFILL against a feed that cannot answer as ' +
+        'of a date runs as RUN_ONCE. Null when it applies as set.',
     }),
     enabled: t.exposeBoolean('enabled', { description: 'Whether the schedule runs.' }),
     customSchedule: t.exposeBoolean('customSchedule', {

@@ -44,6 +44,9 @@ export async function createRun(fields: {
   asOf: string | null;
   status?: 'SUCCEEDED' | 'FAILED' | 'RUNNING';
   finishedAt?: Date;
+  /** A replay or backfill: the date asked of the feed (the snapshot's as-of is that date). */
+  requestedAsOf?: string | null;
+  trigger?: 'MANUAL' | 'SCHEDULE' | 'REPLAY' | 'CATCH_UP' | 'FILE';
 }): Promise<number> {
   const dataset = fields.dataset ?? 'tender/tender-ekontrak-kontrak';
   const key = `${dataset}:T:${fields.fiscalYear}`;
@@ -53,9 +56,17 @@ export async function createRun(fields: {
     [key, dataset, fields.fiscalYear],
   );
   const { rows } = await pool.query<{ id: number }>(
-    `INSERT INTO ingest_run (source_id, dataset, trigger, status, as_of, started_at, finished_at)
-     VALUES ($1, $2, 'MANUAL', $3::"RunStatus", $4, now(), $5) RETURNING id`,
-    [source.rows[0]!.id, dataset, fields.status ?? 'SUCCEEDED', fields.asOf, fields.finishedAt ?? new Date()],
+    `INSERT INTO ingest_run (source_id, dataset, trigger, status, as_of, started_at, finished_at, requested_as_of)
+     VALUES ($1, $2, $6::"RunTrigger", $3::"RunStatus", $4, now(), $5, $7) RETURNING id`,
+    [
+      source.rows[0]!.id,
+      dataset,
+      fields.status ?? 'SUCCEEDED',
+      fields.asOf,
+      fields.finishedAt ?? new Date(),
+      fields.trigger ?? (fields.requestedAsOf ? 'REPLAY' : 'MANUAL'),
+      fields.requestedAsOf ?? null,
+    ],
   );
   return rows[0]!.id;
 }

@@ -115,6 +115,23 @@ describe('response cache', () => {
     expect(titles(fresh)).toContain('Batch Cache');
   });
 
+  it('keeps cached answers after a mutation that failed or was refused: it changed nothing', async () => {
+    await send(api, EVENTS);
+    expect((await send(api, EVENTS)).cache).toBe('HIT');
+    const missing = await send(
+      api,
+      'mutation ($id: ID!) { publishEvent(id: $id) { __typename } }',
+      { id: globalId('Event', 987654) },
+      keys.admin,
+    );
+    expect(missing.data.publishEvent.__typename).toBe('NotFoundError');
+    const refused = await send(api, 'mutation ($id: ID!) { publishEvent(id: $id) { __typename } }', {
+      id: globalId('Event', 987654),
+    });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await send(api, EVENTS)).cache).toBe('HIT');
+  });
+
   it('never serves a public answer to an admin or an admin answer to the public', async () => {
     await makeEvent({ status: 'DRAFT', title: 'Draft Only Admins See' });
     // Data written outside the API does not bump the content version: read through a new document.

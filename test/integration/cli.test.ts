@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { closeDb, prisma } from '../../src/lib/db.js';
+import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { authenticateApiKey } from '../../src/services/api-keys.js';
 import { ensureSources } from '../../src/services/ingest/sources.js';
+import { createRun, upsertItems } from '../factories/kpi-items.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { spawnEntry } from '../helpers/process.js';
 import { flushTestPrefix } from '../helpers/redis.js';
@@ -224,21 +225,43 @@ describe('ingest and recompute', () => {
     expect(unknown.stderr).toMatch(/^bisma ingest now: .*no-such-source/);
   });
 
-  it('recomputes every bucket with --full, and incrementally publishes nothing when nothing changed', async () => {
+  it('publishes a change with --full, confirms instead of publishing when nothing changed, and holds a quarantined run', async () => {
+    const run = await createRun({ fiscalYear: 2023, asOf: '2023-05-31' });
+    await upsertItems([{ sourceKey: 'cli-1', value: '1000.00', itemDate: '2023-05-02' }], run);
     const full = await bisma(['recompute', '--full', '--reason', 'cli test']);
     expect(full.stderr).toBe('');
     expect(full.code).toBe(0);
-    const [, version, buckets] = /^data version (\d+): (\d+) bucket\(s\) recomputed \(full\)$/.exec(
+    const [, version, buckets] = /^data version (\d+) published: (\d+) bucket\(s\) recomputed \(full\)$/.exec(
       full.stdout.trimEnd(),
     )!;
     expect(Number(version)).toBeGreaterThan(0);
-    const published = await prisma.$queryRaw<{ reason: string }[]>`
-      SELECT reason FROM kpi_version WHERE id = ${Number(version)}`;
-    expect(published).toEqual([{ reason: 'cli test' }]);
-    expect(Number(buckets)).toBeGreaterThanOrEqual(0);
+    const published = await prisma.$queryRaw<{ reason: string; status: string }[]>`
+      SELECT reason, status::text FROM kpi_version WHERE id = ${Number(version)}`;
+    expect(published).toEqual([{ reason: 'cli test', status: 'PUBLISHED' }]);
+    expect(Number(buckets)).toBeGreaterThan(0);
 
-    const incremental = await bisma(['recompute']);
+    const [incremental, again] = [await bisma(['recompute']), await bisma(['recompute', '--full'])];
     expect(incremental.code).toBe(0);
-    expect(incremental.stdout).toBe(`data version ${version}: 0 bucket(s) recomputed (incremental)\n`);
+    expect(incremental.stdout).toBe(
+      `no change: data version ${version} stays published (0 bucket(s) recomputed, incremental)\n`,
+    );
+    expect(again.stdout).toMatch(new RegExp(`^no change: data version ${version} stays published`));
+
+    // A rejected run still in the items: the CLI passes the same gate as the worker.
+    const second = await createRun({ fiscalYear: 2023, asOf: '2023-06-30' });
+    await upsertItems([{ sourceKey: 'cli-1', value: '1500.00', itemDate: '2023-05-02' }], second);
+    await pool.query(
+      `INSERT INTO kpi_run_quarantine (run_id, version_id, fiscal_years, reason) VALUES ($1, $2, '{2023}', 'REJECTED')`,
+      [second, Number(version)],
+    );
+    const held = await bisma(['recompute', '--runs', String(second)]);
+    expect(held.code).toBe(0);
+    expect(held.stdout).toMatch(
+      new RegExp(
+        `^data version \\d+ held for an admin \\(.*ingest run ${second}.*\\); readers still see data version ${version}\n$`,
+      ),
+    );
+    const bad = await bisma(['recompute', '--runs', 'x']);
+    expect(bad.code).toBe(2);
   });
 });

@@ -70,6 +70,8 @@ describe('a pull of a source', () => {
       pages_done: true,
     });
     expect(await storedItems(DATASET)).toEqual(expected.items);
+    // A finished run still shows the cursor of its last page.
+    expect(first.cursor).not.toBeNull();
     // The snapshot's as-of is the date the feed states for its current data.
     expect(first.as_of).toBe(await feedAsOf(clean.url, DATASET, YEAR));
     expect(first.as_of).toMatch(/^2023-\d{2}-\d{2}$/);

@@ -120,6 +120,30 @@ describe('feed sources and their job schedulers', () => {
     );
   });
 
+  it('runs BACKFILL as RUN_ONCE against a feed that cannot answer as of a date, and says so on the source', async () => {
+    const sourceKey = key('tender/pencatatan-non-tender', 2023);
+    await updateSchedule(sourceKey, { cron: '0 * * * *', catchUp: 'BACKFILL' });
+    const now = new Date();
+    await prisma.feedSource.update({
+      where: { key: sourceKey },
+      data: { scheduleCheckedAt: new Date(now.getTime() - 3 * HOUR - 60_000) },
+    });
+    const found = (await detectMissedRuns(now, false)).find((m) => m.sourceKey === sourceKey);
+    expect(found).toMatchObject({ policy: 'RUN_ONCE', missed: 3 });
+    expect(found!.slots).toHaveLength(1);
+    const source = await prisma.feedSource.findUniqueOrThrow({ where: { key: sourceKey } });
+    expect(source.catchUp).toBe('BACKFILL');
+    expect(source.catchUpNote).toMatch(/^BACKFILL runs as RUN_ONCE: the feed cannot answer as of a date/);
+    // Against a feed that can, BACKFILL applies again and the note goes.
+    await prisma.feedSource.update({
+      where: { key: sourceKey },
+      data: { scheduleCheckedAt: new Date(now.getTime() - 2 * HOUR - 60_000) },
+    });
+    const again = (await detectMissedRuns(now, true)).find((m) => m.sourceKey === sourceKey);
+    expect(again).toMatchObject({ policy: 'BACKFILL', missed: 2 });
+    expect((await prisma.feedSource.findUniqueOrThrow({ where: { key: sourceKey } })).catchUpNote).toBeNull();
+  });
+
   it('claims each scheduled slot once, and skips a late one when the policy says skip', async () => {
     const sourceKey = key('legacy/bela/toko-daring-realisasi');
     await updateSchedule(sourceKey, { catchUp: 'SKIP' });

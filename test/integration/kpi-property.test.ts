@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { closeDb, pool } from '../../src/lib/db.js';
-import { recomputeKpis } from '../../src/services/kpi/recompute.js';
+import { latestVersionId, recomputeKpis } from '../../src/services/kpi/recompute.js';
 import {
   type Channel,
   createAgency,
@@ -120,9 +120,11 @@ const snapshotArb = fc.record({
   recompute: fc.constantFrom('delta', 'delta', 'delta', 'full', 'skip'),
 });
 
+/** Empties what a sequence wrote (DELETE: on these few rows far cheaper than TRUNCATE). */
 async function reset(): Promise<void> {
-  await pool.query(`TRUNCATE procurement_item, kpi_dirty_bucket, kpi_aggregate, kpi_commitment, kpi_version_year,
-    kpi_version, fiscal_target, ingest_run, feed_source RESTART IDENTITY CASCADE`);
+  await pool.query(`DELETE FROM kpi_run_quarantine; DELETE FROM kpi_run_consumed; DELETE FROM kpi_version_year;
+    DELETE FROM kpi_aggregate; DELETE FROM kpi_commitment; DELETE FROM kpi_version; DELETE FROM kpi_dirty_bucket;
+    DELETE FROM procurement_item; DELETE FROM fiscal_target; DELETE FROM ingest_run; DELETE FROM feed_source`);
 }
 
 type Snapshot = typeof snapshotArb extends fc.Arbitrary<infer T> ? T : never;
@@ -179,15 +181,16 @@ describe('incremental recompute (property)', () => {
         for (const snapshot of snapshots) {
           const run = await apply(snapshot, day++);
           if (snapshot.recompute === 'skip') continue;
-          const { version } = await recomputeKpis({
+          await recomputeKpis({
             reason: 'property',
             runIds: [run],
             full: snapshot.recompute === 'full',
           });
-          await check(version);
+          // The stored tables' newest version (published, held or unchanged) mirrors the items.
+          await check(await latestVersionId());
         }
-        const { version } = await recomputeKpis({ reason: 'drain' });
-        await check(version);
+        await recomputeKpis({ reason: 'drain' });
+        await check(await latestVersionId());
         expect((await pool.query('SELECT count(*)::int AS n FROM kpi_dirty_bucket')).rows[0].n).toBe(0);
         for (const [v, expected] of published) {
           expect(await versionAggregates(v)).toEqual(expected.aggregates);
@@ -196,5 +199,5 @@ describe('incremental recompute (property)', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 300_000);
 });

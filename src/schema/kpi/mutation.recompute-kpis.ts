@@ -7,7 +7,9 @@ const KpiRecomputeResult = builder.objectRef<RecomputeResult>('KpiRecomputeResul
   description: 'What a recompute published.',
   fields: (t) => ({
     dataVersion: t.exposeInt('version', {
-      description: 'The data version that now holds the figures (the previous one when nothing changed).',
+      description:
+        'The published data version that holds the figures now (the previous one when nothing changed), or the ' +
+        'version held for an admin.',
     }),
     touchedBuckets: t.exposeInt('touchedBuckets', {
       description: 'How many (fiscal year, agency, month) buckets were recomputed.',
@@ -15,7 +17,9 @@ const KpiRecomputeResult = builder.objectRef<RecomputeResult>('KpiRecomputeResul
     status: t.field({
       type: KpiRevisionStatus,
       nullable: true,
-      description: 'PUBLISHED, or HELD when it broke a drift rule; null when nothing changed.',
+      description:
+        'PUBLISHED; HELD when it broke a drift rule or holds a quarantined run; UNCHANGED when the figures equal ' +
+        'those already published (confirmed, nothing published); null when there was nothing to recompute.',
       resolve: (r) => r.status ?? null,
     }),
     heldReasons: t.field({

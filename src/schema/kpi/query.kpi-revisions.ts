@@ -14,6 +14,7 @@ import {
 import { kpiRevisionChannel, liveEvents } from '../../services/live/pubsub.js';
 import { builder } from '../builder.js';
 import { KpiDelta, KpiRevision, KpiRevisionStatus } from './revision-types.js';
+import { dateText } from './types.js';
 
 builder.queryField('kpiRevisions', (t) =>
   t.field({
@@ -22,7 +23,16 @@ builder.queryField('kpiRevisions', (t) =>
     authScopes: { analyst: true },
     args: {
       year: t.arg.int({ description: 'Only revisions that recomputed this fiscal year.' }),
-      status: t.arg({ type: KpiRevisionStatus, description: 'Only revisions in this state (e.g. HELD).' }),
+      status: t.arg({
+        type: KpiRevisionStatus,
+        description: 'Only revisions in this state (e.g. HELD). Without it, UNCHANGED ones are left out.',
+      }),
+      asOf: t.arg({
+        type: 'Date',
+        description:
+          'With `year`: only the revisions that answer the year as of exactly this date (the first published ' +
+          'one and any restatement of it).',
+      }),
       before: t.arg.int({ description: 'Only versions below this one (the next page).' }),
       limit: t.arg.int({ defaultValue: 20, description: 'At most this many (1–100, default 20).' }),
     },
@@ -30,6 +40,7 @@ builder.queryField('kpiRevisions', (t) =>
       listRevisions({
         year: args.year ?? null,
         status: (args.status as RevisionStatus | null | undefined) ?? null,
+        asOf: dateText(args.asOf),
         before: args.before ?? null,
         limit: args.limit ?? 20,
       }),

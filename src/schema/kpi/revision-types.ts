@@ -4,7 +4,13 @@ import type { Agency as AgencyRow } from '../../generated/prisma/client.js';
 import type { DriftReason, DriftRules } from '../../services/kpi/gating.js';
 import { centsToMoney } from '../../services/kpi/numbers.js';
 import { loadAgencies } from '../../services/kpi/read.js';
-import { type Delta, type Revision, revisionDeltas } from '../../services/kpi/revisions.js';
+import {
+  type Delta,
+  type Revision,
+  revisionBuckets,
+  revisionDeltas,
+  type TouchedBucket,
+} from '../../services/kpi/revisions.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
@@ -29,6 +35,11 @@ export const KpiRevisionStatus = builder.enumType('KpiRevisionStatus', {
     REJECTED: { description: 'An admin rejected it: it was never published.' },
     ROLLED_BACK: { description: 'It was published, then an admin rolled it back.' },
     SUPERSEDED: { description: 'It was held when a newer recompute took its changes over.' },
+    UNCHANGED: {
+      description:
+        'Recorded because the stored figures moved, but they equal what is already published: never read. ' +
+        'Listed only when asked for by status.',
+    },
   },
 });
 
@@ -38,6 +49,11 @@ export const KpiDriftRuleEnum = builder.enumType('KpiDriftRule', {
     REALISATION_FALL: { description: 'A year’s realisation fell by more than the allowed percent.' },
     AGENCY_ZERO: { description: 'An agency that had realisation items has none.' },
     REJECTED_ROWS: { description: 'The ingest runs behind it rejected more than the allowed share of rows.' },
+    QUARANTINED_RUN: {
+      description:
+        'Its items still hold the snapshot of an ingest run whose version was rejected or rolled back: only an ' +
+        'approval publishes it.',
+    },
   },
 });
 
@@ -55,6 +71,11 @@ export const KpiDriftReason = builder.objectRef<DriftReason>('KpiDriftReason').i
     }),
     limit: t.exposeFloat('limit', { nullable: true, description: 'The rule’s limit in percent.' }),
     message: t.exposeString('message', { description: 'The reason in words.' }),
+    snapshotId: t.int({
+      nullable: true,
+      description: 'The quarantined ingest run, for QUARANTINED_RUN.',
+      resolve: (r) => r.runId ?? null,
+    }),
   }),
 });
 
@@ -94,6 +115,36 @@ export const KpiDelta = builder.objectRef<Delta>('KpiDelta').implement({
     itemsAfter: t.exposeInt('itemsAfter', { description: 'Counted realisation items after.' }),
   }),
 });
+
+export const KpiTouchedBucket = builder.objectRef<TouchedBucket>('KpiTouchedBucket').implement({
+  description: 'A (fiscal year, agency, month, channel) bucket whose figures a revision changed.',
+  fields: (t) => ({
+    year: t.exposeInt('year', { description: 'The fiscal year.' }),
+    agency: t.field({
+      type: Agency,
+      nullable: true,
+      description: 'The agency; null for items of unknown agencies.',
+      resolve: async (b, _args, ctx) =>
+        b.agencyId === null ? null : ((await agenciesOf(ctx)).get(b.agencyId) ?? null),
+    }),
+    month: t.exposeInt('month', { description: 'The month, 1–12; 0 for items without a date.' }),
+    channel: t.exposeString('channel', { description: 'The procurement channel (e.g. TENDER, E_KATALOG).' }),
+  }),
+});
+
+const KpiTouchedBucketPage = builder
+  .objectRef<{ total: number; buckets: TouchedBucket[] }>('KpiTouchedBucketPage')
+  .implement({
+    description: 'One page of the buckets a revision changed.',
+    fields: (t) => ({
+      total: t.exposeInt('total', { description: 'How many buckets it changed in all.' }),
+      buckets: t.field({
+        type: [KpiTouchedBucket],
+        description: 'This page, by year, agency, month and channel.',
+        resolve: (p) => p.buckets,
+      }),
+    }),
+  });
 
 export const KpiRevision = builder.objectRef<Revision>('KpiRevision').implement({
   description:
@@ -136,6 +187,15 @@ export const KpiRevision = builder.objectRef<Revision>('KpiRevision').implement(
       type: [KpiDriftReason],
       description: 'The drift rules it broke (why it was held); empty when it broke none.',
       resolve: (r) => r.heldReasons,
+    }),
+    buckets: t.field({
+      type: KpiTouchedBucketPage,
+      description: 'The (year, agency, month, channel) buckets it changed, paged.',
+      args: {
+        limit: t.arg.int({ defaultValue: 50, description: 'At most this many (1–500, default 50).' }),
+        offset: t.arg.int({ defaultValue: 0, description: 'Skip this many.' }),
+      },
+      resolve: (r, args) => revisionBuckets(r.version, { limit: args.limit ?? 50, offset: args.offset ?? 0 }),
     }),
     deltas: t.field({
       type: [KpiDelta],

@@ -345,7 +345,10 @@ export const KpiProvenance = builder.objectRef<ProvenanceData>('KpiProvenance').
     asOf: t.field({
       type: 'Date',
       nullable: true,
-      description: 'The source’s as-of date of the newest snapshot of the year in this version.',
+      description:
+        'The date the figures stand for, from the data: the newest snapshot of the year’s sources (their own ' +
+        'as-of dates, never the day a job ran or a file was imported), capped at the fiscal year’s end. ' +
+        'Without `asOf`, the newest snapshot that confirmed the figures.',
       resolve: (p) => p.pick?.asOf ?? null,
     }),
     fetchedAt: t.field({
@@ -359,6 +362,20 @@ export const KpiProvenance = builder.objectRef<ProvenanceData>('KpiProvenance').
       nullable: true,
       description: 'When the data version was recomputed.',
       resolve: (p) => p.pick?.recomputedAt ?? null,
+    }),
+    confirmedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When a later snapshot last found these figures unchanged (a pull that changes nothing publishes no new ' +
+        'version; it confirms this one). Null when none has.',
+      resolve: (p) => p.pick?.confirmedAt ?? null,
+    }),
+    live: t.boolean({
+      description:
+        'True when the version holds the live state (the latest accepted snapshot of every source); false for ' +
+        'a reconstruction of an earlier date, which answers only as of that date.',
+      resolve: (p) => p.pick?.live ?? true,
     }),
     snapshotIds: t.intList({
       description: 'The ingest runs (snapshots) the year’s figures stand on: the latest of each dataset.',

@@ -16,11 +16,25 @@ export interface MissedRuns {
   slots: Date[];
 }
 
+/** Why a BACKFILL source runs as RUN_ONCE, as the source shows it. */
+export const BACKFILL_UNSUPPORTED =
+  'BACKFILL runs as RUN_ONCE: the feed cannot answer as of a date, so a missed slot cannot be replayed';
+
+/** Whether the configured feed can answer as of a date (what BACKFILL replays each missed slot with). */
+export function feedAnswersAsOf(): boolean {
+  return config().FEED_ANSWERS_AS_OF;
+}
+
 /**
  * Finds each enabled source's missed slots in (last handled, now − grace], records them and
  * marks them handled, atomically per source: two workers starting together plan them once.
+ * BACKFILL against a feed that cannot answer as of a date would pull today's data once per missed
+ * slot: it runs as RUN_ONCE, and the source says so (`catch_up_note`).
  */
-export async function detectMissedRuns(now = new Date()): Promise<MissedRuns[]> {
+export async function detectMissedRuns(
+  now = new Date(),
+  answersAsOf = feedAnswersAsOf(),
+): Promise<MissedRuns[]> {
   const cfg = config();
   const horizon = new Date(now.getTime() - cfg.INGEST_MISSED_GRACE_MS);
   const ids = await prisma.feedSource.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
@@ -39,14 +53,18 @@ export async function detectMissedRuns(now = new Date()): Promise<MissedRuns[]> 
       >`SELECT key, cron, timezone, catch_up, enabled, schedule_checked_at AS checked
         FROM feed_source WHERE id = ${id} FOR UPDATE`;
       if (!source) return null;
+      const policy: CatchUpPolicy =
+        source.catch_up === 'BACKFILL' && !answersAsOf ? 'RUN_ONCE' : source.catch_up;
+      const note = policy === source.catch_up ? null : BACKFILL_UNSUPPORTED;
+      await tx.$executeRaw`UPDATE feed_source SET catch_up_note = ${note}
+        WHERE id = ${id} AND catch_up_note IS DISTINCT FROM ${note}`;
       // A new or disabled source has missed nothing: its slots count from now on.
       if (!source.enabled || source.checked === null) {
         await tx.feedSource.update({ where: { id }, data: { scheduleCheckedAt: now } });
         return null;
       }
       if (source.checked >= horizon) return null;
-      const keep =
-        source.catch_up === 'BACKFILL' ? cfg.INGEST_BACKFILL_MAX : source.catch_up === 'RUN_ONCE' ? 1 : 0;
+      const keep = policy === 'BACKFILL' ? cfg.INGEST_BACKFILL_MAX : policy === 'RUN_ONCE' ? 1 : 0;
       const { slots, total } = slotsBetween(
         { cron: source.cron, timezone: source.timezone },
         source.checked,
@@ -72,7 +90,7 @@ export async function detectMissedRuns(now = new Date()): Promise<MissedRuns[]> 
         all.slots.filter((slot) => !running.has(slot.getTime())),
         'no worker ran at this slot',
       );
-      return total > 0 ? { sourceKey: source.key, policy: source.catch_up, missed: total, slots } : null;
+      return total > 0 ? { sourceKey: source.key, policy, missed: total, slots } : null;
     });
     if (plan) found.push(plan);
   }

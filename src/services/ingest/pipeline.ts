@@ -171,7 +171,8 @@ export async function runPipeline(
     await stageBatch(client, run, done);
     run.fetched += done.fetched;
     run.pages += done.pages;
-    run.cursor = done.cursor;
+    // The last page carries no cursor: the run keeps showing where its last page started.
+    run.cursor = done.cursor ?? run.cursor;
     run.pages_done = done.last;
     run.as_of = done.asOf ?? run.as_of;
     run.expected_rows = done.expectedRows ?? run.expected_rows;

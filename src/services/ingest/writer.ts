@@ -43,7 +43,7 @@ export interface Batch {
   duplicates: number;
   /** Rejected rows whose natural key could not be read at all. */
   keyless: number;
-  /** Where the next page starts; null after the last page. */
+  /** Where the next page starts; null after the last page (the run then keeps the one before). */
   cursor: string | null;
   /** True when this batch holds the snapshot's last page. */
   last: boolean;
@@ -99,7 +99,7 @@ export async function stageBatch(client: pg.PoolClient, run: { id: number }, bat
     }
     await client.query(
       `UPDATE ingest_run SET
-         cursor = $2, pages_done = $3, pages = pages + $4, fetched = fetched + $5,
+         cursor = COALESCE($2, cursor), pages_done = $3, pages = pages + $4, fetched = fetched + $5,
          rejected = rejected + $6, duplicates = duplicates + $7, keyless_rows = keyless_rows + $8,
          fetch_ms = fetch_ms + $9, write_ms = write_ms + $10, as_of = COALESCE($11::date, as_of),
          expected_rows = COALESCE($12::int, expected_rows)

@@ -63,7 +63,7 @@ GROUP BY 1, 2`;
 const ARRIVALS = `
 WITH versions AS (
   SELECT y.version_id AS v, y.as_of FROM kpi_version_year y JOIN kpi_version k ON k.id = y.version_id
-  WHERE y.fiscal_year = $1 AND k.status = 'PUBLISHED' AND y.version_id <= $2 AND y.as_of IS NOT NULL
+  WHERE y.fiscal_year = $1 AND k.status = 'PUBLISHED' AND y.live AND y.version_id <= $2 AND y.as_of IS NOT NULL
 ), changes AS (
   SELECT a.agency_id, a.month, ver.as_of,
     sum(CASE WHEN a.version_from = ver.v THEN a.item_count ELSE 0 END)

@@ -19,7 +19,7 @@ export interface DriftRules {
   updatedBy: string | null;
 }
 
-export type DriftRule = 'REALISATION_FALL' | 'AGENCY_ZERO' | 'REJECTED_ROWS';
+export type DriftRule = 'REALISATION_FALL' | 'AGENCY_ZERO' | 'REJECTED_ROWS' | 'QUARANTINED_RUN';
 
 /** One broken rule, as stored on a held version (kpi_version.held_reasons). */
 export interface DriftReason {
@@ -35,6 +35,8 @@ export interface DriftReason {
   /** The rule's limit (percent), when it has one. */
   limit: number | null;
   message: string;
+  /** The quarantined run, for QUARANTINED_RUN. */
+  runId?: number | null;
 }
 
 const positiveOrOff = (n: number) => (n > 0 ? n : null);
@@ -97,20 +99,6 @@ export async function setDriftRules(
   return driftRules();
 }
 
-/**
- * The published version each year of a candidate is compared with: the one a reader asking for
- * the year as of the candidate's own as-of date gets now. A year without one (its first version,
- * or a replay of a date older than every published one) has nothing to drift from.
- */
-const BASELINES = `
-SELECT c.fiscal_year, (
-  SELECT y.version_id FROM kpi_version_year y JOIN kpi_version v ON v.id = y.version_id
-  WHERE y.fiscal_year = c.fiscal_year AND v.status = 'PUBLISHED'
-    AND (c.as_of IS NULL OR y.as_of IS NULL OR y.as_of <= c.as_of)
-  ORDER BY y.as_of DESC NULLS LAST, y.version_id DESC LIMIT 1
-) AS baseline
-FROM kpi_version_year c WHERE c.version_id = $1`;
-
 /** Realisation and items per agency of one year at two versions ($2 baseline, $3 candidate). */
 const AGENCY_TOTALS = `
 SELECT agency_id,
@@ -124,21 +112,20 @@ WHERE fiscal_year = $1 AND version_from <= greatest($2, $3)
 GROUP BY agency_id`;
 
 /**
- * The rules `candidate` breaks against what readers see now. Runs in the recompute's transaction,
- * before the candidate is published.
+ * The rules `candidate` breaks against what readers see now: per fiscal year, `baselines` names
+ * the published version a reader gets for the same question (the current live figures, or the
+ * answer for the reconstructed date); a year without one (its first version) has nothing to drift
+ * from. Runs in the recompute's transaction, before the candidate is published.
  */
 export async function checkDrift(
   client: pg.ClientBase,
   candidate: number,
   runIds: number[],
   rules: DriftRules,
+  baselines: Map<number, number | null>,
 ): Promise<DriftReason[]> {
   const reasons: DriftReason[] = [];
-  const { rows: baselines } = await client.query<{ fiscal_year: number; baseline: number | null }>(
-    BASELINES,
-    [candidate],
-  );
-  for (const { fiscal_year: year, baseline } of baselines) {
+  for (const [year, baseline] of baselines) {
     if (baseline === null) continue;
     const { rows } = await client.query<{
       agency_id: number | null;

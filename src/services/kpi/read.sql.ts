@@ -3,19 +3,30 @@
 // exactly as text. They read aggregates only, never items: their cost does not grow with items.
 
 /**
- * The data version to read for a fiscal year: among PUBLISHED versions (held, rejected and rolled
- * back ones are never read), the year's provenance row with the latest as-of date not after $2
- * (any, when $2 is null); ties go to the highest version. With $3 (a pinned version) it reads as
- * of that version instead: version $3 itself when it holds the year, else the newest version up to
- * $3 that was ever published, whatever became of it later.
+ * The data version to read for a fiscal year, among PUBLISHED versions (held, rejected, rolled
+ * back and unchanged ones are never read). Without a date ($2 null): the newest live one (the
+ * latest accepted snapshot of every source), dated by the newest snapshot that confirmed it. As of
+ * $2: the year's provenance row with the latest as-of date not after $2, and of several for that
+ * date the first published (a later reconstruction of the date is a restatement beside it, read
+ * by its version). With $3 (a pinned version) it reads as of that version instead: version $3
+ * itself when it holds the year, else the newest version up to $3 that was ever published,
+ * whatever became of it later.
  */
 export const PICK_VERSION = `
-SELECT y.version_id AS version, y.as_of, y.run_ids, y.fetched_at, v.created_at AS recomputed_at
+SELECT y.version_id AS version,
+  CASE WHEN $2::date IS NULL AND $3::int IS NULL THEN greatest(y.as_of, y.confirmed_as_of) ELSE y.as_of END AS as_of,
+  y.run_ids, y.fetched_at, y.confirmed_at, y.live, v.created_at AS recomputed_at
 FROM kpi_version_year y JOIN kpi_version v ON v.id = y.version_id
 WHERE y.fiscal_year = $1 AND ($2::date IS NULL OR y.as_of <= $2::date)
-  AND CASE WHEN $3::int IS NULL THEN v.status = 'PUBLISHED'
-    ELSE y.version_id <= $3::int AND v.published_at IS NOT NULL END
-ORDER BY y.version_id = $3::int DESC NULLS LAST, y.as_of DESC NULLS LAST, y.version_id DESC
+  AND CASE
+    WHEN $3::int IS NOT NULL THEN y.version_id <= $3::int AND v.published_at IS NOT NULL
+    WHEN $2::date IS NULL THEN v.status = 'PUBLISHED' AND y.live
+    ELSE v.status = 'PUBLISHED' END
+ORDER BY y.version_id = $3::int DESC NULLS LAST,
+  CASE WHEN $2::date IS NULL AND $3::int IS NULL THEN y.version_id END DESC NULLS LAST,
+  y.as_of DESC NULLS LAST,
+  CASE WHEN $3::int IS NULL THEN y.version_id END ASC,
+  y.version_id DESC
 LIMIT 1`;
 
 const VALID_AT = 'fiscal_year = $1 AND version_from <= $2 AND (version_to IS NULL OR version_to > $2)';

@@ -14,6 +14,10 @@ export interface VersionPick {
   asOf: string | null;
   runIds: number[];
   fetchedAt: Date | null;
+  /** When a later snapshot last found these figures unchanged. */
+  confirmedAt: Date | null;
+  /** False for a reconstruction of an earlier date (read only as of that date). */
+  live: boolean;
   recomputedAt: Date;
 }
 
@@ -37,6 +41,8 @@ export async function pickVersion(
     as_of: string | null;
     run_ids: number[] | null;
     fetched_at: Date | null;
+    confirmed_at: Date | null;
+    live: boolean;
     recomputed_at: Date;
   }>(SQL.PICK_VERSION, [year, asOf ?? null, pinned ?? null]);
   const row = rows[0];
@@ -47,6 +53,8 @@ export async function pickVersion(
     asOf: row.as_of,
     runIds: row.run_ids ?? [],
     fetchedAt: row.fetched_at,
+    confirmedAt: row.confirmed_at,
+    live: row.live,
     recomputedAt: row.recomputed_at,
   };
 }

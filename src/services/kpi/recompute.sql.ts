@@ -224,7 +224,7 @@ WHERE NOT EXISTS (SELECT 1 FROM kpi_commitment a WHERE a.version_to IS NULL AND 
  * year, or the years of the dirty buckets it left.
  */
 export const RUN_INFO = `
-SELECT r.id, r.dataset, r.status::text AS status, r.as_of,
+SELECT r.id, r.dataset, r.status::text AS status, r.as_of, r.trigger::text AS trigger,
   (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date::text AS finished_date, r.finished_at,
   array_remove(array_cat(ARRAY[fs.fiscal_year],
     ARRAY(SELECT DISTINCT c.fiscal_year FROM _kpi_consumed c WHERE c.run_id = r.id)), NULL) AS years
@@ -245,3 +245,88 @@ SELECT c.fiscal_year FROM kpi_commitment c
 WHERE c.version_to IS NULL AND c.official_value IS NOT NULL AND NOT EXISTS (
   SELECT 1 FROM fiscal_target t
   WHERE t.fiscal_year = c.fiscal_year AND t.agency_id = c.agency_id AND t.official_commitment IS NOT NULL)`;
+
+/**
+ * Per feed source of the years $1 (all years when null): the run whose snapshot its items hold
+ * now (the last one to succeed) and whether that is its latest snapshot (`latest`) or an older one
+ * replayed since (`requested_as_of` is the date asked for). A snapshot stands for the date it was
+ * asked as of (replay, backfill), else for the day it was pulled: the feed's current data, newer
+ * than any replay of an earlier day whatever date the feed prints on it.
+ */
+export const SOURCE_STATES = `
+WITH runs AS (
+  SELECT r.id, r.source_id, fs.fiscal_year, r.as_of, r.requested_as_of, r.finished_at,
+    coalesce(r.requested_as_of, (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date) AS data_date
+  FROM ingest_run r JOIN feed_source fs ON fs.id = r.source_id
+  WHERE r.status = 'SUCCEEDED' AND ($1::int[] IS NULL OR fs.fiscal_year = ANY($1::int[]))
+), last AS (
+  SELECT DISTINCT ON (source_id) * FROM runs ORDER BY source_id, finished_at DESC NULLS LAST, id DESC
+), best AS (
+  SELECT source_id, max(data_date) AS data_date FROM runs GROUP BY source_id
+)
+SELECT l.fiscal_year, l.source_id, l.id AS run_id, to_char(l.as_of, 'YYYY-MM-DD') AS as_of,
+  to_char(l.requested_as_of, 'YYYY-MM-DD') AS requested_as_of, l.finished_at,
+  (b.data_date IS NULL OR l.data_date >= b.data_date) AS latest,
+  EXISTS (SELECT 1 FROM kpi_run_consumed c WHERE c.run_id = l.id) AS consumed
+FROM last l JOIN best b USING (source_id)
+ORDER BY l.fiscal_year, l.source_id`;
+
+/** Runs that succeeded and that no recompute has accounted for yet. */
+export const UNCONSUMED_RUNS = `
+SELECT r.id FROM ingest_run r
+WHERE r.status = 'SUCCEEDED' AND NOT EXISTS (SELECT 1 FROM kpi_run_consumed c WHERE c.run_id = r.id)`;
+
+/** Takes the dirty buckets visible now, except those of the years $1 (they wait). */
+export const CONSUME_DIRTY_EXCEPT = `
+WITH gone AS (DELETE FROM kpi_dirty_bucket WHERE NOT (fiscal_year = ANY($1::int[]))
+  RETURNING fiscal_year, agency_id, month, run_id)
+INSERT INTO _kpi_consumed SELECT fiscal_year, agency_id, month, run_id FROM gone`;
+
+const AGGREGATE_VALUES = `month, agency_id, channel, vendor_scale, total_value, pdn_value, umk_value, item_count,
+  unknown_count, unknown_value_count, unknown_umk_count, pdn_share_base, pdn_share_part, umk_share_base, umk_share_part`;
+const COMMITMENT_VALUES = 'agency_id, value, package_count, unknown_count, official_value';
+const validAt = (p: string) => `version_from <= ${p} AND (version_to IS NULL OR version_to > ${p})`;
+
+/**
+ * How many aggregate and commitment rows of year $1 differ between versions $2 and $3: zero when
+ * the two versions answer the year with the same figures.
+ */
+export const YEAR_DIFFERENCES = `
+SELECT ((
+  SELECT count(*) FROM (
+    (SELECT ${AGGREGATE_VALUES} FROM kpi_aggregate WHERE fiscal_year = $1 AND ${validAt('$2')}
+     EXCEPT ALL SELECT ${AGGREGATE_VALUES} FROM kpi_aggregate WHERE fiscal_year = $1 AND ${validAt('$3')})
+    UNION ALL
+    (SELECT ${AGGREGATE_VALUES} FROM kpi_aggregate WHERE fiscal_year = $1 AND ${validAt('$3')}
+     EXCEPT ALL SELECT ${AGGREGATE_VALUES} FROM kpi_aggregate WHERE fiscal_year = $1 AND ${validAt('$2')})
+  ) a) + (
+  SELECT count(*) FROM (
+    (SELECT ${COMMITMENT_VALUES} FROM kpi_commitment WHERE fiscal_year = $1 AND ${validAt('$2')}
+     EXCEPT ALL SELECT ${COMMITMENT_VALUES} FROM kpi_commitment WHERE fiscal_year = $1 AND ${validAt('$3')})
+    UNION ALL
+    (SELECT ${COMMITMENT_VALUES} FROM kpi_commitment WHERE fiscal_year = $1 AND ${validAt('$3')}
+     EXCEPT ALL SELECT ${COMMITMENT_VALUES} FROM kpi_commitment WHERE fiscal_year = $1 AND ${validAt('$2')})
+  ) c))::int AS n`;
+
+/** The published live version of year $1: what an answer without a date reads. */
+export const CURRENT_LIVE = `
+SELECT y.version_id FROM kpi_version_year y JOIN kpi_version v ON v.id = y.version_id
+WHERE y.fiscal_year = $1 AND y.live AND v.status = 'PUBLISHED'
+ORDER BY y.version_id DESC LIMIT 1`;
+
+/** The first published answer for year $1 as of exactly $2 (what reads for that date forever). */
+export const ANSWER_FOR_DATE = `
+SELECT y.version_id FROM kpi_version_year y JOIN kpi_version v ON v.id = y.version_id
+WHERE y.fiscal_year = $1 AND y.as_of = $2::date AND v.status = 'PUBLISHED'
+ORDER BY y.version_id LIMIT 1`;
+
+/** What a reader asking for year $1 as of $2 gets now: the drift rules compare with it. */
+export const ANSWER_AS_OF = `
+SELECT y.version_id FROM kpi_version_year y JOIN kpi_version v ON v.id = y.version_id
+WHERE y.fiscal_year = $1 AND y.as_of <= $2::date AND v.status = 'PUBLISHED'
+ORDER BY y.as_of DESC, y.version_id LIMIT 1`;
+
+/** The latest date of the items a file import delivered ($1 run): a file is dated by its data. */
+export const FILE_DATA_DATE = `
+SELECT to_char(max(item_date), 'YYYY-MM-DD') AS d FROM procurement_item
+WHERE last_run_id = $1 AND fiscal_year = $2 AND item_date <= make_date($2, 12, 31)`;

@@ -13,6 +13,7 @@ import { kpiRevisionChannel, publishLive } from '../live/pubsub.js';
 import { checkDrift, type DriftReason, driftRules } from './gating.js';
 import { announceKpiRefreshed } from './notify.js';
 import * as SQL from './recompute.sql.js';
+import { quarantinedAmong } from './run-effects.js';
 
 /** Serialises recomputes across every worker process (any constant shared by them all). */
 export const KPI_RECOMPUTE_LOCK = 72_616_010;
@@ -32,14 +33,20 @@ export interface RecomputeInput {
 }
 
 export interface RecomputeResult {
-  /** The data version that now holds the figures (the previous one when nothing changed). */
+  /** The published version that holds the figures now, or the version held for an admin. */
   version: number;
   /** How many (fiscal year, agency, month) buckets were recomputed. */
   touchedBuckets: number;
-  /** PUBLISHED, or HELD for an admin when it breaks a drift rule (absent when nothing changed). */
-  status?: 'PUBLISHED' | 'HELD';
+  /**
+   * PUBLISHED; HELD for an admin when it breaks a drift rule or holds a quarantined run; UNCHANGED
+   * when the figures equal those already published (they are confirmed, nothing is published);
+   * absent when there was nothing to recompute.
+   */
+  status?: 'PUBLISHED' | 'HELD' | 'UNCHANGED';
   /** The drift rules a held version breaks. */
   heldReasons?: DriftReason[];
+  /** Fiscal years left waiting: some of their sources were replayed as of another date. */
+  waitingYears?: number[];
 }
 
 const inputSchema = z.object({
@@ -56,23 +63,68 @@ interface RunInfo {
   id: number;
   dataset: string;
   status: string;
+  trigger: string;
   as_of: string | null;
   finished_date: string | null;
   finished_at: Date | null;
   years: number[];
 }
 
-interface YearRow {
+interface SourceState {
+  fiscal_year: number;
+  source_id: number;
+  run_id: number;
   as_of: string | null;
-  run_ids: number[] | null;
-  fetched_at: Date | null;
+  requested_as_of: string | null;
+  finished_at: Date | null;
+  latest: boolean;
+  consumed: boolean;
 }
 
 /**
- * Recomputes the KPI aggregates touched since the last recompute and publishes a new data
- * version atomically. A year is touched by its dirty buckets, by the runs given (their snapshot
- * date), and by an official commitment that changed since the current version. Safe to retry: a repeat finds nothing dirty and its runs already recorded,
- * and returns the current version without writing.
+ * What a fiscal year's items stand for now. LIVE: every source holds its latest snapshot (by the
+ * data's own date), so the figures are the current ones. RECONSTRUCTION: every source was replayed
+ * as of the same date, and that replay is new: the figures are that date's, published for that
+ * date only. WAIT: the sources stand as of different dates (a replay of some of them), or a
+ * reconstruction already recorded waits for the sources' live snapshots: nothing of the year is
+ * recomputed or published, its dirty buckets stay.
+ */
+type YearPlan =
+  | { kind: 'LIVE'; sources: SourceState[] }
+  | { kind: 'RECONSTRUCTION'; asOf: string; sources: SourceState[] }
+  | { kind: 'WAIT'; why: string };
+
+export function planYear(sources: SourceState[]): YearPlan {
+  if (sources.every((s) => s.latest)) return { kind: 'LIVE', sources };
+  const dates = new Set(sources.map((s) => s.requested_as_of));
+  const [date] = dates;
+  if (dates.size === 1 && date) {
+    if (sources.some((s) => !s.consumed)) return { kind: 'RECONSTRUCTION', asOf: date, sources };
+    return { kind: 'WAIT', why: `its reconstruction as of ${date} is recorded; the live snapshots are due` };
+  }
+  return { kind: 'WAIT', why: 'its sources stand as of different dates (some were replayed)' };
+}
+
+async function yearPlans(client: pg.PoolClient): Promise<Map<number, YearPlan>> {
+  const { rows } = await client.query<SourceState>(SQL.SOURCE_STATES, [null]);
+  const byYear = new Map<number, SourceState[]>();
+  for (const r of rows) byYear.set(r.fiscal_year, [...(byYear.get(r.fiscal_year) ?? []), r]);
+  return new Map([...byYear].map(([year, sources]) => [year, planYear(sources)]));
+}
+
+const yearEnd = (year: number) => `${year}-12-31`;
+const capToYear = (year: number, date: string | null) =>
+  date !== null && date > yearEnd(year) ? yearEnd(year) : date;
+const maxDate = (dates: Array<string | null | undefined>) =>
+  dates.reduce<string | null>((m, d) => (d && (!m || d > m) ? d : m), null);
+
+/**
+ * Recomputes the KPI aggregates touched since the last recompute. A year is touched by its dirty
+ * buckets, by the runs behind it (those given, those whose buckets it consumes and every
+ * succeeded run no recompute accounted for yet), and by an official commitment that changed.
+ * Each touched year is compared with what readers get now for the same question: when it differs
+ * it is published (or held by the gate), when it does not the published figures are confirmed
+ * and nothing is published. Safe to retry: a repeat finds nothing to do.
  */
 export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeResult> {
   const parsed = inputSchema.safeParse(input);
@@ -101,60 +153,93 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
     await client.query(`SET LOCAL work_mem = '64MB'`);
     await client.query('SELECT pg_advisory_xact_lock($1)', [KPI_RECOMPUTE_LOCK]);
     await client.query(SQL.CREATE_TEMP_TABLES);
-    const consumed = (await client.query(SQL.CONSUME_DIRTY)).rowCount ?? 0;
+    const plans = await yearPlans(client);
+    const waiting = [...plans].filter(([, p]) => p.kind === 'WAIT').map(([y]) => y);
+    const consumed = (await client.query(SQL.CONSUME_DIRTY_EXCEPT, [waiting])).rowCount ?? 0;
 
     const { rows: consumedRuns } = await client.query<{ run_id: number }>(
       'SELECT DISTINCT run_id FROM _kpi_consumed WHERE run_id IS NOT NULL',
     );
-    const runIds = [...new Set([...(req.runIds ?? []), ...consumedRuns.map((r) => r.run_id)])];
-    const runs = (await client.query<RunInfo>(SQL.RUN_INFO, [runIds])).rows;
+    const { rows: open } = await client.query<{ id: number }>(SQL.UNCONSUMED_RUNS);
+    const runIds = [
+      ...new Set([...(req.runIds ?? []), ...consumedRuns.map((r) => r.run_id), ...open.map((r) => r.id)]),
+    ];
+    // A run of a waiting year is accounted for once its year can be recomputed.
+    const runs = (await client.query<RunInfo>(SQL.RUN_INFO, [runIds])).rows.filter(
+      (r) => !r.years.some((y) => waiting.includes(y)),
+    );
     const succeeded = runs.filter((r) => r.status === 'SUCCEEDED');
     const unrecorded = await unrecordedRuns(client, succeeded);
-    const targetYears = (await client.query<{ fiscal_year: number }>(SQL.CHANGED_TARGET_YEARS)).rows.map(
-      (r) => r.fiscal_year,
-    );
+    const targetYears = (await client.query<{ fiscal_year: number }>(SQL.CHANGED_TARGET_YEARS)).rows
+      .map((r) => r.fiscal_year)
+      .filter((y) => !waiting.includes(y));
 
     if (!full && consumed === 0 && unrecorded.length === 0 && targetYears.length === 0) {
       await client.query('ROLLBACK');
-      return { version: await latestVersionId(client), touchedBuckets: 0 };
+      return {
+        version: await publishedVersionId(client),
+        touchedBuckets: 0,
+        ...(waiting.length ? { waitingYears: waiting } : {}),
+      };
     }
 
-    // Staged as HELD until the drift rules have been checked below; nobody reads it meanwhile.
+    await client.query('SAVEPOINT staged');
+    // Staged as HELD until it has been compared and checked below; nobody reads it meanwhile.
     const version = (
       await client.query<{ id: number }>(
         `INSERT INTO kpi_version (reason, "full", started_at, run_ids, status) VALUES ($1, $2, $3, $4, 'HELD')
          RETURNING id`,
-        [req.reason, full, startedAt, runs.map((r) => r.id)],
+        [req.reason, full, startedAt, succeeded.map((r) => r.id)],
       )
     ).rows[0]!.id;
-    // A version still held for an admin is superseded by this one, which carries its years so
-    // its changes are checked (and published or held) again, together with the new ones.
-    const pending = (
-      await client.query<{ fiscal_years: number[] | null }>(
+    // A version still held for an admin is superseded by this one, which carries its years and
+    // its runs, so its changes are checked (and published or held) again with the new ones.
+    const superseded = (
+      await client.query<{ fiscal_years: number[] | null; run_ids: number[] | null }>(
         `UPDATE kpi_version SET status = 'SUPERSEDED', decided_at = now(), decision_note = $2
-         WHERE status = 'HELD' AND id < $1 RETURNING fiscal_years`,
+         WHERE status = 'HELD' AND id < $1 RETURNING fiscal_years, run_ids`,
         [version, `superseded by version ${version}`],
       )
-    ).rows.flatMap((r) => r.fiscal_years ?? []);
+    ).rows;
+    const pending = superseded.flatMap((r) => r.fiscal_years ?? []).filter((y) => !waiting.includes(y));
+    const carriedRuns = superseded.flatMap((r) => r.run_ids ?? []);
 
-    await step('scope', () => client.query(full ? SQL.SCOPE_FULL : SQL.SCOPE_FROM_DIRTY));
+    await step('scope', async () => {
+      await client.query(full ? SQL.SCOPE_FULL : SQL.SCOPE_FROM_DIRTY);
+      if (full && waiting.length) {
+        await client.query('DELETE FROM _kpi_scope WHERE fiscal_year = ANY($1::int[])', [waiting]);
+      }
+    });
     await client.query(SQL.PAIRS_FROM_SCOPE);
     // Temporary tables have no statistics until analysed; the joins below need them.
     await client.query('ANALYZE _kpi_scope; ANALYZE _kpi_pairs');
     const touchedBuckets = Number(
       (await client.query<{ n: string }>('SELECT count(*) AS n FROM _kpi_scope')).rows[0]!.n,
     );
-    const years = await touchedYears(client, full, succeeded, [...targetYears, ...pending]);
+    const years = (await touchedYears(client, full, succeeded, [...targetYears, ...pending])).filter(
+      (y) => !waiting.includes(y),
+    );
 
     const access = full ? 'full' : await itemAccess(client, touchedBuckets);
     await step('aggregate', () => client.query(SQL.freshAggregates(access)));
     await client.query('ANALYZE _kpi_fresh_agg');
-    await step('close', () => client.query(SQL.closeChangedAggregates(access === 'full'), [version, years]));
+    const closed = await step('close', () =>
+      client.query(SQL.closeChangedAggregates(access === 'full'), [version, years]),
+    );
     const inserted = await step('insert', () => client.query(SQL.INSERT_NEW_AGGREGATES, [version]));
     await step('commitment', () => client.query(SQL.freshCommitments(full), [years]));
     await client.query('ANALYZE _kpi_fresh_com');
-    await step('closeCommitment', () => client.query(SQL.CLOSE_CHANGED_COMMITMENTS, [version, years]));
-    await step('insertCommitment', () => client.query(SQL.INSERT_NEW_COMMITMENTS, [version]));
+    const closedCom = await step('closeCommitment', () =>
+      client.query(SQL.CLOSE_CHANGED_COMMITMENTS, [version, years]),
+    );
+    const insertedCom = await step('insertCommitment', () =>
+      client.query(SQL.INSERT_NEW_COMMITMENTS, [version]),
+    );
+    const moved =
+      (closed.rowCount ?? 0) +
+      (inserted.rowCount ?? 0) +
+      (closedCom.rowCount ?? 0) +
+      (insertedCom.rowCount ?? 0);
     // Right after a first or large publication the tables' statistics still describe the old
     // contents, and the next diff's plan would be chosen as if they were nearly empty.
     if (full || (inserted.rowCount ?? 0) > ANALYZE_AFTER_ROWS) {
@@ -166,62 +251,228 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
         (r) => r.fiscal_year,
       ),
     );
-    const versionAsOf = await writeVersionYears(
-      client,
-      version,
-      years,
-      succeeded,
-      req.asOf ?? null,
-      dataYears,
+    const outcome = await step('compare', () =>
+      compareYears(client, version, years, plans, succeeded, req.asOf ?? null, dataYears),
     );
-    const heldReasons = await step('drift', async () =>
-      checkDrift(
-        client,
-        version,
-        succeeded.map((r) => r.id),
-        await driftRules(client),
-      ),
-    );
-    const status = heldReasons.length > 0 ? 'HELD' : 'PUBLISHED';
+    const changedYears = outcome.changed.map((c) => c.year);
+    const heldReasons =
+      changedYears.length === 0
+        ? []
+        : await step('drift', async () => [
+            ...(await checkDrift(
+              client,
+              version,
+              succeeded.map((r) => r.id),
+              await driftRules(client),
+              new Map(outcome.changed.map((c) => [c.year, c.driftBaseline])),
+            )),
+            ...(await quarantineReasons(client, outcome.changed)),
+          ]);
+    const status: 'PUBLISHED' | 'HELD' | 'UNCHANGED' =
+      changedYears.length === 0 ? 'UNCHANGED' : heldReasons.length > 0 ? 'HELD' : 'PUBLISHED';
+    // Nothing moved and nothing to publish: no version at all, only the confirmation below.
+    const kept = status !== 'UNCHANGED' || moved > 0;
+    if (!kept) await client.query('ROLLBACK TO SAVEPOINT staged');
+    else {
+      await client.query(
+        `UPDATE kpi_version SET touched_buckets = $2, fiscal_years = $3, as_of = $4, inputs_hash = $5,
+           status = $6::"KpiVersionStatus", held_reasons = $7, run_ids = $8,
+           published_at = CASE WHEN $6::text = 'PUBLISHED' THEN now() END
+         WHERE id = $1`,
+        [
+          version,
+          touchedBuckets,
+          status === 'UNCHANGED' ? years : changedYears,
+          maxDate(outcome.changed.map((c) => c.asOf)),
+          await inputsHash(client, full, runs, req.asOf ?? null),
+          status,
+          JSON.stringify(heldReasons),
+          [...new Set([...succeeded.map((r) => r.id), ...carriedRuns])].sort((a, b) => a - b),
+        ],
+      );
+    }
+    await confirm(client, outcome.confirmed);
     await client.query(
-      `UPDATE kpi_version SET touched_buckets = $2, fiscal_years = $3, as_of = $4, inputs_hash = $5,
-         status = $6::"KpiVersionStatus", held_reasons = $7,
-         published_at = CASE WHEN $6::text = 'PUBLISHED' THEN now() END
-       WHERE id = $1`,
-      [
-        version,
-        touchedBuckets,
-        years,
-        versionAsOf,
-        await inputsHash(client, full, runs, req.asOf ?? null),
-        status,
-        JSON.stringify(heldReasons),
-      ],
+      `INSERT INTO kpi_run_consumed (run_id, version_id) SELECT unnest($1::int[]), $2 ON CONFLICT DO NOTHING`,
+      [succeeded.map((r) => r.id), kept ? version : null],
     );
     await client.query('COMMIT');
-    if (status === 'PUBLISHED') await announceKpiRefreshed({ version, years, asOf: versionAsOf });
-    else await publishLive(kpiRevisionChannel(), { version });
+    if (status === 'PUBLISHED') {
+      await announceKpiRefreshed({
+        version,
+        years: changedYears,
+        asOf: maxDate(outcome.changed.map((c) => c.asOf)),
+      });
+    } else if (status === 'HELD') await publishLive(kpiRevisionChannel(), { version });
     logger.info(
       {
-        version,
+        version: kept ? version : null,
         status,
         touchedBuckets,
         years,
+        changedYears,
+        waitingYears: waiting,
         full,
         reason: req.reason,
         ms: Date.now() - startedAt.getTime(),
         steps,
         ...(heldReasons.length ? { heldReasons: heldReasons.map((r) => r.message) } : {}),
       },
-      status === 'PUBLISHED' ? 'kpi recompute published a data version' : 'kpi recompute held a data version',
+      status === 'PUBLISHED'
+        ? 'kpi recompute published a data version'
+        : status === 'HELD'
+          ? 'kpi recompute held a data version'
+          : 'kpi recompute found the published figures unchanged',
     );
-    return { version, touchedBuckets, status, heldReasons };
+    return {
+      version: status === 'UNCHANGED' ? await publishedVersionId() : version,
+      touchedBuckets,
+      status,
+      heldReasons,
+      ...(waiting.length ? { waitingYears: waiting } : {}),
+    };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
     client.release();
   }
+}
+
+interface YearOutcome {
+  year: number;
+  asOf: string | null;
+  /** The published version a reader of the same question gets now (the drift rules' baseline). */
+  driftBaseline: number | null;
+  /** The runs whose snapshots the year's items hold. */
+  runIds: number[];
+}
+
+/**
+ * Compares each touched year of `version` with what readers get now for the same question: the
+ * current figures for a live year, the answer for the date for a reconstruction. A year that
+ * differs gets its provenance row (and is published with the version, or held); one that does not
+ * is a confirmation of the published figures.
+ */
+async function compareYears(
+  client: pg.PoolClient,
+  version: number,
+  years: number[],
+  plans: Map<number, YearPlan>,
+  runs: RunInfo[],
+  override: string | null,
+  dataYears: Set<number>,
+): Promise<{
+  changed: YearOutcome[];
+  confirmed: Array<{ version: number; year: number; asOf: string | null }>;
+}> {
+  const changed: YearOutcome[] = [];
+  const confirmed: Array<{ version: number; year: number; asOf: string | null }> = [];
+  const one = async (sql: string, params: unknown[]) =>
+    (await client.query<{ version_id: number }>(sql, params)).rows[0]?.version_id ?? null;
+  for (const year of years) {
+    const plan = plans.get(year) ?? { kind: 'LIVE' as const, sources: [] };
+    if (plan.kind === 'WAIT') continue;
+    const yearRuns = runs.filter((r) => r.years.includes(year));
+    const files = yearRuns.filter((r) => r.trigger === 'FILE');
+    const previous = (
+      await client.query<{ as_of: string | null; run_ids: number[] | null; fetched_at: Date | null }>(
+        `SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, run_ids, fetched_at FROM kpi_version_year
+         WHERE fiscal_year = $1 ORDER BY version_id DESC LIMIT 1`,
+        [year],
+      )
+    ).rows[0];
+    let asOf: string | null;
+    let runIds: number[];
+    let fetchedAt: Date | null;
+    if (plan.kind === 'RECONSTRUCTION') {
+      asOf = plan.asOf;
+      runIds = plan.sources.map((s) => s.run_id);
+      fetchedAt = maxTime(plan.sources.map((s) => s.finished_at));
+    } else {
+      // A file is dated by its rows, never by the day it was imported.
+      const fileDates: Array<string | null> = [];
+      for (const f of files) {
+        fileDates.push(
+          (await client.query<{ d: string | null }>(SQL.FILE_DATA_DATE, [f.id, year])).rows[0]?.d ?? null,
+        );
+      }
+      const own = override && (yearRuns.length > 0 || dataYears.has(year)) ? override : null;
+      asOf = own ?? maxDate([...plan.sources.map((s) => s.as_of), ...fileDates]) ?? previous?.as_of ?? null;
+      runIds =
+        plan.sources.length > 0
+          ? [...plan.sources.map((s) => s.run_id), ...files.map((f) => f.id)]
+          : [...(previous?.run_ids ?? []), ...yearRuns.map((r) => r.id)];
+      fetchedAt =
+        maxTime([...plan.sources.map((s) => s.finished_at), ...yearRuns.map((r) => r.finished_at)]) ??
+        previous?.fetched_at ??
+        null;
+    }
+    asOf = capToYear(year, asOf);
+    const live = plan.kind === 'LIVE';
+    const compareWith = live
+      ? await one(SQL.CURRENT_LIVE, [year])
+      : await one(SQL.ANSWER_FOR_DATE, [year, asOf]);
+    const differences = (
+      await client.query<{ n: number }>(SQL.YEAR_DIFFERENCES, [year, compareWith ?? 0, version])
+    ).rows[0]!.n;
+    if (compareWith !== null && differences === 0) {
+      confirmed.push({ version: compareWith, year, asOf: live ? asOf : null });
+      continue;
+    }
+    await client.query(
+      `INSERT INTO kpi_version_year (version_id, fiscal_year, as_of, run_ids, fetched_at, live)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [version, year, asOf, [...new Set(runIds)].sort((a, b) => a - b), fetchedAt, live],
+    );
+    changed.push({
+      year,
+      asOf,
+      driftBaseline: live ? compareWith : asOf === null ? null : await one(SQL.ANSWER_AS_OF, [year, asOf]),
+      runIds,
+    });
+  }
+  return { changed, confirmed };
+}
+
+const maxTime = (times: Array<Date | null>) =>
+  times.reduce<Date | null>((m, t) => (t && (!m || t > m) ? t : m), null);
+
+/** A pull that changed nothing confirms the published figures: their freshness moves. */
+async function confirm(
+  client: pg.PoolClient,
+  confirmed: Array<{ version: number; year: number; asOf: string | null }>,
+): Promise<void> {
+  for (const c of confirmed) {
+    await client.query(
+      `UPDATE kpi_version_year SET confirmed_at = now(),
+         confirmed_as_of = CASE WHEN $3::date IS NULL THEN confirmed_as_of
+           ELSE greatest(coalesce(confirmed_as_of, as_of), $3::date) END
+       WHERE version_id = $1 AND fiscal_year = $2`,
+      [c.version, c.year, c.asOf],
+    );
+  }
+}
+
+/** A year whose items still hold a quarantined run's snapshot is published only on approval. */
+async function quarantineReasons(client: pg.PoolClient, years: YearOutcome[]): Promise<DriftReason[]> {
+  const reasons: DriftReason[] = [];
+  for (const y of years) {
+    for (const runId of await quarantinedAmong(client, y.runIds)) {
+      reasons.push({
+        rule: 'QUARANTINED_RUN',
+        year: y.year,
+        agencyId: null,
+        agencyCode: null,
+        before: String(runId),
+        after: String(runId),
+        limit: null,
+        runId,
+        message: `${y.year}: the items still hold ingest run ${runId}, whose version was rejected or rolled back`,
+      });
+    }
+  }
+  return reasons;
 }
 
 /**
@@ -256,6 +507,14 @@ async function inputsHash(
   return hash.digest('hex');
 }
 
+/** The newest published data version (what readers see), 0 before any. */
+export async function publishedVersionId(db: pg.ClientBase | pg.Pool = pool): Promise<number> {
+  const { rows } = await db.query<{ id: number | null }>(
+    `SELECT max(id) AS id FROM kpi_version WHERE status = 'PUBLISHED'`,
+  );
+  return rows[0]?.id ?? 0;
+}
+
 /** The newest data version recorded (published or not), 0 before the first recompute. */
 export async function latestVersionId(db: pg.ClientBase | pg.Pool = pool): Promise<number> {
   const { rows } = await db.query<{ id: number | null }>('SELECT max(id) AS id FROM kpi_version');
@@ -266,7 +525,7 @@ async function unrecordedRuns(client: pg.PoolClient, runs: RunInfo[]): Promise<R
   if (runs.length === 0) return [];
   const { rows } = await client.query<{ id: number }>(
     `SELECT r AS id FROM unnest($1::int[]) r
-     WHERE NOT EXISTS (SELECT 1 FROM kpi_version v WHERE r = ANY(v.run_ids))`,
+     WHERE NOT EXISTS (SELECT 1 FROM kpi_run_consumed c WHERE c.run_id = r)`,
     [runs.map((r) => r.id)],
   );
   const ids = new Set(rows.map((r) => r.id));
@@ -288,61 +547,4 @@ async function touchedYears(
   const years = new Set([...rows.map((r) => r.fiscal_year), ...targetYears]);
   for (const run of runs) for (const y of run.years) years.add(y);
   return [...years].sort((a, b) => a - b);
-}
-
-/**
- * Writes each touched year's provenance: the snapshots its figures stand on (the newest run of
- * each dataset, carried over from the year's previous row), their as-of date and fetch time.
- * `dataYears` are the years whose buckets this recompute read.
- * Returns the version's own as-of: that of its newest run (or the override).
- */
-async function writeVersionYears(
-  client: pg.PoolClient,
-  version: number,
-  years: number[],
-  runs: RunInfo[],
-  override: string | null,
-  dataYears: Set<number>,
-): Promise<string | null> {
-  let versionAsOf: string | null = override;
-  for (const year of years) {
-    const previous = (
-      await client.query<YearRow>(
-        `SELECT as_of, run_ids, fetched_at FROM kpi_version_year
-         WHERE fiscal_year = $1 ORDER BY version_id DESC LIMIT 1`,
-        [year],
-      )
-    ).rows[0];
-    const yearRuns = runs.filter((r) => r.years.includes(year));
-    const newest = yearRuns.at(-1);
-    const byDataset = new Map<string, number>();
-    if (previous?.run_ids?.length) {
-      const { rows } = await client.query<{ id: number; dataset: string }>(
-        'SELECT id, dataset FROM ingest_run WHERE id = ANY($1::int[]) ORDER BY id',
-        [previous.run_ids],
-      );
-      for (const r of rows) byDataset.set(r.dataset, r.id);
-    }
-    for (const r of yearRuns) byDataset.set(r.dataset, r.id);
-    // The override stands for the data recomputed here; a year touched only by a changed
-    // official commitment keeps its snapshot date.
-    const own = yearRuns.length > 0 || dataYears.has(year) ? override : null;
-    const asOf = own ?? newest?.as_of ?? newest?.finished_date ?? previous?.as_of ?? null;
-    await client.query(
-      `INSERT INTO kpi_version_year (version_id, fiscal_year, as_of, run_ids, fetched_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [
-        version,
-        year,
-        asOf,
-        [...byDataset.values()].sort((a, b) => a - b),
-        newest?.finished_at ?? previous?.fetched_at ?? null,
-      ],
-    );
-    if (!override && newest) {
-      const candidate = newest.as_of ?? newest.finished_date;
-      if (candidate && (!versionAsOf || candidate > versionAsOf)) versionAsOf = candidate;
-    }
-  }
-  return versionAsOf;
 }

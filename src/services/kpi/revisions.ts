@@ -11,8 +11,9 @@ import { announceKpiRefreshed } from './notify.js';
 import { type Cents, toCents } from './numbers.js';
 import { checkYear } from './read.js';
 import { KPI_RECOMPUTE_LOCK } from './recompute.js';
+import { quarantineRuns, releaseRuns, removeRunEffects } from './run-effects.js';
 
-export type RevisionStatus = 'PUBLISHED' | 'HELD' | 'REJECTED' | 'ROLLED_BACK' | 'SUPERSEDED';
+export type RevisionStatus = 'PUBLISHED' | 'HELD' | 'REJECTED' | 'ROLLED_BACK' | 'SUPERSEDED' | 'UNCHANGED';
 
 export interface Revision {
   version: number;
@@ -81,14 +82,23 @@ function toRevision(r: RevisionRow): Revision {
 export interface RevisionFilter {
   year?: number | null;
   status?: RevisionStatus | null;
+  /** Only versions that answer (or restate) `year` as of exactly this date. */
+  asOf?: string | null;
   /** Only versions below this one (paging backwards). */
   before?: number | null;
   limit?: number | null;
 }
 
-/** Revisions newest first. */
+/**
+ * Revisions newest first. Versions recorded only because the stored figures moved back to
+ * published ones (UNCHANGED) are left out unless asked for by status.
+ */
 export async function listRevisions(filter: RevisionFilter = {}): Promise<Revision[]> {
   if (filter.year != null) checkYear(filter.year);
+  if (filter.asOf != null) {
+    if (filter.year == null) throw new ValidationError('asOf', 'needs a year');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(filter.asOf)) throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+  }
   const limit = filter.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new ValidationError('limit', 'must be between 1 and 100');
@@ -96,10 +106,12 @@ export async function listRevisions(filter: RevisionFilter = {}): Promise<Revisi
   const { rows } = await pool.query<RevisionRow>(
     `SELECT ${COLUMNS} FROM kpi_version
      WHERE ($1::int IS NULL OR $1::int = ANY(fiscal_years))
-       AND ($2::text IS NULL OR status::text = $2::text)
+       AND (CASE WHEN $2::text IS NULL THEN status <> 'UNCHANGED' ELSE status::text = $2::text END)
        AND ($3::int IS NULL OR id < $3::int)
+       AND ($5::date IS NULL OR EXISTS (SELECT 1 FROM kpi_version_year y
+         WHERE y.version_id = kpi_version.id AND y.fiscal_year = $1::int AND y.as_of = $5::date))
      ORDER BY id DESC LIMIT $4`,
-    [filter.year ?? null, filter.status ?? null, filter.before ?? null, limit],
+    [filter.year ?? null, filter.status ?? null, filter.before ?? null, limit, filter.asOf ?? null],
   );
   return rows.map(toRevision);
 }
@@ -246,6 +258,65 @@ export async function revisionDeltas(version: number, year?: number | null): Pro
   return out;
 }
 
+/** One (year, agency, month, channel) bucket whose figures a version changed. */
+export interface TouchedBucket {
+  year: number;
+  agencyId: number | null;
+  month: number;
+  channel: string;
+}
+
+/**
+ * The buckets a version changed (aggregate rows it closed or opened), in a stable order, paged by
+ * offset. Reads the versioned rows through their (fiscal_year, version_from / version_to) indexes.
+ */
+export async function revisionBuckets(
+  version: number,
+  page: { limit?: number | null; offset?: number | null } = {},
+): Promise<{ total: number; buckets: TouchedBucket[] }> {
+  const limit = page.limit ?? 50;
+  const offset = page.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new ValidationError('limit', 'must be 1–500');
+  if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset', 'must be 0 or more');
+  const { rows } = await pool.query<{
+    fiscal_year: number;
+    agency_id: number | null;
+    month: number;
+    channel: string;
+    total: number;
+  }>(
+    `WITH b AS (
+       SELECT DISTINCT a.fiscal_year, a.agency_id, a.month, a.channel::text AS channel
+       FROM kpi_version v JOIN kpi_aggregate a ON a.fiscal_year = ANY(v.fiscal_years)
+         AND (a.version_from = v.id OR a.version_to = v.id)
+       WHERE v.id = $1
+     )
+     SELECT *, count(*) OVER ()::int AS total FROM b
+     ORDER BY fiscal_year, agency_id NULLS LAST, month, channel LIMIT $2 OFFSET $3`,
+    [version, limit, offset],
+  );
+  const total =
+    rows[0]?.total ??
+    (
+      await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT DISTINCT a.fiscal_year, a.agency_id, a.month, a.channel
+         FROM kpi_version v JOIN kpi_aggregate a ON a.fiscal_year = ANY(v.fiscal_years)
+           AND (a.version_from = v.id OR a.version_to = v.id) WHERE v.id = $1) b`,
+        [version],
+      )
+    ).rows[0]!.n;
+  return {
+    total,
+    buckets: rows.map((r) => ({
+      year: r.fiscal_year,
+      agencyId: r.agency_id,
+      month: r.month,
+      channel: r.channel,
+    })),
+  };
+}
+
 // ------------------------------------------------------------------------------- decisions
 
 export interface Decision {
@@ -259,10 +330,10 @@ export interface Decision {
  * announces the published version when it changed.
  */
 async function decide(
-  run: (client: pg.PoolClient) => Promise<{ revision: number; announce: boolean }>,
+  run: (client: pg.PoolClient) => Promise<{ revision: number; announce: boolean; quarantined?: number[] }>,
 ): Promise<Revision> {
   const client = await pool.connect();
-  let outcome: { revision: number; announce: boolean };
+  let outcome: { revision: number; announce: boolean; quarantined?: number[] };
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [KPI_RECOMPUTE_LOCK]);
@@ -274,6 +345,7 @@ async function decide(
   } finally {
     client.release();
   }
+  if (outcome.quarantined?.length) await removeRunEffects(outcome.quarantined);
   const revision = (await getRevision(outcome.revision))!;
   const current = outcome.announce ? await publishedRevision() : null;
   if (outcome.announce) {
@@ -299,10 +371,18 @@ async function heldRevision(client: pg.PoolClient, version: number): Promise<Rev
   return revision;
 }
 
-/** Publishes a held revision as it is (admins): readers see it from now on. */
+/**
+ * Publishes a held revision as it is (admins): readers see it from now on. Approving figures that
+ * hold a quarantined run's effect ends that run's quarantine.
+ */
 export async function approveRevision(version: number, decision: Decision): Promise<Revision> {
   return decide(async (client) => {
-    await heldRevision(client, version);
+    const held = await heldRevision(client, version);
+    await releaseRuns(
+      client,
+      held.heldReasons.flatMap((r) => (r.rule === 'QUARANTINED_RUN' && r.runId != null ? [r.runId] : [])),
+      decision.by,
+    );
     await client.query(
       `UPDATE kpi_version SET status = 'PUBLISHED', published_at = now(), decided_at = now(),
          decided_by = $2, decision_note = $3 WHERE id = $1`,
@@ -314,8 +394,8 @@ export async function approveRevision(version: number, decision: Decision): Prom
 }
 
 /**
- * Rejects a held revision (admins): it is never published. Its items stay stored; the next
- * recompute that touches the same years is checked against the published figures again.
+ * Rejects a held revision (admins): it is never published, and its runs are quarantined: while the
+ * items hold their snapshots, no recompute of those years is published without an approval.
  */
 export async function rejectRevision(version: number, decision: Decision): Promise<Revision> {
   return decide(async (client) => {
@@ -325,14 +405,16 @@ export async function rejectRevision(version: number, decision: Decision): Promi
        WHERE id = $1`,
       [version, decision.by, decision.note ?? null],
     );
-    logger.info({ version, by: decision.by }, 'kpi revision rejected');
-    return { revision: version, announce: false };
+    const quarantined = await quarantineRuns(client, version, 'REJECTED');
+    logger.info({ version, by: decision.by, quarantined }, 'kpi revision rejected');
+    return { revision: version, announce: false, quarantined };
   });
 }
 
 /**
  * Takes the published revision back (admins): readers see the previously published one again,
- * exactly, since its rows never changed. Returns the revision rolled back.
+ * exactly, since its rows never changed, and its runs are quarantined like a rejected revision's.
+ * Returns the revision rolled back.
  */
 export async function rollbackRevision(decision: Decision): Promise<Revision> {
   return decide(async (client) => {
@@ -346,7 +428,8 @@ export async function rollbackRevision(decision: Decision): Promise<Revision> {
        WHERE id = $1`,
       [version, decision.by, decision.note ?? null],
     );
-    logger.info({ version, restored: rows[1]!.id, by: decision.by }, 'kpi revision rolled back');
-    return { revision: version, announce: true };
+    const quarantined = await quarantineRuns(client, version, 'ROLLED_BACK');
+    logger.info({ version, restored: rows[1]!.id, by: decision.by, quarantined }, 'kpi revision rolled back');
+    return { revision: version, announce: true, quarantined };
   });
 }
