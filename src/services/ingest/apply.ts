@@ -99,7 +99,7 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
       const reason = holdReason(run, counts, config().INGEST_MAX_WITHDRAW_SHARE, source!.last_snapshot_as_of);
       if (reason !== null) {
         const { rows } = await client.query<RunRow>(
-          `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL,
+          `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL, finished_at = now(),
              as_of = COALESCE(as_of, $3::date)
            WHERE id = $1 RETURNING *`,
           [run.id, reason, dateInZone(new Date(), AS_OF_ZONE)],
