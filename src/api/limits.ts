@@ -3,7 +3,7 @@
 // GraphQL sees them (body too large, malformed JSON). docs/security.md lists every limit and code.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { type ASTKindToNode, GraphQLError, Kind, type ValidationRule } from 'graphql';
+import { type ASTKindToNode, GraphQLError, Kind, type SelectionSetNode, type ValidationRule } from 'graphql';
 import { config } from '../config/env.js';
 import { AppError } from '../lib/errors.js';
 import { QUERY_LIMITS } from '../schema/builder.js';
@@ -96,9 +96,64 @@ function countingRule<K extends Kind.FIELD | Kind.DIRECTIVE>(
   };
 }
 
+/** Selections an operation expands to, fragments included (each counted once per spread). */
+const MAX_EXPANDED_SELECTIONS = 10_000;
+
+/**
+ * Refuses a document whose fragments expand to more than MAX_EXPANDED_SELECTIONS selections (a few
+ * fragments that each spread the previous one twice reach millions), counted with one pass per
+ * fragment. Apollo has its own such rule; graphql-ws needs this one.
+ */
+const expandedSelectionsRule: ValidationRule = (context) => ({
+  Document: {
+    leave(document) {
+      const fragments = new Map<string, SelectionSetNode>();
+      for (const d of document.definitions)
+        if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
+      const memo = new Map<string, number>();
+      const visiting = new Set<string>();
+      const count = (set: SelectionSetNode): number => {
+        let n = 0;
+        for (const s of set.selections) {
+          if (s.kind === Kind.FIELD) n += 1 + (s.selectionSet ? count(s.selectionSet) : 0);
+          else if (s.kind === Kind.INLINE_FRAGMENT) n += count(s.selectionSet);
+          else n += spread(s.name.value);
+          if (n > MAX_EXPANDED_SELECTIONS) return n;
+        }
+        return n;
+      };
+      const spread = (name: string): number => {
+        const known = memo.get(name);
+        if (known !== undefined) return known;
+        const set = fragments.get(name);
+        // Unknown fragments and cycles are GraphQL's own validation errors.
+        if (!set || visiting.has(name)) return 0;
+        visiting.add(name);
+        const n = count(set);
+        visiting.delete(name);
+        memo.set(name, n);
+        return n;
+      };
+      for (const d of document.definitions) {
+        if (d.kind !== Kind.OPERATION_DEFINITION) continue;
+        const n = count(d.selectionSet);
+        if (n <= MAX_EXPANDED_SELECTIONS) continue;
+        context.reportError(
+          new GraphQLError(`the operation expands to more than ${MAX_EXPANDED_SELECTIONS} selections`, {
+            nodes: d,
+            extensions: { code: 'QUERY_TOO_COMPLEX', limit: MAX_EXPANDED_SELECTIONS },
+          }),
+        );
+        return;
+      }
+    },
+  },
+});
+
 /** Validation rules Apollo runs with GraphQL's own: each refusal is a 400 before execution. */
 export function limitRules(limits: ApiLimits): ValidationRule[] {
   return [
+    expandedSelectionsRule,
     countingRule(
       Kind.FIELD,
       (field) => field.alias !== undefined,
@@ -110,7 +165,7 @@ export function limitRules(limits: ApiLimits): ValidationRule[] {
   ];
 }
 
-const LIMIT_CODES = new Set(['TOO_MANY_ALIASES', 'TOO_MANY_DIRECTIVES']);
+const LIMIT_CODES = new Set(['TOO_MANY_ALIASES', 'TOO_MANY_DIRECTIVES', 'QUERY_TOO_COMPLEX']);
 
 /**
  * The code of a request refused by a limit of this module, which Apollo reports under its generic

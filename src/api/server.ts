@@ -32,7 +32,7 @@ import { registerQueueBoard } from './queue-board.js';
 import { RateLimiter, registerRateLimit } from './rate-limit.js';
 import { registerRequestLog } from './request-log.js';
 import { contentVersionPlugin, registerResponseCache, viewerForRequest } from './response-cache.js';
-import { attachSubscriptions } from './subscriptions.js';
+import { attachSubscriptions, type SocketLimits } from './subscriptions.js';
 
 export interface BismaServer {
   app: FastifyInstance;
@@ -43,7 +43,9 @@ export interface BismaServer {
 }
 
 /** `limits` overrides the configured API limits (docs/security.md), e.g. a tight one in a test. */
-export async function buildServer(options: { limits?: ApiLimitOverrides } = {}): Promise<BismaServer> {
+export async function buildServer(
+  options: { limits?: ApiLimitOverrides; sockets?: SocketLimits } = {},
+): Promise<BismaServer> {
   const limits = apiLimits(options.limits);
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -131,7 +133,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
     },
   });
 
-  const subscriptions = attachSubscriptions(app, schema);
+  const subscriptions = attachSubscriptions(app, schema, { limits, limiter, sockets: options.sockets });
 
   return {
     app,
