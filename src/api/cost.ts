@@ -144,7 +144,14 @@ interface Measured {
   warnings: LimitWarning[];
 }
 
-/** Introspection list fields, each multiplying its selection's cost as any other list does. */
+/**
+ * Introspection list fields multiply their selection's cost by this: a smaller factor than other
+ * lists' 10, so GraphQL's own introspection query (three lists deep) costs about 8 000, well within
+ * the limit, while each further level of nesting still multiplies.
+ */
+const INTROSPECTION_LIST_SIZE = 5;
+
+/** Introspection list fields. */
 const INTROSPECTION_LISTS = new Set([
   'types',
   'fields',
@@ -160,7 +167,7 @@ const INTROSPECTION_LISTS = new Set([
 /**
  * Pothos's complexity skips introspection fields (they are not in the schema's types), so a nested
  * `__schema { types { fields { type { fields … } } } }` would cost nothing. Here each introspection
- * field costs 1 and a list multiplies its selection by 10, as elsewhere; `ofType` adds no depth, since
+ * field costs 1 and a list multiplies its selection (INTROSPECTION_LIST_SIZE); `ofType` adds no depth, since
  * a chain of it only unwraps list and non-null wrappers (GraphQL's own introspection query nests it
  * seven deep).
  */
@@ -196,7 +203,7 @@ function introspectionMeasure(
         continue;
       }
       const inner = walk(field.selectionSet);
-      const multiplier = INTROSPECTION_LISTS.has(field.name.value) ? 10 : 1;
+      const multiplier = INTROSPECTION_LISTS.has(field.name.value) ? INTROSPECTION_LIST_SIZE : 1;
       cost += 1 + multiplier * inner.cost;
       depth = Math.max(depth, inner.depth + (field.name.value === 'ofType' ? 0 : 1));
     }
