@@ -24,6 +24,7 @@ import {
 } from 'graphql';
 import { AppError } from '../lib/errors.js';
 import type { Context, Viewer } from '../schema/context.js';
+import { checkArguments } from './arguments.js';
 import type { ApiLimits } from './limits.js';
 import { type Budget, type RateLimiter, rateLimitedError, setRateLimitHeaders } from './rate-limit.js';
 
@@ -238,6 +239,7 @@ function measure(
   const variables = coercedVariables(schema, operation, inputs);
   // Bad variables: execution reports them, before any resolver (and so any cost) runs.
   if (!variables) return undefined;
+  checkArguments(schema, document, operation, variables);
   let measured: ComplexityResult;
   try {
     measured = complexityFromQuery(operationDocument(document, operation), {
