@@ -32,6 +32,7 @@ import type { Viewer } from '../schema/context.js';
 import { publishedVersionKey, readPublishedVersion } from '../services/kpi/notify.js';
 import { jakartaToday } from '../services/kpi/read.js';
 import { viewerFromAuthorization } from './auth.js';
+import { cacheableRequest } from './request-checks.js';
 
 /** Root query fields whose answers depend only on the KPI version and on this API's mutations. */
 export const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set([
@@ -178,6 +179,7 @@ interface GraphQLBody {
   query?: unknown;
   operationName?: unknown;
   variables?: unknown;
+  extensions?: unknown;
 }
 
 export interface ResponseCacheOptions {
@@ -236,7 +238,9 @@ export function registerResponseCache(
     const queryHash = createHash('sha256').update(body.query).digest('hex');
     const kind = operationKind(queryHash, body.query, operationName);
     const state = stateOf(request);
-    if (!enabled || kind !== 'cacheable') {
+    // A fast path skips work, never a check: a request Apollo would refuse goes to Apollo.
+    const answerType = cacheableRequest(body, request.headers.accept);
+    if (!enabled || kind !== 'cacheable' || answerType === null) {
       reply.header(CACHE_HEADER, 'BYPASS');
       return;
     }
@@ -260,7 +264,7 @@ export function registerResponseCache(
       const hit = local.get(key) ?? (await redis.get(key)) ?? undefined;
       if (hit !== undefined) {
         local.set(key, hit);
-        reply.header(CACHE_HEADER, 'HIT').type('application/json; charset=utf-8');
+        reply.header(CACHE_HEADER, 'HIT').type(answerType);
         return reply.send(hit);
       }
       state.storeAt = key;
