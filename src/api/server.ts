@@ -65,7 +65,8 @@ export async function buildServer(
   // rate limits fall back (reads go to PostgreSQL) instead of waiting for a reconnect.
   const redis = createRedis('producer', { enableOfflineQueue: false });
   const persisted = persistedQueries(redis);
-  // In allow-list mode, unregistered operations are refused before any other hook looks at them.
+  // Before any other hook: in allow-list mode unregistered operations are refused, otherwise APQ
+  // registrations are bounded (persisted-queries.ts).
   if (persisted.guard) app.addHook('preHandler', persisted.guard);
   await whenReady(redis, 2_000);
   const limiter = new RateLimiter(redis, limits.rateLimit);
