@@ -217,6 +217,23 @@ const HTTP_CODES: Record<number, string> = {
 };
 
 /**
+ * HTTP/1.0 allows a request without a Host header, from which no URL can be built (Apollo's
+ * integration then fails with a 500): such a request is refused with 400 BAD_REQUEST. The health
+ * probes still answer it, since some load balancers probe with HTTP/1.0 and no Host.
+ */
+export function refuseMissingHost(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.headers.host) return;
+    const path = request.url.split('?')[0];
+    if (path === '/healthz' || path === '/readyz') return;
+    return reply
+      .code(400)
+      .type('application/json; charset=utf-8')
+      .send({ errors: [{ message: 'the request has no Host header', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+}
+
+/**
  * Requests Fastify refuses before Apollo sees them (a body over the limit, malformed JSON, an
  * unknown media type) get a GraphQL-shaped error with a code on /graphql; elsewhere Fastify's own
  * shape. A 5xx never carries the original message or stack.

@@ -24,6 +24,7 @@ import {
   apiLimits,
   limitRules,
   queryTimeoutPlugin,
+  refuseMissingHost,
   registerRequestErrors,
 } from './limits.js';
 import { graphqlMetricsPlugin, registerMetrics } from './metrics.js';
@@ -56,6 +57,7 @@ export async function buildServer(
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID(),
   });
   registerRequestLog(app);
+  refuseMissingHost(app);
   registerMetrics(app);
   // Clients can quote it when reporting a masked INTERNAL_SERVER_ERROR; the log line carries it too.
   app.addHook('onSend', async (request, reply) => {

@@ -2,6 +2,8 @@
 // the server keeps answering other callers meanwhile, slow work is cut off by the query deadline
 // and by PostgreSQL's statement_timeout, production answers carry no stack, and Apollo's CSRF
 // prevention refuses requests a browser could send cross-site without a preflight.
+
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { closeDb, prisma } from '../../src/lib/db.js';
@@ -417,5 +419,37 @@ describe('the same limits over graphql-ws', () => {
       await Promise.all(sockets.map((s) => s.close()));
       await capped.close();
     }
+  });
+});
+
+describe('HTTP/1.0 without a Host header', () => {
+  /** Sends raw bytes and returns the status line of the answer. */
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { port } = new URL(api.url);
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString('latin1');
+      });
+      socket.on('end', () => resolve(answer.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+    });
+
+  it.each([
+    [
+      'a GET of /graphql',
+      'GET /graphql?query=%7B__typename%7D HTTP/1.0\r\napollo-require-preflight: 1\r\n\r\n',
+    ],
+    [
+      'a POST of /graphql',
+      'POST /graphql HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 26\r\n\r\n{"query":"{ __typename }"}',
+    ],
+  ])('answers %s with 400, never 500', async (_what, request) => {
+    expect(await raw(request)).toMatch(/^HTTP\/1\.[01] 400/);
+  });
+
+  it('still answers the health probe, which old load balancers send that way', async () => {
+    expect(await raw('GET /healthz HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.[01] 200/);
   });
 });
