@@ -372,7 +372,6 @@ async function both(query: string): Promise<Array<{ data?: Json; errors?: Json; 
   }
 }
 
-
 describe('cases a hostile pass found, over HTTP and graphql-ws', () => {
   it('treats LIKE wildcards in exhibitors(sector) and agencies(search) as text, not patterns', async () => {
     for (const [query, list] of [
