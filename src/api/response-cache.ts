@@ -124,27 +124,43 @@ function operationKind(queryHash: string, query: string, operationName: string |
   return kind;
 }
 
+/** Bytes of answers the in-process front holds at most: entries are bounded in size, not only count. */
+const LOCAL_MAX_BYTES = 32 * 1024 * 1024;
+
 /** The in-process front of the Redis cache: full keys, so it is never staler than Redis. */
 class LocalEntries {
   private readonly entries = new Map<string, { body: string; expires: number }>();
+  private bytes = 0;
   constructor(
     private readonly max: number,
     private readonly ttlMs: number,
+    private readonly maxBytes = LOCAL_MAX_BYTES,
   ) {}
   get(key: string): string | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires < Date.now()) {
-      this.entries.delete(key);
+      this.remove(key);
       return undefined;
     }
     return entry.body;
   }
   set(key: string, body: string): void {
-    if (this.max === 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    // A string's UTF-16 length in bytes: an upper bound of what it holds in memory.
+    const size = body.length * 2;
+    if (this.max === 0 || size > this.maxBytes / 4) return;
+    this.remove(key);
+    while (this.entries.size > 0 && (this.entries.size >= this.max || this.bytes + size > this.maxBytes)) {
+      this.remove(this.entries.keys().next().value!);
+    }
     this.entries.set(key, { body, expires: Date.now() + this.ttlMs });
+    this.bytes += size;
+  }
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.bytes -= entry.body.length * 2;
+    this.entries.delete(key);
   }
 }
 
