@@ -2,13 +2,14 @@
 // demo data answers the dashboard query set and a hostile set (refused documents, introspection,
 // forged cursors, padded persisted-query registrations, revoked keys, sockets opened and dropped,
 // subscriptions) from several clients for some minutes; its RSS is sampled every second and printed
-// at the start (after a warm-up), at its peak and at the end (after a short rest). Done when the end
-// is within 10 % of the start.
+// at the start (after a warm-up under the same load and a short rest), at its peak and at the end
+// (after the same rest). Done when the end is within 10 % of the start.
 //
 //   npm run bench:soak                           # 5 minutes, 8 clients
-//   npm run bench:soak -- --duration 60 --clients 4
+//   npm run bench:soak -- --duration 60 --warmup 20 --clients 4
 //   npm run bench:soak -- --snapshots DIR        # heap snapshots of the API after warm-up and at the end
-import { readdir, readFile, rename } from 'node:fs/promises';
+//   npm run bench:soak -- --rest 30              # seconds of quiet before each RSS figure (V8 shrinks its heap)
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { createClient } from 'graphql-ws';
@@ -22,9 +23,10 @@ function option(name: string): string | undefined {
 }
 
 const DURATION_S = Number(option('duration') ?? 300);
+const WARMUP_S = Number(option('warmup') ?? 30);
 const CLIENTS = Number(option('clients') ?? 8);
 const SNAPSHOTS = option('snapshots');
-const REST_S = 10;
+const REST_S = Number(option('rest') ?? 30);
 const DB_NAME = process.env.SOAK_DB ?? 'bisma_soak';
 const PREFIX = process.env.SOAK_REDIS_PREFIX ?? 'bisma_soak';
 
@@ -190,8 +192,14 @@ async function snapshot(api: Child, dir: string, name: string): Promise<void> {
     await sleep(500);
     const written = (await readdir(process.cwd())).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
     if (written) {
-      // Wait until the file stops growing.
-      await sleep(3_000);
+      // V8 writes the file in pieces: wait until it has stopped growing for a few seconds.
+      let size = -1;
+      for (let still = 0; still < 3; ) {
+        await sleep(1_000);
+        const now = (await stat(written)).size;
+        still = now > 0 && now === size ? still + 1 : 0;
+        size = now;
+      }
       await rename(written, join(dir, `${name}.heapsnapshot`));
       log(`heap snapshot: ${join(dir, `${name}.heapsnapshot`)}`);
       return;
@@ -202,21 +210,23 @@ async function snapshot(api: Child, dir: string, name: string): Promise<void> {
 
 let api: Child | undefined;
 try {
-  log(`soak: ${DURATION_S} s, ${CLIENTS} clients, database ${DB_NAME}`);
+  log(`soak: ${WARMUP_S} s warm-up, then ${DURATION_S} s, ${CLIENTS} clients, database ${DB_NAME}`);
   await freshDatabase();
   await flushRedis();
   await loadDemoData();
   const revokedKey = await createApiKey('soak revoked', 'ADMIN');
   await revokeApiKey(revokedKey.id);
-  api = await startChild(
-    './api-child.ts',
-    SNAPSHOTS ? { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } : {},
-  );
+  api = await startChild('./api-child.ts', {
+    BENCH_MEMORY_LOG: '1',
+    ...(SNAPSHOTS ? { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } : {}),
+  });
   const pid = api.child.pid!;
   const counts = { requests: 0 };
-  // Warm-up: one pass of everything, so the start figure is a running server's, not a cold one's.
-  await client(api.url, revokedKey.key, Date.now(), counts);
-  await sleep(2_000);
+  // Warm-up under the same load, so the start figure is a running server's (JIT code, pools, caches
+  // filled to their bounds), not a cold one's; what grows after it is what the soak is looking for.
+  const warm = Date.now() + WARMUP_S * 1000;
+  await Promise.all(Array.from({ length: CLIENTS }, () => client(api!.url, revokedKey.key, warm, counts)));
+  await sleep(REST_S * 1000);
   if (SNAPSHOTS) await snapshot(api, SNAPSHOTS, 'start');
   const start = await rssMb(pid);
   let peak = start;

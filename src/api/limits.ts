@@ -2,8 +2,16 @@
 // directives, the execution deadline, and GraphQL-shaped answers to requests refused before
 // GraphQL sees them (body too large, malformed JSON). docs/security.md lists every limit and code.
 import type { ApolloServerPlugin } from '@apollo/server';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { type ASTKindToNode, GraphQLError, Kind, type SelectionSetNode, type ValidationRule } from 'graphql';
+import {
+  type ASTKindToNode,
+  type DocumentNode,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type ValidationRule,
+} from 'graphql';
 import { config } from '../config/env.js';
 import { AppError } from '../lib/errors.js';
 import { QUERY_LIMITS } from '../schema/builder.js';
@@ -166,6 +174,22 @@ export function limitRules(limits: ApiLimits): ValidationRule[] {
 }
 
 const LIMIT_CODES = new Set(['TOO_MANY_ALIASES', 'TOO_MANY_DIRECTIVES', 'QUERY_TOO_COMPLEX']);
+
+/** Parsed documents Apollo keeps (by query hash) to skip parsing and validating them again. */
+const DOCUMENT_STORE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Apollo's own document store measures a document by its JSON, which leaves out the source text
+ * each node's location keeps alive: documents padded with 10 kB of whitespace then fill memory
+ * hundreds of times past the store's nominal size. This store counts the source too.
+ */
+export function documentStore(): InMemoryLRUCache<DocumentNode> {
+  return new InMemoryLRUCache<DocumentNode>({
+    maxSize: DOCUMENT_STORE_BYTES,
+    sizeCalculation: (document) =>
+      Buffer.byteLength(JSON.stringify(document), 'utf8') + (document.loc?.source.body.length ?? 0) * 2,
+  });
+}
 
 /**
  * The code of a request refused by a limit of this module, which Apollo reports under its generic

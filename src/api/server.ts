@@ -22,6 +22,7 @@ import { kpiExportRoutes } from './kpi-exports.js';
 import {
   type ApiLimitOverrides,
   apiLimits,
+  documentStore,
   limitRules,
   queryTimeoutPlugin,
   refuseMissingHost,
@@ -81,6 +82,7 @@ export async function buildServer(
     maxRecursiveSelections: true,
     validationRules: limitRules(limits),
     parseOptions: { maxTokens: limits.maxTokens },
+    documentStore: documentStore(),
     formatError,
     // Compact JSON: Apollo's default pretty-prints every answer (more bytes, more CPU).
     stringifyResult: (result) => JSON.stringify(result),

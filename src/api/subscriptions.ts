@@ -93,10 +93,19 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-/** GraphQL errors as the socket sends them: formatted as over HTTP, without HTTP's own extensions. */
+/**
+ * GraphQL errors as the socket sends them: formatted as over HTTP, without HTTP's own extensions;
+ * a masked one is logged, as errorLoggingPlugin logs it over HTTP.
+ */
 function formatted(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((error) => {
     const out = formatError(error.toJSON(), error.originalError ?? error);
+    if (out.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+      logger.error(
+        { err: error.originalError ?? error, path: error.path },
+        'unexpected error over graphql-ws',
+      );
+    }
     if (!out.extensions || !('http' in out.extensions)) return out;
     const { http: _http, ...extensions } = out.extensions;
     return { ...out, extensions };
