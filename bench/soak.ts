@@ -8,6 +8,7 @@
 //   npm run bench:soak                           # 5 minutes, 8 clients
 //   npm run bench:soak -- --duration 60 --warmup 20 --clients 4
 //   npm run bench:soak -- --snapshots DIR        # heap snapshots of the API after warm-up and at the end
+//   npm run bench:soak -- --heap 256             # the API with V8's old space capped at 256 MB
 //   npm run bench:soak -- --rest 30              # seconds of quiet before each RSS figure (V8 shrinks its heap)
 import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +25,8 @@ function option(name: string): string | undefined {
 
 const DURATION_S = Number(option('duration') ?? 300);
 const WARMUP_S = Number(option('warmup') ?? 30);
+/** V8's old-space limit for the API process in MB, as production may set it (none: V8's default). */
+const HEAP_MB = option('heap');
 const CLIENTS = Number(option('clients') ?? 8);
 const SNAPSHOTS = option('snapshots');
 const REST_S = Number(option('rest') ?? 30);
@@ -218,7 +221,10 @@ try {
   await revokeApiKey(revokedKey.id);
   api = await startChild('./api-child.ts', {
     BENCH_MEMORY_LOG: '1',
-    ...(SNAPSHOTS ? { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } : {}),
+    NODE_OPTIONS: [
+      SNAPSHOTS ? '--heapsnapshot-signal=SIGUSR2' : '',
+      HEAP_MB ? `--max-old-space-size=${HEAP_MB}` : '',
+    ].join(' '),
   });
   const pid = api.child.pid!;
   const counts = { requests: 0 };
