@@ -113,25 +113,47 @@ function registrationGuard(redis: Redis, limits: RegistrationLimits, path: strin
           }),
         })
       : undefined;
-  return async (request: FastifyRequest) => {
-    if (request.routeOptions.url !== path || request.method !== 'POST') return;
-    const body = request.body as { query?: unknown; extensions?: unknown } | null;
-    if (!body || typeof body !== 'object' || typeof body.query !== 'string') return;
-    const extensions = body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined;
-    const hash = extensions?.persistedQuery?.sha256Hash;
-    if (typeof hash !== 'string' || hash !== operationId(body.query)) return;
-    let refused = Buffer.byteLength(body.query, 'utf8') > limits.maxBytes;
-    if (!refused && counter) {
-      try {
-        await counter.consume(request.ip, 1);
-      } catch (rejection) {
-        refused = rejection instanceof RateLimiterRes;
-      }
+  /** Whether this registration is refused (too long, or the address is past its count). */
+  const refuses = async (query: string, address: string): Promise<boolean> => {
+    if (Buffer.byteLength(query, 'utf8') > limits.maxBytes) return true;
+    if (!counter) return false;
+    try {
+      await counter.consume(address, 1);
+      return false;
+    } catch (rejection) {
+      return rejection instanceof RateLimiterRes;
     }
-    if (!refused) return;
-    const { persistedQuery: _dropped, ...rest } = extensions as Record<string, unknown>;
-    body.extensions = rest;
-    request.log.debug({ operationId: hash }, 'persisted query executed without registering it');
+  };
+  const registers = (query: unknown, extensions: unknown): extensions is Record<string, unknown> => {
+    const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)
+      ?.persistedQuery?.sha256Hash;
+    return typeof query === 'string' && typeof hash === 'string' && hash === operationId(query);
+  };
+  return async (request: FastifyRequest) => {
+    if (request.routeOptions.url !== path) return;
+    if (request.method === 'POST') {
+      const body = request.body as { query?: unknown; extensions?: unknown } | null;
+      if (!body || typeof body !== 'object' || !registers(body.query, body.extensions)) return;
+      if (!(await refuses(body.query as string, request.ip))) return;
+      const { persistedQuery: _dropped, ...rest } = body.extensions as Record<string, unknown>;
+      body.extensions = rest;
+    } else if (request.method === 'GET') {
+      // Apollo reads a GET's parameters from the URL itself, so the URL is what changes.
+      const [pathname, search = ''] = request.raw.url?.split('?', 2) ?? [];
+      const params = new URLSearchParams(search);
+      let extensions: unknown;
+      try {
+        extensions = JSON.parse(params.get('extensions') ?? 'null');
+      } catch {
+        return;
+      }
+      const query = params.get('query');
+      if (!registers(query, extensions) || !(await refuses(query as string, request.ip))) return;
+      const { persistedQuery: _dropped, ...rest } = extensions;
+      params.set('extensions', JSON.stringify(rest));
+      request.raw.url = `${pathname}?${params}`;
+    } else return;
+    request.log.debug('persisted query executed without registering it');
   };
 }
 

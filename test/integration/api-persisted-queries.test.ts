@@ -164,6 +164,12 @@ describe('bounded registration of persisted queries', () => {
     }
     expect(await stored(operationId(texts[0]!))).toBe(true);
     expect(await stored(operationId(texts[100]!))).toBe(false);
+    // The same over GET, where Apollo reads the parameters from the URL.
+    const viaGet = 'query FloodGet { __typename }';
+    const res = await get(api.url, { query: viaGet, extensions: persisted(operationId(viaGet)) });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ __typename: 'Query' });
+    expect(await stored(operationId(viaGet))).toBe(false);
   });
 
   it('keeps at most maxEntries queries in Redis, evicting the least recently used', async () => {
