@@ -11,6 +11,16 @@ await server.app.listen({ port: 0, host: '127.0.0.1' });
 const address = server.app.server.address();
 if (!address || typeof address === 'string') throw new Error('no TCP address');
 process.stdout.write(`http://127.0.0.1:${address.port}/graphql\n`);
+// The soak (bench/soak.ts) asks where the memory is: V8's heap, or outside it.
+if (process.env.BENCH_MEMORY_LOG) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1024 / 1024);
+    process.stderr.write(
+      `  api memory: rss ${mb(m.rss)} MB, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, array buffers ${mb(m.arrayBuffers)} MB\n`,
+    );
+  }, 15_000).unref();
+}
 process.once('SIGTERM', () => {
   server
     .close()

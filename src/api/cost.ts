@@ -3,7 +3,7 @@
 // budget after this request, like GitHub's rateLimit) and `extensions.warnings` (anything a limit
 // clamped or ignored, e.g. a page size larger than the maximum). The cost is the Pothos complexity
 // of the operation: a connection multiplies its selection by its page size, another list by 10.
-import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { PothosValidationError } from '@pothos/core';
 import { type ComplexityResult, complexityFromQuery } from '@pothos/plugin-complexity';
 import {
@@ -23,7 +23,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { AppError } from '../lib/errors.js';
-import type { Context } from '../schema/context.js';
+import type { Context, Viewer } from '../schema/context.js';
+import { checkArguments } from './arguments.js';
 import type { ApiLimits } from './limits.js';
 import { type Budget, type RateLimiter, rateLimitedError, setRateLimitHeaders } from './rate-limit.js';
 
@@ -144,20 +145,106 @@ interface Measured {
   warnings: LimitWarning[];
 }
 
+/**
+ * Introspection list fields multiply their selection's cost by this: a smaller factor than other
+ * lists' 10, so GraphQL's own introspection query (three lists deep) costs about 8 000, well within
+ * the limit, while each further level of nesting still multiplies.
+ */
+const INTROSPECTION_LIST_SIZE = 5;
+
+/** Introspection list fields. */
+const INTROSPECTION_LISTS = new Set([
+  'types',
+  'fields',
+  'args',
+  'inputFields',
+  'interfaces',
+  'possibleTypes',
+  'enumValues',
+  'directives',
+  'locations',
+]);
+
+/**
+ * Pothos's complexity skips introspection fields (they are not in the schema's types), so a nested
+ * `__schema { types { fields { type { fields … } } } }` would cost nothing. Here each introspection
+ * field costs 1 and a list multiplies its selection (INTROSPECTION_LIST_SIZE); `ofType` adds no depth, since
+ * a chain of it only unwraps list and non-null wrappers (GraphQL's own introspection query nests it
+ * seven deep).
+ */
+function introspectionMeasure(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): { cost: number; depth: number; breadth: number } {
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  let breadth = 0;
+  const fields = (set: SelectionSetNode, out: FieldNode[], seen: Set<string>) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) out.push(s);
+      else if (s.kind === Kind.INLINE_FRAGMENT) fields(s.selectionSet, out, seen);
+      else if (!seen.has(s.name.value)) {
+        const fragment = fragments.get(s.name.value);
+        if (fragment) fields(fragment.selectionSet, out, new Set([...seen, s.name.value]));
+      }
+    }
+    return out;
+  };
+  const walk = (set: SelectionSetNode): { cost: number; depth: number } => {
+    let cost = 0;
+    let depth = 0;
+    for (const field of fields(set, [], new Set())) {
+      breadth += 1;
+      if (!field.selectionSet) {
+        cost += 1;
+        depth = Math.max(depth, 1);
+        continue;
+      }
+      const inner = walk(field.selectionSet);
+      const multiplier = INTROSPECTION_LISTS.has(field.name.value) ? INTROSPECTION_LIST_SIZE : 1;
+      cost += 1 + multiplier * inner.cost;
+      depth = Math.max(depth, inner.depth + (field.name.value === 'ofType' ? 0 : 1));
+    }
+    return { cost, depth };
+  };
+  let cost = 0;
+  let depth = 0;
+  for (const root of fields(operation.selectionSet, [], new Set())) {
+    if ((root.name.value !== '__schema' && root.name.value !== '__type') || !root.selectionSet) continue;
+    breadth += 1;
+    const inner = walk(root.selectionSet);
+    cost += 1 + inner.cost;
+    depth = Math.max(depth, inner.depth + 1);
+  }
+  return { cost, depth, breadth };
+}
+
+/** An operation as every transport hands it to the checks (Apollo's plugin, graphql-ws). */
+export interface OperationToCheck {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode | undefined | null;
+  variables: Record<string, unknown> | undefined;
+}
+
 /** Measures the operation and throws if it is over a limit; undefined when its variables are bad. */
 function measure(
-  { schema, document, operation, request }: GraphQLRequestContextDidResolveOperation<Context>,
+  { schema, document, operation, variables: inputs }: OperationToCheck,
   limits: ApiLimits,
 ): Measured | undefined {
   if (!operation) return undefined;
-  const variables = coercedVariables(schema, operation, request.variables);
+  const variables = coercedVariables(schema, operation, inputs);
   // Bad variables: execution reports them, before any resolver (and so any cost) runs.
   if (!variables) return undefined;
+  checkArguments(schema, document, operation, variables);
   let measured: ComplexityResult;
   try {
     measured = complexityFromQuery(operationDocument(document, operation), {
       schema,
-      variables: request.variables ?? {},
+      variables: inputs ?? {},
     });
   } catch (err) {
     // Measuring maps the arguments as execution would: a bad one (e.g. a malformed global id)
@@ -168,7 +255,12 @@ function measure(
     }
     throw err;
   }
-  const { complexity, depth, breadth } = measured;
+  const introspection = usesIntrospection(document, operation)
+    ? introspectionMeasure(document, operation)
+    : { cost: 0, depth: 0, breadth: 0 };
+  const complexity = measured.complexity + introspection.cost;
+  const depth = Math.max(measured.depth, introspection.depth);
+  const breadth = measured.breadth + introspection.breadth;
   if (depth > limits.maxDepth) throw tooComplex('depth', depth, limits.maxDepth);
   if (breadth > limits.maxBreadth) throw tooComplex('breadth', breadth, limits.maxBreadth);
   if (complexity > limits.maxCost) throw tooComplex('cost', complexity, limits.maxCost);
@@ -184,36 +276,57 @@ function measure(
   return { report, warnings: pageSizeWarnings(schema, document, operation, variables, limits.maxPageSize) };
 }
 
+export interface Checked {
+  measured?: Measured;
+  budget?: Budget;
+}
+
 /**
- * Refuses an operation over a limit (QUERY_TOO_COMPLEX, 400), public introspection when it is off
- * (INTROSPECTION_DISABLED, 403) and a caller out of budget (RATE_LIMITED, 429), before it runs;
- * adds cost, budget and warnings to the answer's extensions.
+ * The checks every operation passes before it runs, over HTTP (costPlugin) and over graphql-ws
+ * alike: public introspection when it is off (INTROSPECTION_DISABLED, 403), an operation over a
+ * limit (QUERY_TOO_COMPLEX, 400) and a caller out of budget (RATE_LIMITED, 429). Throws the refusal.
  */
+export async function checkOperation(
+  op: OperationToCheck,
+  caller: { viewer: Viewer; address: string },
+  limits: ApiLimits,
+  limiter: RateLimiter,
+): Promise<Checked> {
+  if (
+    !limits.publicIntrospection &&
+    caller.viewer.role === 'PUBLIC' &&
+    op.operation &&
+    usesIntrospection(op.document, op.operation)
+  ) {
+    throw new GraphQLError('introspection needs an API key', {
+      extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 403 } },
+    });
+  }
+  const measured = measure(op, limits);
+  const charged = await limiter.charge(
+    { keyId: caller.viewer.keyId, address: caller.address },
+    measured?.report.requested ?? 1,
+  );
+  if (charged.refused) throw rateLimitedError(charged.budget);
+  return { measured, budget: charged.budget };
+}
+
+/** Runs checkOperation for Apollo; adds cost, budget and warnings to the answer's extensions. */
 export function costPlugin(limits: ApiLimits, limiter: RateLimiter): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
-      let measured: Measured | undefined;
-      let budget: Budget | undefined;
+      let checked: Checked = {};
       return {
-        async didResolveOperation(request) {
-          const { contextValue, document, operation } = request;
-          if (
-            !limits.publicIntrospection &&
-            contextValue.viewer.role === 'PUBLIC' &&
-            operation &&
-            usesIntrospection(document, operation)
-          ) {
-            throw new GraphQLError('introspection needs an API key', {
-              extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 403 } },
-            });
-          }
-          measured = measure(request, limits);
-          const caller = { keyId: contextValue.viewer.keyId, address: contextValue.address ?? 'unknown' };
-          const charged = await limiter.charge(caller, measured?.report.requested ?? 1);
-          if (charged.refused) throw rateLimitedError(charged.budget);
-          budget = charged.budget;
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          checked = await checkOperation(
+            { schema, document, operation, variables: request.variables },
+            { viewer: contextValue.viewer, address: contextValue.address ?? 'unknown' },
+            limits,
+            limiter,
+          );
         },
         async willSendResponse({ response }) {
+          const { measured, budget } = checked;
           if (budget) setRateLimitHeaders(response.http.headers, budget);
           if (response.body.kind !== 'single' || (!measured && !budget)) return;
           const result = response.body.singleResult;

@@ -2,8 +2,16 @@
 // directives, the execution deadline, and GraphQL-shaped answers to requests refused before
 // GraphQL sees them (body too large, malformed JSON). docs/security.md lists every limit and code.
 import type { ApolloServerPlugin } from '@apollo/server';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { type ASTKindToNode, GraphQLError, Kind, type ValidationRule } from 'graphql';
+import {
+  type ASTKindToNode,
+  type DocumentNode,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type ValidationRule,
+} from 'graphql';
 import { config } from '../config/env.js';
 import { AppError } from '../lib/errors.js';
 import { QUERY_LIMITS } from '../schema/builder.js';
@@ -96,9 +104,64 @@ function countingRule<K extends Kind.FIELD | Kind.DIRECTIVE>(
   };
 }
 
+/** Selections an operation expands to, fragments included (each counted once per spread). */
+const MAX_EXPANDED_SELECTIONS = 10_000;
+
+/**
+ * Refuses a document whose fragments expand to more than MAX_EXPANDED_SELECTIONS selections (a few
+ * fragments that each spread the previous one twice reach millions), counted with one pass per
+ * fragment. Apollo has its own such rule; graphql-ws needs this one.
+ */
+const expandedSelectionsRule: ValidationRule = (context) => ({
+  Document: {
+    leave(document) {
+      const fragments = new Map<string, SelectionSetNode>();
+      for (const d of document.definitions)
+        if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
+      const memo = new Map<string, number>();
+      const visiting = new Set<string>();
+      const count = (set: SelectionSetNode): number => {
+        let n = 0;
+        for (const s of set.selections) {
+          if (s.kind === Kind.FIELD) n += 1 + (s.selectionSet ? count(s.selectionSet) : 0);
+          else if (s.kind === Kind.INLINE_FRAGMENT) n += count(s.selectionSet);
+          else n += spread(s.name.value);
+          if (n > MAX_EXPANDED_SELECTIONS) return n;
+        }
+        return n;
+      };
+      const spread = (name: string): number => {
+        const known = memo.get(name);
+        if (known !== undefined) return known;
+        const set = fragments.get(name);
+        // Unknown fragments and cycles are GraphQL's own validation errors.
+        if (!set || visiting.has(name)) return 0;
+        visiting.add(name);
+        const n = count(set);
+        visiting.delete(name);
+        memo.set(name, n);
+        return n;
+      };
+      for (const d of document.definitions) {
+        if (d.kind !== Kind.OPERATION_DEFINITION) continue;
+        const n = count(d.selectionSet);
+        if (n <= MAX_EXPANDED_SELECTIONS) continue;
+        context.reportError(
+          new GraphQLError(`the operation expands to more than ${MAX_EXPANDED_SELECTIONS} selections`, {
+            nodes: d,
+            extensions: { code: 'QUERY_TOO_COMPLEX', limit: MAX_EXPANDED_SELECTIONS },
+          }),
+        );
+        return;
+      }
+    },
+  },
+});
+
 /** Validation rules Apollo runs with GraphQL's own: each refusal is a 400 before execution. */
 export function limitRules(limits: ApiLimits): ValidationRule[] {
   return [
+    expandedSelectionsRule,
     countingRule(
       Kind.FIELD,
       (field) => field.alias !== undefined,
@@ -110,7 +173,23 @@ export function limitRules(limits: ApiLimits): ValidationRule[] {
   ];
 }
 
-const LIMIT_CODES = new Set(['TOO_MANY_ALIASES', 'TOO_MANY_DIRECTIVES']);
+const LIMIT_CODES = new Set(['TOO_MANY_ALIASES', 'TOO_MANY_DIRECTIVES', 'QUERY_TOO_COMPLEX']);
+
+/** Parsed documents Apollo keeps (by query hash) to skip parsing and validating them again. */
+const DOCUMENT_STORE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Apollo's own document store measures a document by its JSON, which leaves out the source text
+ * each node's location keeps alive: documents padded with 10 kB of whitespace then fill memory
+ * hundreds of times past the store's nominal size. This store counts the source too.
+ */
+export function documentStore(): InMemoryLRUCache<DocumentNode> {
+  return new InMemoryLRUCache<DocumentNode>({
+    maxSize: DOCUMENT_STORE_BYTES,
+    sizeCalculation: (document) =>
+      Buffer.byteLength(JSON.stringify(document), 'utf8') + (document.loc?.source.body.length ?? 0) * 2,
+  });
+}
 
 /**
  * The code of a request refused by a limit of this module, which Apollo reports under its generic
@@ -160,6 +239,23 @@ const HTTP_CODES: Record<number, string> = {
   413: 'REQUEST_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
+
+/**
+ * HTTP/1.0 allows a request without a Host header, from which no URL can be built (Apollo's
+ * integration then fails with a 500): such a request is refused with 400 BAD_REQUEST. The health
+ * probes still answer it, since some load balancers probe with HTTP/1.0 and no Host.
+ */
+export function refuseMissingHost(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.headers.host) return;
+    const path = request.url.split('?')[0];
+    if (path === '/healthz' || path === '/readyz') return;
+    return reply
+      .code(400)
+      .type('application/json; charset=utf-8')
+      .send({ errors: [{ message: 'the request has no Host header', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+}
 
 /**
  * Requests Fastify refuses before Apollo sees them (a body over the limit, malformed JSON, an

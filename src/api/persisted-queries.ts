@@ -10,6 +10,7 @@ import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyva
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, Kind, parse } from 'graphql';
 import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { config } from '../config/env.js';
 import { ConfigError } from '../lib/errors.js';
@@ -26,16 +27,35 @@ export function operationId(body: string): string {
   return createHash('sha256').update(body, 'utf8').digest('hex');
 }
 
-/** The APQ cache in Redis, shared by every API process; a Redis outage only disables APQ. */
+export interface QueryStoreBounds {
+  /** Entries kept in total: past it the least recently used are evicted. */
+  maxEntries: number;
+}
+
+/**
+ * The APQ cache in Redis, shared by every API process; a Redis outage only disables APQ. The Redis
+ * holding the queues must not evict (BullMQ needs `maxmemory-policy noeviction`), so this store
+ * bounds itself: a sorted set indexes its keys by last use, and a registration past `maxEntries`
+ * evicts the least recently used. With the size limit on each text (registrationGuard) its memory
+ * is at most maxEntries × GRAPHQL_APQ_MAX_BYTES.
+ */
 export class RedisQueryCache implements KeyValueCache<string> {
+  private readonly index: string;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    private readonly bounds: QueryStoreBounds = { maxEntries: Number.POSITIVE_INFINITY },
+  ) {
+    this.index = `${prefix}apq-index`;
+  }
 
   async get(key: string): Promise<string | undefined> {
     try {
-      return (await this.redis.get(this.prefix + key)) ?? undefined;
+      const found = (await this.redis.get(this.prefix + key)) ?? undefined;
+      // Recently used entries are the last evicted.
+      if (found !== undefined) await this.redis.zadd(this.index, 'XX', Date.now(), key);
+      return found;
     } catch (err) {
       // The client is told PersistedQueryNotFound and sends the full query: slower, not broken.
       logger.warn({ err: (err as Error).message }, 'persisted query cache unavailable');
@@ -44,13 +64,97 @@ export class RedisQueryCache implements KeyValueCache<string> {
   }
 
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
-    if (options?.ttl) await this.redis.set(this.prefix + key, value, 'EX', options.ttl);
-    else await this.redis.set(this.prefix + key, value);
+    const write = this.redis.multi();
+    if (options?.ttl) write.set(this.prefix + key, value, 'EX', options.ttl);
+    else write.set(this.prefix + key, value);
+    write.zadd(this.index, Date.now(), key);
+    write.zcard(this.index);
+    const results = await write.exec();
+    const size = Number(results?.[2]?.[1] ?? 0);
+    if (size <= this.bounds.maxEntries) return;
+    const evicted = (await this.redis.zpopmin(this.index, size - this.bounds.maxEntries)).filter(
+      (_, i) => i % 2 === 0,
+    );
+    if (evicted.length > 0) await this.redis.del(...evicted.map((k) => this.prefix + k));
   }
 
   async delete(key: string): Promise<boolean> {
+    await this.redis.zrem(this.index, key);
     return (await this.redis.del(this.prefix + key)) > 0;
   }
+}
+
+/** What registerable persisted queries may be: their size, and how many one address registers. */
+export interface RegistrationLimits {
+  maxBytes: number;
+  /** Per address per window (0: no limit). */
+  perAddress: number;
+  windowSeconds: number;
+}
+
+/**
+ * Bounds APQ registrations before Apollo sees them: a request that registers a query (its text with
+ * a matching hash) whose text is over `maxBytes`, or from an address past its registrations for the
+ * window, is executed as a plain request, without being stored. A hash that does not match its text
+ * is left for Apollo to refuse.
+ */
+function registrationGuard(redis: Redis, limits: RegistrationLimits, path: string) {
+  const counter =
+    limits.perAddress > 0
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix: `${config().REDIS_PREFIX}:apq-registrations`,
+          points: limits.perAddress,
+          duration: limits.windowSeconds,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: new RateLimiterMemory({
+            points: limits.perAddress,
+            duration: limits.windowSeconds,
+          }),
+        })
+      : undefined;
+  /** Whether this registration is refused (too long, or the address is past its count). */
+  const refuses = async (query: string, address: string): Promise<boolean> => {
+    if (Buffer.byteLength(query, 'utf8') > limits.maxBytes) return true;
+    if (!counter) return false;
+    try {
+      await counter.consume(address, 1);
+      return false;
+    } catch (rejection) {
+      return rejection instanceof RateLimiterRes;
+    }
+  };
+  const registers = (query: unknown, extensions: unknown): extensions is Record<string, unknown> => {
+    const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)
+      ?.persistedQuery?.sha256Hash;
+    return typeof query === 'string' && typeof hash === 'string' && hash === operationId(query);
+  };
+  return async (request: FastifyRequest) => {
+    if (request.routeOptions.url !== path) return;
+    if (request.method === 'POST') {
+      const body = request.body as { query?: unknown; extensions?: unknown } | null;
+      if (!body || typeof body !== 'object' || !registers(body.query, body.extensions)) return;
+      if (!(await refuses(body.query as string, request.ip))) return;
+      const { persistedQuery: _dropped, ...rest } = body.extensions as Record<string, unknown>;
+      body.extensions = rest;
+    } else if (request.method === 'GET') {
+      // Apollo reads a GET's parameters from the URL itself, so the URL is what changes.
+      const [pathname, search = ''] = request.raw.url?.split('?', 2) ?? [];
+      const params = new URLSearchParams(search);
+      let extensions: unknown;
+      try {
+        extensions = JSON.parse(params.get('extensions') ?? 'null');
+      } catch {
+        return;
+      }
+      const query = params.get('query');
+      if (!registers(query, extensions) || !(await refuses(query as string, request.ip))) return;
+      const { persistedQuery: _dropped, ...rest } = extensions;
+      params.set('extensions', JSON.stringify(rest));
+      request.raw.url = `${pathname}?${params}`;
+    } else return;
+    request.log.debug('persisted query executed without registering it');
+  };
 }
 
 // Apollo's persisted query manifest format, so its tooling can produce or read ours.
@@ -206,8 +310,8 @@ function allowListGuard(bodies: Map<string, string>, path: string) {
 export interface PersistedQuerySetup {
   /** Apollo's `persistedQueries` option. */
   options: PersistedQueryOptions;
-  /** A Fastify preHandler hook in allow-list mode. */
-  guard?: ReturnType<typeof allowListGuard>;
+  /** A Fastify preHandler hook: the allow-list, or the bounds on APQ registrations. */
+  guard?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
 /** How this process serves persisted queries, from the configuration. */
@@ -216,9 +320,20 @@ export function persistedQueries(redis: Redis, path = '/graphql'): PersistedQuer
   if (!cfg.GRAPHQL_ALLOWLIST) {
     return {
       options: {
-        cache: new RedisQueryCache(redis, `${cfg.REDIS_PREFIX}:`),
+        cache: new RedisQueryCache(redis, `${cfg.REDIS_PREFIX}:`, {
+          maxEntries: cfg.GRAPHQL_APQ_MAX_ENTRIES,
+        }),
         ttl: cfg.GRAPHQL_APQ_TTL_S || null,
       },
+      guard: registrationGuard(
+        redis,
+        {
+          maxBytes: cfg.GRAPHQL_APQ_MAX_BYTES,
+          perAddress: cfg.GRAPHQL_APQ_ADDRESS_REGISTRATIONS,
+          windowSeconds: cfg.RATE_LIMIT_WINDOW_S,
+        },
+        path,
+      ),
     };
   }
   const bodies = allowList()!;

@@ -32,6 +32,7 @@ import type { Viewer } from '../schema/context.js';
 import { publishedVersionKey, readPublishedVersion } from '../services/kpi/notify.js';
 import { jakartaToday } from '../services/kpi/read.js';
 import { viewerFromAuthorization } from './auth.js';
+import { cacheableRequest } from './request-checks.js';
 
 /** Root query fields whose answers depend only on the KPI version and on this API's mutations. */
 export const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set([
@@ -123,27 +124,43 @@ function operationKind(queryHash: string, query: string, operationName: string |
   return kind;
 }
 
+/** Bytes of answers the in-process front holds at most: entries are bounded in size, not only count. */
+const LOCAL_MAX_BYTES = 32 * 1024 * 1024;
+
 /** The in-process front of the Redis cache: full keys, so it is never staler than Redis. */
 class LocalEntries {
   private readonly entries = new Map<string, { body: string; expires: number }>();
+  private bytes = 0;
   constructor(
     private readonly max: number,
     private readonly ttlMs: number,
+    private readonly maxBytes = LOCAL_MAX_BYTES,
   ) {}
   get(key: string): string | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires < Date.now()) {
-      this.entries.delete(key);
+      this.remove(key);
       return undefined;
     }
     return entry.body;
   }
   set(key: string, body: string): void {
-    if (this.max === 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    // A string's UTF-16 length in bytes: an upper bound of what it holds in memory.
+    const size = body.length * 2;
+    if (this.max === 0 || size > this.maxBytes / 4) return;
+    this.remove(key);
+    while (this.entries.size > 0 && (this.entries.size >= this.max || this.bytes + size > this.maxBytes)) {
+      this.remove(this.entries.keys().next().value!);
+    }
     this.entries.set(key, { body, expires: Date.now() + this.ttlMs });
+    this.bytes += size;
+  }
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.bytes -= entry.body.length * 2;
+    this.entries.delete(key);
   }
 }
 
@@ -178,6 +195,7 @@ interface GraphQLBody {
   query?: unknown;
   operationName?: unknown;
   variables?: unknown;
+  extensions?: unknown;
 }
 
 export interface ResponseCacheOptions {
@@ -256,7 +274,9 @@ export function registerResponseCache(
     const queryHash = createHash('sha256').update(body.query).digest('hex');
     const kind = operationKind(queryHash, body.query, operationName);
     const state = stateOf(request);
-    if (!enabled || kind !== 'cacheable') {
+    // A fast path skips work, never a check: a request Apollo would refuse goes to Apollo.
+    const answerType = cacheableRequest(body, request.headers.accept);
+    if (!enabled || kind !== 'cacheable' || answerType === null) {
       reply.header(CACHE_HEADER, 'BYPASS');
       return;
     }
@@ -280,7 +300,7 @@ export function registerResponseCache(
       const hit = local.get(key) ?? (await redis.get(key)) ?? undefined;
       if (hit !== undefined) {
         local.set(key, hit);
-        reply.header(CACHE_HEADER, 'HIT').type('application/json; charset=utf-8');
+        reply.header(CACHE_HEADER, 'HIT').type(answerType);
         return reply.send(hit);
       }
       state.storeAt = key;

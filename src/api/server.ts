@@ -23,8 +23,10 @@ import { kpiExportRoutes } from './kpi-exports.js';
 import {
   type ApiLimitOverrides,
   apiLimits,
+  documentStore,
   limitRules,
   queryTimeoutPlugin,
+  refuseMissingHost,
   registerRequestErrors,
 } from './limits.js';
 import { graphqlMetricsPlugin, registerMetrics } from './metrics.js';
@@ -33,7 +35,7 @@ import { registerQueueBoard } from './queue-board.js';
 import { RateLimiter, registerRateLimit } from './rate-limit.js';
 import { registerRequestLog } from './request-log.js';
 import { contentVersionPlugin, registerResponseCache, viewerForRequest } from './response-cache.js';
-import { attachSubscriptions } from './subscriptions.js';
+import { attachSubscriptions, type SocketLimits } from './subscriptions.js';
 import { warmUpPlugin, warmUpState } from './warm-up.js';
 
 export interface BismaServer {
@@ -45,7 +47,9 @@ export interface BismaServer {
 }
 
 /** `limits` overrides the configured API limits (docs/security.md), e.g. a tight one in a test. */
-export async function buildServer(options: { limits?: ApiLimitOverrides } = {}): Promise<BismaServer> {
+export async function buildServer(
+  options: { limits?: ApiLimitOverrides; sockets?: SocketLimits } = {},
+): Promise<BismaServer> {
   const limits = apiLimits(options.limits);
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -57,6 +61,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
     genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID(),
   });
   registerRequestLog(app);
+  refuseMissingHost(app);
   registerMetrics(app);
   // Clients can quote it when reporting a masked INTERNAL_SERVER_ERROR; the log line carries it too.
   app.addHook('onSend', async (request, reply) => {
@@ -66,7 +71,8 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
   // rate limits fall back (reads go to PostgreSQL) instead of waiting for a reconnect.
   const redis = createRedis('producer', { enableOfflineQueue: false });
   const persisted = persistedQueries(redis);
-  // In allow-list mode, unregistered operations are refused before any other hook looks at them.
+  // Before any other hook: in allow-list mode unregistered operations are refused, otherwise APQ
+  // registrations are bounded (persisted-queries.ts).
   if (persisted.guard) app.addHook('preHandler', persisted.guard);
   await whenReady(redis, 2_000);
   const limiter = new RateLimiter(redis, limits.rateLimit);
@@ -80,6 +86,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
     maxRecursiveSelections: true,
     validationRules: limitRules(limits),
     parseOptions: { maxTokens: limits.maxTokens },
+    documentStore: documentStore(),
     formatError,
     // Compact JSON: Apollo's default pretty-prints every answer (more bytes, more CPU).
     stringifyResult: (result) => JSON.stringify(result),
@@ -138,7 +145,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
     },
   });
 
-  const subscriptions = attachSubscriptions(app, schema);
+  const subscriptions = attachSubscriptions(app, schema, { limits, limiter, sockets: options.sockets });
 
   return {
     app,

@@ -166,6 +166,18 @@ const settings = z.object({
   /** How long an automatic persisted query stays in Redis after it was registered, in seconds
    *  (default 7 days; 0: no expiry). */
   GRAPHQL_APQ_TTL_S: z.coerce.number().int().min(0).default(604_800),
+  /** The longest query text registered as an automatic persisted query, in bytes (longer ones run
+   *  but are not stored). */
+  GRAPHQL_APQ_MAX_BYTES: z.coerce.number().int().min(0).default(16_384),
+  /** Persisted queries kept in Redis in total: past it the least recently used are evicted. */
+  GRAPHQL_APQ_MAX_ENTRIES: z.coerce.number().int().min(1).default(2_000),
+  /** Persisted queries one client address may register per rate-limit window. */
+  GRAPHQL_APQ_ADDRESS_REGISTRATIONS: z.coerce.number().int().min(0).default(100),
+  /** graphql-ws connections open at once, in total and per client address. */
+  API_WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
+  API_WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  /** Subscriptions (and in-flight operations) at once on one graphql-ws connection. */
+  API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(20),
   /** Production mode: run only the operations of the manifest below (docs/operations-cli.md). */
   GRAPHQL_ALLOWLIST: bool.default(false),
   /** The allow-list manifest (Apollo's format); default schema/operations.json. */

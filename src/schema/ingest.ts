@@ -11,7 +11,7 @@ import { enqueueRecompute, triggerRun } from '../worker/ingest-jobs.js';
 import { sharedProducer } from '../worker/queues.js';
 import { syncSchedulers } from '../worker/schedulers.js';
 import { builder, typedErrors } from './builder.js';
-import { totalCountField } from './common.js';
+import { nonEmptyQuery, totalCountField } from './common.js';
 
 const CatchUpPolicy = builder.enumType('CatchUpPolicy', {
   description: 'What a worker does at start about scheduled runs missed while no worker ran.',
@@ -382,9 +382,8 @@ builder.mutationField('triggerIngestRun', (t) =>
         sourceKey: input.sourceKey,
         asOf: input.asOf ? input.asOf.toISOString().slice(0, 10) : null,
       });
-      const found = await queries.findRun(query, run.id);
-      if (!found) throw new NotFoundError('IngestRun', run.id);
-      return found;
+      // The run is recorded and queued: the answer reports it whatever the re-read does.
+      return answerCommitted(run, () => queries.findRun(nonEmptyQuery(query), run.id));
     },
   }),
 );
@@ -419,10 +418,24 @@ builder.mutationField('updateFeedSchedule', (t) =>
       await syncSchedulers(sharedProducer()).catch((err: Error) =>
         logger.warn({ err: err.message, source: source.key }, 'schedule saved; workers will apply it'),
       );
-      return (await queries.findSource(query, source.key))!;
+      return answerCommitted(source, () => queries.findSource(nonEmptyQuery(query), source.key));
     },
   }),
 );
+
+/**
+ * A mutation's answer once its write is committed: the row as Pothos selected it, or, if that re-read
+ * fails or finds nothing, the row the write returned. A retrying client must never be told that a
+ * committed write failed (it would queue the run twice).
+ */
+async function answerCommitted<T>(written: T, reread: () => Promise<T | null>): Promise<T> {
+  try {
+    return (await reread()) ?? written;
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'a committed write answered from its own row');
+    return written;
+  }
+}
 
 const HeldRunDecision = builder.enumType('HeldRunDecision', {
   description: 'What to do with a held snapshot.',

@@ -1,6 +1,7 @@
 // Agencies (Perangkat Daerah / work units): listing and filters.
 import type { AgencyKind, Prisma } from '../generated/prisma/client.js';
 import { prisma } from '../lib/db.js';
+import { likeEscape } from '../lib/text.js';
 
 export interface AgencyFilter {
   /** Part of the name or code, any case. */
@@ -17,8 +18,8 @@ export function agencyWhere(filter: AgencyFilter): Prisma.AgencyWhereInput {
   if (search) {
     and.push({
       OR: [
-        { name: { contains: search, mode: 'insensitive' } },
-        { code: { contains: search, mode: 'insensitive' } },
+        { name: { contains: likeEscape(search), mode: 'insensitive' } },
+        { code: { contains: likeEscape(search), mode: 'insensitive' } },
       ],
     });
   }

@@ -3,7 +3,7 @@
 import type { ExhibitorScale, Prisma } from '../generated/prisma/client.js';
 import { prisma } from '../lib/db.js';
 import { NotFoundError } from '../lib/errors.js';
-import { searchForm } from '../lib/text.js';
+import { likeEscape, searchForm } from '../lib/text.js';
 import { type Visibility, visibleEventWhere } from './events.js';
 import { nib, optionalText, parseInput, rethrowUnique, text, z } from './validation.js';
 
@@ -23,11 +23,6 @@ export interface ExhibitorFilter {
 
 export type ExhibitorOrderField = 'NAME' | 'CREATED_AT';
 
-/** Escapes LIKE wildcards: a search for "50%" means the text "50%". */
-function likeEscape(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export async function exhibitorWhere(
   filter: ExhibitorFilter,
   v: Visibility,
@@ -36,7 +31,7 @@ export async function exhibitorWhere(
   const search = filter.search ? searchForm(filter.search) : '';
   if (search) and.push({ searchName: { contains: likeEscape(search) } });
   if (filter.scales?.length) and.push({ scale: { in: filter.scales } });
-  if (filter.sector) and.push({ sector: { equals: filter.sector.trim(), mode: 'insensitive' } });
+  if (filter.sector) and.push({ sector: { equals: likeEscape(filter.sector.trim()), mode: 'insensitive' } });
   if (filter.siinasRegistered != null) and.push({ siinasRegistered: filter.siinasRegistered });
   if (filter.attendedEventIds?.length) {
     and.push({

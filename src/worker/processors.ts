@@ -12,7 +12,7 @@ import { isFinalError, type PullOptions, type PullOutcome, pull } from '../servi
 import { hasRunForJob } from '../services/ingest/runs.js';
 import { dateInZone } from '../services/ingest/schedule.js';
 import { getSource } from '../services/ingest/sources.js';
-import { runExport } from '../services/kpi/exports.js';
+import { failExport, runExport } from '../services/kpi/exports.js';
 import { recomputeKpis } from '../services/kpi/recompute.js';
 import { enqueueRecompute } from './ingest-jobs.js';
 import { type JobData, type JobName, type Producer, QUEUES, type QueueName } from './queues.js';
@@ -185,7 +185,12 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
       try {
         return await runExport(data.exportId);
       } catch (err) {
-        throw classify(err);
+        const classified = classify(err);
+        // No export is left RUNNING: the last attempt (or an unrecoverable error) records why.
+        if (classified instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+          await failExport(data.exportId, (err as Error).message).catch(() => undefined);
+        }
+        throw classified;
       }
     },
 

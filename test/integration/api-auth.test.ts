@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { schema } from '../../src/schema/index.js';
-import { createApiKey, ensureBootstrapKey, hashApiKey } from '../../src/services/api-keys.js';
+import { createApiKey, ensureBootstrapKey, hashApiKey, revokeApiKey } from '../../src/services/api-keys.js';
 import { type Api, createKeys, globalId, type Keys, startApi } from '../factories/api.js';
 import {
   databaseFingerprint,
@@ -23,6 +23,7 @@ import {
   register,
 } from '../factories/data.js';
 import { domainMutationCalls, type MutationCall } from '../factories/mutations.js';
+import { openSocket } from '../factories/ws.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { freePort, spawnEntry, waitForHttp } from '../helpers/process.js';
 import { flushTestPrefix } from '../helpers/redis.js';
@@ -349,5 +350,60 @@ describe('query limits', () => {
     const res = await api.gql('{ events { ');
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+});
+
+describe('API keys over graphql-ws', () => {
+  it('refuses a socket presenting a revoked key, an unknown key or a malformed credential (4403), never serving it as public', async () => {
+    const presented: Array<[Record<string, unknown>, Record<string, string>]> = [
+      [{ authorization: `Bearer ${keys.revoked}` }, {}],
+      [{ Authorization: 'Bearer bsm_not-a-real-key-at-all' }, {}],
+      [{ authorization: `Basic ${keys.admin}` }, {}],
+      [{ authorization: 12345 }, {}],
+      [{}, { authorization: `Bearer ${keys.revoked}` }],
+    ];
+    for (const [params, headers] of presented) {
+      const socket = openSocket(api, params, headers);
+      try {
+        const res = await socket.run('{ __typename }');
+        expect(res.data).toBeUndefined();
+        expect(res.closed).toBe(4403);
+      } finally {
+        await socket.close();
+      }
+    }
+  });
+
+  it('refuses the next operation on a socket whose key was revoked after it connected', async () => {
+    const created = await createApiKey('revoked while connected', 'ADMIN');
+    const socket = openSocket(api, { authorization: `Bearer ${created.key}` });
+    try {
+      expect((await socket.run('{ serverInfo { version } }')).data.serverInfo.version).toBeTruthy();
+      await revokeApiKey(created.id);
+      const after = await socket.run('{ serverInfo { version } }');
+      expect(after.data).toBeUndefined();
+      expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it('refuses every domain mutation over a socket without a key (UNAUTHENTICATED), writing nothing', async () => {
+    const calls = await domainMutationCalls();
+    const before = await databaseFingerprint();
+    const socket = openSocket(api);
+    try {
+      for (const c of calls) {
+        const res = await socket.run(c.query, c.variables);
+        expect({ name: c.name, data: res.data?.[c.name] ?? null }).toEqual({ name: c.name, data: null });
+        expect({ name: c.name, code: res.errors?.[0]?.extensions?.code }).toEqual({
+          name: c.name,
+          code: 'UNAUTHENTICATED',
+        });
+      }
+    } finally {
+      await socket.close();
+    }
+    expect(await databaseFingerprint()).toEqual(before);
   });
 });

@@ -234,3 +234,46 @@ describe('response cache', () => {
     expect(second.data.ingestRuns.totalCount).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('the cache answers only requests Apollo would accept', () => {
+  const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  const hash = createHash('sha256').update(EVENTS).digest('hex');
+
+  it.each([
+    ['an operationName that is not a string', { query: EVENTS, operationName: 7 }, {}, 400],
+    ['extensions that are not an object', { query: EVENTS, extensions: 'x' }, {}, 400],
+    [
+      'a persisted-query hash that does not match the text',
+      { query: EVENTS, extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } },
+      {},
+      400,
+    ],
+    ['variables that are not an object', { query: EVENTS, variables: [1] }, {}, 400],
+    ['an Accept header Apollo cannot satisfy', { query: EVENTS }, { accept: 'text/html' }, 406],
+  ])('refuses %s as Apollo does even when the answer is cached', async (_what, body, headers, status) => {
+    await post({ query: EVENTS });
+    expect((await post({ query: EVENTS })).headers.get(CACHE_HEADER)).toBe('HIT');
+    const res = await post(body, headers);
+    expect(res.status).toBe(status);
+    expect(res.headers.get(CACHE_HEADER)).not.toBe('HIT');
+  });
+
+  it('answers a hit with the media type the client asked for, and registers a persisted query', async () => {
+    await post({ query: EVENTS });
+    const hit = await post({ query: EVENTS }, { accept: 'application/graphql-response+json' });
+    expect(hit.headers.get(CACHE_HEADER)).toBe('HIT');
+    expect(hit.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+    const registered = await post({
+      query: EVENTS,
+      extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+    });
+    expect(registered.status).toBe(200);
+    const byHash = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+    expect(((await byHash.json()) as Json).data.events.totalCount).toBeGreaterThanOrEqual(0);
+  });
+});

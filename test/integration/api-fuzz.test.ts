@@ -21,7 +21,7 @@ import {
 } from 'graphql';
 import { closeDb } from '../../src/lib/db.js';
 import { schema } from '../../src/schema/index.js';
-import { type Api, createKeys, globalId, type Keys, startApi } from '../factories/api.js';
+import { type Api, createKeys, globalId, type Json, type Keys, startApi } from '../factories/api.js';
 import {
   databaseFingerprint,
   makeAgency,
@@ -31,6 +31,7 @@ import {
   makeProduct,
   register,
 } from '../factories/data.js';
+import { openSocket } from '../factories/ws.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
 
@@ -353,5 +354,74 @@ describe('fuzzing', () => {
     process.stdout.write(
       `fuzz: ${exchanges} requests in ${Object.values(RUNS).reduce((a, b) => a + b)} cases\n`,
     );
+  });
+});
+
+/** One operation over HTTP and over graphql-ws, as the same public client. */
+async function both(query: string): Promise<Array<{ data?: Json; errors?: Json; via: string }>> {
+  const http = await api.gql(query);
+  const socket = openSocket(api);
+  try {
+    const ws = await socket.run(query);
+    return [
+      { data: http.data, errors: http.errors, via: 'http' },
+      { data: ws.data, errors: ws.errors, via: 'ws' },
+    ];
+  } finally {
+    await socket.close();
+  }
+}
+
+describe('cases a hostile pass found, over HTTP and graphql-ws', () => {
+  it('treats LIKE wildcards in exhibitors(sector) and agencies(search) as text, not patterns', async () => {
+    for (const [query, list] of [
+      ['{ exhibitors(filter: { sector: "%" }) { totalCount } }', 'exhibitors'],
+      ['{ exhibitors(filter: { sector: "Makanan_dan_Minuman" }) { totalCount } }', 'exhibitors'],
+      ['{ agencies(filter: { search: "%" }) { totalCount } }', 'agencies'],
+      ['{ agencies(filter: { search: "_" }) { totalCount } }', 'agencies'],
+    ] as const) {
+      for (const res of await both(query)) {
+        expect({ via: res.via, query, errors: res.errors }).toEqual({
+          via: res.via,
+          query,
+          errors: undefined,
+        });
+        expect({ via: res.via, query, count: res.data[list].totalCount }).toEqual({
+          via: res.via,
+          query,
+          count: 0,
+        });
+      }
+    }
+    const exact = await api.gql('{ exhibitors(filter: { sector: "makanan dan minuman" }) { totalCount } }');
+    expect(exact.data.exhibitors.totalCount).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['a cursor that is not base64 of ours', '{ events(after: "Zm9yZ2Vk") { totalCount } }', 'after'],
+    ['an id cursor with a fraction', `{ events(after: "${base64('GPC:N:1.5')}") { totalCount } }`, 'after'],
+    ['an id cursor below 1', `{ exhibitors(before: "${base64('GPC:N:-3')}") { totalCount } }`, 'before'],
+    [
+      'a negative offset cursor',
+      `{ agencyRanking(year: 2024, after: "${base64('OffsetConnection:-5')}") { edges { cursor } } }`,
+      'after',
+    ],
+    ['a negative page size', '{ events(first: -1) { totalCount } }', 'first'],
+  ])('refuses %s with BAD_USER_INPUT naming the argument', async (_what, query, argument) => {
+    for (const res of await both(query)) {
+      expect({ via: res.via, data: res.data ?? null }).toEqual({ via: res.via, data: null });
+      expect({ via: res.via, extensions: res.errors?.[0]?.extensions }).toEqual({
+        via: res.via,
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument }),
+      });
+    }
+  });
+
+  it('pages on with the cursors it issued', async () => {
+    const first = await api.gql('{ events(first: 1) { pageInfo { endCursor } } }');
+    const cursor = first.data.events.pageInfo.endCursor;
+    for (const res of await both(`{ events(first: 1, after: "${cursor}") { totalCount } }`)) {
+      expect({ via: res.via, errors: res.errors }).toEqual({ via: res.via, errors: undefined });
+    }
   });
 });

@@ -2,11 +2,15 @@
 // the server keeps answering other callers meanwhile, slow work is cut off by the query deadline
 // and by PostgreSQL's statement_timeout, production answers carry no stack, and Apollo's CSRF
 // prevention refuses requests a browser could send cross-site without a preflight.
+
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { closeDb, prisma } from '../../src/lib/db.js';
+import { createApiKey } from '../../src/services/api-keys.js';
 import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
 import { makeEvent, makeExhibitor, register } from '../factories/data.js';
+import { openSocket } from '../factories/ws.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { freePort, type Spawned, spawnEntry, waitForHttp } from '../helpers/process.js';
 import { flushTestPrefix } from '../helpers/redis.js';
@@ -266,5 +270,186 @@ describe('CSRF prevention and introspection', () => {
     } finally {
       await closed.close();
     }
+  });
+});
+
+describe('introspection is counted', () => {
+  it('counts GraphQL’s own introspection query in cost and depth, and still runs it', async () => {
+    const { getIntrospectionQuery } = await import('graphql');
+    const res = await api.gql(getIntrospectionQuery());
+    expect(res.errors).toBeUndefined();
+    expect(res.extensions.cost.requested).toBeGreaterThan(1_000);
+    expect(res.extensions.cost.depth).toBeGreaterThan(3);
+  });
+
+  it('refuses introspection nested deeper than GraphQL allows, running nothing', async () => {
+    const nested = `{ __schema { types { ${'fields { type { '.repeat(7)}name${' } }'.repeat(7)} } } }`;
+    const res = await api.gql(nested);
+    expect(res.status).toBe(400);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0]?.message).toMatch(/introspection depth|maximum depth/);
+  });
+
+  it('refuses fragments that expand to millions of selections before measuring them', async () => {
+    const levels = 20;
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) =>
+        `fragment F${i} on Query { ${i === 0 ? '__typename' : `...F${i - 1} a${i}: __typename ...F${i - 1}`} }`,
+    ).join(' ');
+    const res = await api.gql(`query { ...F${levels - 1} } ${fragments}`);
+    expect(res.status).toBe(400);
+    expect(res.data).toBeUndefined();
+  });
+});
+
+describe('the same limits over graphql-ws', () => {
+  it.each(hostile)(
+    'refuses a query $name with $code over a socket, running nothing',
+    async ({ query, code }) => {
+      const socket = openSocket(api);
+      try {
+        // A socket message is at most 64 KiB: the same token count in short tokens.
+        const res = await socket.run(code === 'QUERY_TOO_LARGE' ? `{ ${'a '.repeat(10_001)}}` : query);
+        expect(res.errors?.map((e) => e.extensions?.code)).toEqual([code]);
+        expect(res.data).toBeUndefined();
+      } finally {
+        await socket.close();
+      }
+    },
+  );
+
+  it('answers an ordinary query over a socket with the same cost as over HTTP', async () => {
+    const socket = openSocket(api);
+    try {
+      const res = await socket.run('{ events(first: 2) { edges { node { title } } } }');
+      expect(res.errors).toBeUndefined();
+      expect(res.data.events.edges.length).toBeGreaterThan(0);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it('charges socket operations to the same budget: past it they are refused with RATE_LIMITED', async () => {
+    const tight = await startApi({
+      limits: { rateLimit: { addressRequests: 5, publicPoints: 0, keyPoints: 0 } },
+    });
+    const socket = openSocket(tight);
+    try {
+      const codes: unknown[] = [];
+      for (let i = 0; i < 8; i++) {
+        const res = await socket.run('{ __typename }');
+        codes.push(res.errors?.[0]?.extensions?.code ?? 'OK');
+      }
+      expect(codes.filter((c) => c === 'OK').length).toBeLessThanOrEqual(5);
+      expect(codes).toContain('RATE_LIMITED');
+      // HTTP from the same address shares the count.
+      expect((await tight.gql('{ __typename }')).status).toBe(429);
+    } finally {
+      await socket.close();
+      await tight.close();
+    }
+  });
+
+  it('charges the cost budget over a socket: an operation costing more than what is left is refused', async () => {
+    const tight = await startApi({
+      limits: { rateLimit: { addressRequests: 0, publicPoints: 0, keyPoints: 100 } },
+    });
+    // A key of its own, so no earlier test has spent from its budget.
+    const { key } = await createApiKey('socket budget', 'ANALYST');
+    const socket = openSocket(tight, { authorization: `Bearer ${key}` });
+    try {
+      const costly = '{ events(first: 20) { edges { node { title } } } }';
+      const first = await socket.run(costly);
+      expect(first.errors).toBeUndefined();
+      const second = await socket.run(costly);
+      expect(second.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    } finally {
+      await socket.close();
+      await tight.close();
+    }
+  });
+
+  it('applies API_PUBLIC_INTROSPECTION=false over a socket, not to analysts', async () => {
+    const closed = await startApi({ limits: { publicIntrospection: false } });
+    const pub = openSocket(closed);
+    const analyst = openSocket(closed, { authorization: `Bearer ${keys.analyst}` });
+    try {
+      const refused = await pub.run('{ __type(name: "Event") { name } }');
+      expect(refused.errors?.[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');
+      const allowed = await analyst.run('{ __schema { queryType { name } } }');
+      expect(allowed.data.__schema.queryType.name).toBe('Query');
+    } finally {
+      await pub.close();
+      await analyst.close();
+      await closed.close();
+    }
+  });
+
+  it('caps operations at once on one socket with TOO_MANY_SUBSCRIPTIONS', async () => {
+    const capped = await startApi({
+      sockets: { maxConnections: 100, maxConnectionsPerAddress: 10, maxOperationsPerConnection: 2 },
+    });
+    const socket = openSocket(capped);
+    try {
+      const running = [0, 1].map(() => socket.start('subscription { kpiRefreshed { dataVersion } }'));
+      // Wait until both are registered: a third then exceeds the cap.
+      await new Promise((r) => setTimeout(r, 300));
+      const third = await socket.run('{ __typename }');
+      expect(third.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+      for (const r of running) r.stop();
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await socket.run('{ __typename }')).data.__typename).toBe('Query');
+    } finally {
+      await socket.close();
+      await capped.close();
+    }
+  });
+
+  it('caps sockets per client address: the one past the cap is refused at the upgrade', async () => {
+    const capped = await startApi({
+      sockets: { maxConnections: 100, maxConnectionsPerAddress: 2, maxOperationsPerConnection: 5 },
+    });
+    const sockets = [0, 1, 2].map(() => openSocket(capped));
+    try {
+      const results = await Promise.all(sockets.map((s) => s.run('{ __typename }')));
+      expect(results.filter((r) => r.data?.__typename === 'Query')).toHaveLength(2);
+      expect(results.filter((r) => r.closed !== undefined)).toHaveLength(1);
+    } finally {
+      await Promise.all(sockets.map((s) => s.close()));
+      await capped.close();
+    }
+  });
+});
+
+describe('HTTP/1.0 without a Host header', () => {
+  /** Sends raw bytes and returns the status line of the answer. */
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { port } = new URL(api.url);
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString('latin1');
+      });
+      socket.on('end', () => resolve(answer.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+    });
+
+  it.each([
+    [
+      'a GET of /graphql',
+      'GET /graphql?query=%7B__typename%7D HTTP/1.0\r\napollo-require-preflight: 1\r\n\r\n',
+    ],
+    [
+      'a POST of /graphql',
+      'POST /graphql HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 26\r\n\r\n{"query":"{ __typename }"}',
+    ],
+  ])('answers %s with 400, never 500', async (_what, request) => {
+    expect(await raw(request)).toMatch(/^HTTP\/1\.[01] 400/);
+  });
+
+  it('still answers the health probe, which old load balancers send that way', async () => {
+    expect(await raw('GET /healthz HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.[01] 200/);
   });
 });

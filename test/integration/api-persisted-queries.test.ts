@@ -16,6 +16,7 @@ import {
   NOT_IN_LIST,
   NOT_IN_SAFELIST,
   operationId,
+  RedisQueryCache,
   refusal,
 } from '../../src/api/persisted-queries.js';
 import { closeDb } from '../../src/lib/db.js';
@@ -130,6 +131,61 @@ describe('automatic persisted queries', () => {
     expect(res.body.errors[0].message).toBe('provided sha does not match query');
     const again = await post(api.url, { extensions: persisted(wrong) });
     expect(again.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+});
+
+describe('bounded registration of persisted queries', () => {
+  const stored = async (hash: string) => {
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      // Apollo writes without awaiting: give it a moment.
+      await new Promise((r) => setTimeout(r, 50));
+      return (await redis.exists(`${process.env.REDIS_PREFIX}:apq:${hash}`)) === 1;
+    } finally {
+      redis.disconnect();
+    }
+  };
+
+  it('runs a query padded past GRAPHQL_APQ_MAX_BYTES but does not store it', async () => {
+    const padded = `query Padded { __typename }${' '.repeat(20_000)}`;
+    const res = await post(api.url, { query: padded, extensions: persisted(operationId(padded)) });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ __typename: 'Query' });
+    expect(await stored(operationId(padded))).toBe(false);
+    const byHash = await post(api.url, { extensions: persisted(operationId(padded)) });
+    expect(byHash.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+
+  it('stores at most GRAPHQL_APQ_ADDRESS_REGISTRATIONS queries per address per window, running the others', async () => {
+    const texts = Array.from({ length: 101 }, (_, i) => `query Flood${i} { __typename }`);
+    for (const text of texts) {
+      const res = await post(api.url, { query: text, extensions: persisted(operationId(text)) });
+      expect(res.status).toBe(200);
+    }
+    expect(await stored(operationId(texts[0]!))).toBe(true);
+    expect(await stored(operationId(texts[100]!))).toBe(false);
+    // The same over GET, where Apollo reads the parameters from the URL.
+    const viaGet = 'query FloodGet { __typename }';
+    const res = await get(api.url, { query: viaGet, extensions: persisted(operationId(viaGet)) });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ __typename: 'Query' });
+    expect(await stored(operationId(viaGet))).toBe(false);
+  });
+
+  it('keeps at most maxEntries queries in Redis, evicting the least recently used', async () => {
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const prefix = `${process.env.REDIS_PREFIX}:lru-probe:`;
+    const cache = new RedisQueryCache(redis, prefix, { maxEntries: 3 });
+    try {
+      for (const k of ['a', 'b', 'c']) await cache.set(k, k, { ttl: 60 });
+      expect(await cache.get('a')).toBe('a'); // now b is the least recently used
+      await cache.set('d', 'd', { ttl: 60 });
+      expect(await cache.get('b')).toBeUndefined();
+      for (const k of ['a', 'c', 'd']) expect(await cache.get(k)).toBe(k);
+      expect(await redis.zcard(`${prefix}apq-index`)).toBe(3);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

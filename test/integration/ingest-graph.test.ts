@@ -127,6 +127,49 @@ describe('feed sources', () => {
   });
 });
 
+describe('mutation answers tell the truth about the write', () => {
+  const runsOf = () => prisma.ingestRun.count({ where: { source: { key: KEY }, trigger: 'MANUAL' } });
+
+  it('answers triggerIngestRun and updateFeedSchedule with success when the selection holds no data', async () => {
+    const before = await runsOf();
+    const run = await api.gql(
+      `mutation { triggerIngestRun(input: { sourceKey: "${KEY}" }) { __typename } }`,
+      {},
+      keys.admin,
+    );
+    expect(run.errors).toBeUndefined();
+    expect(run.data.triggerIngestRun).toEqual({ __typename: 'MutationTriggerIngestRunSuccess' });
+    expect(await runsOf()).toBe(before + 1);
+    const schedule = await api.gql(
+      `mutation { updateFeedSchedule(input: { sourceKey: "${KEY}", enabled: true }) { __typename } }`,
+      {},
+      keys.admin,
+    );
+    expect(schedule.errors).toBeUndefined();
+    expect(schedule.data.updateFeedSchedule).toEqual({ __typename: 'MutationUpdateFeedScheduleSuccess' });
+  });
+
+  it.each([
+    ['a forged cursor', 'runs(after: "Zm9yZ2Vk") { totalCount }', 'after'],
+    ['a negative page size', 'runs(first: -1) { totalCount }', 'first'],
+  ])(
+    'refuses a mutation whose result selection carries %s, before anything is written',
+    async (_what, selection, argument) => {
+      const before = await runsOf();
+      const res = await api.gql(
+        `mutation { triggerIngestRun(input: { sourceKey: "${KEY}" }) {
+          ... on MutationTriggerIngestRunSuccess { data { source { ${selection} } } } } }`,
+        {},
+        keys.admin,
+      );
+      expect(res.status).toBe(400);
+      expect(res.data).toBeUndefined();
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+      expect(await runsOf()).toBe(before);
+    },
+  );
+});
+
 describe('triggerIngestRun', () => {
   it('queues a run now and returns its number', async () => {
     const res = await api.gql(TRIGGER, { input: { sourceKey: KEY } }, keys.admin);

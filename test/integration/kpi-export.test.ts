@@ -203,6 +203,19 @@ describe('KPI CSV export', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('ends an export naming an unknown agency FAILED with the reason, never left RUNNING', async () => {
+    const res = await api.gql(
+      START,
+      { input: { kind: 'SUMMARY', question: { year: 2024, agency: 'NO-SUCH-AGENCY' } } },
+      keys.analyst,
+    );
+    expect(res.data.startKpiExport.data.status).toBe('QUEUED');
+    const done = await finished(res.data.startKpiExport.data.id);
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toMatch(/NO-SUCH-AGENCY|agency/i);
+    expect(done.downloadPath).toBeNull();
+  });
+
   it('refuses public clients and answers 404 for an unknown export', async () => {
     const res = await api.gql(START, { input: { kind: 'RANKING', question: { year: 2024 } } });
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

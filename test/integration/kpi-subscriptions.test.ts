@@ -110,6 +110,27 @@ describe('subscriptions over graphql-ws', () => {
     expect(await closed).toBe(4403);
   });
 
+  it('refuses a connection with a revoked key or a credential that is not a string, never serving it as public', async () => {
+    for (const params of [
+      { authorization: `Bearer ${keys.revoked}` },
+      { authorization: { key: keys.admin } },
+    ]) {
+      const client = createClient({
+        url: `${api.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+        connectionParams: params,
+      });
+      clients.push(client);
+      const closed = new Promise<number>((resolve) =>
+        client.on('closed', (e) => resolve((e as { code: number }).code)),
+      );
+      expect(await closed).toBe(4403);
+    }
+  });
+
   it('does not give a public client the ingest progress, which only analysts may read', async () => {
     const sub = subscribe(connect(), 'subscription { ingestRunProgress { runId } }');
     const refused = await sub.until((p) => p.errors !== undefined);

@@ -26,6 +26,14 @@ describe('formatCell', () => {
     expect(formatCell(82.9114, percent, 'en')).toBe('82.9114');
   });
 
+  it('neutralises text a spreadsheet would run as a formula, and leaves negative numbers as numbers', () => {
+    for (const hostile of ['=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\rx']) {
+      expect(formatCell(hostile, text, 'en')).toBe(`'${hostile}`);
+    }
+    expect(formatCell('Dinas = Satu', text, 'en')).toBe('Dinas = Satu');
+    expect(formatCell('-1000.00', money, 'en')).toBe('-1000.00');
+  });
+
   it('leaves an unknown value empty and text as it is', () => {
     expect(formatCell(null, money, 'id')).toBe('');
     expect(formatCell('1.000', text, 'id')).toBe('1.000');

@@ -3,7 +3,7 @@
 // and downloaded over HTTP. The file states its provenance (data version, as-of date) first.
 import { randomBytes } from 'node:crypto';
 import { pool } from '../../lib/db.js';
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { AppError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { kpiExportChannel, publishLive } from '../live/pubsub.js';
 import type { KpiLocale } from './numbers.js';
@@ -103,8 +103,22 @@ async function announce(id: string): Promise<KpiExport> {
 }
 
 /**
+ * Marks an unfinished export FAILED with the reason (a finished one stays as it is), so no export is
+ * left RUNNING: the worker calls it when a question is bad and after the job's last attempt.
+ */
+export async function failExport(id: string, reason: string): Promise<KpiExport | null> {
+  const { rowCount } = await pool.query(
+    `UPDATE kpi_export SET status = 'FAILED', error = $2, finished_at = now()
+     WHERE id = $1 AND status <> 'DONE'`,
+    [id, reason.slice(0, 1_000)],
+  );
+  return rowCount ? announce(id) : getExport(id);
+}
+
+/**
  * Writes the export's CSV (the worker's job). Safe to retry: a finished export is returned as it
- * is; a failed attempt is marked FAILED only when the question itself is bad.
+ * is; a question the data cannot answer (a bad argument, an unknown agency: any domain error) ends
+ * FAILED with its reason at once; anything else is left to the job's retries (and failExport).
  */
 export async function runExport(id: string): Promise<KpiExport> {
   const existing = await getExport(id);
@@ -116,12 +130,8 @@ export async function runExport(id: string): Promise<KpiExport> {
   try {
     table = await kpiTable(existing.kind, existing.args);
   } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    await pool.query(
-      `UPDATE kpi_export SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1`,
-      [id, err.message],
-    );
-    return announce(id);
+    if (!(err instanceof AppError) || err.code === 'DATABASE_UNAVAILABLE') throw err;
+    return (await failExport(id, err.message))!;
   }
   const content = toCsv(table, existing.locale);
   const year = (table.args as { year: number }).year;
@@ -149,9 +159,17 @@ const FORMAT = {
   en: { separator: ',', decimal: '.', group: '' },
 } as const;
 
+/**
+ * A text cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return) is prefixed with `'`, which shows the text as it is (OWASP's CSV injection advice).
+ */
+export function neutralise(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 export function formatCell(cell: Cell, column: Column, locale: KpiLocale): string {
   if (cell === null) return '';
-  if (column.type === 'text') return String(cell);
+  if (column.type === 'text') return neutralise(String(cell));
   const f = FORMAT[locale];
   const text = String(cell);
   const negative = text.startsWith('-');
@@ -178,7 +196,7 @@ export function toCsv(table: KpiTable, locale: KpiLocale): string {
     `# ${p.asOf}: ${table.asOf ?? '-'}`,
     `# ${p.query}: ${table.kind}`,
     `# ${p.args}: ${JSON.stringify(table.args)}`,
-    table.columns.map((c) => quote(locale === 'id' ? c.id : c.en, f.separator)).join(f.separator),
+    table.columns.map((c) => quote(neutralise(locale === 'id' ? c.id : c.en), f.separator)).join(f.separator),
     ...table.rows.map((row) =>
       row.map((cell, i) => quote(formatCell(cell, table.columns[i]!, locale), f.separator)).join(f.separator),
     ),
