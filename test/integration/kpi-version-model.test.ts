@@ -146,4 +146,18 @@ describe('reject and rollback', () => {
     expect(full.status).toBe('HELD');
     expect((await pickVersion(2021))!.version).toBe(before);
   });
+
+  it('holds, without being given run ids, a change from a run that rejected most of its rows', async () => {
+    await approveRevision(
+      (await pool.query(`SELECT id FROM kpi_version WHERE status = 'HELD' ORDER BY id DESC LIMIT 1`)).rows[0]
+        .id,
+      by,
+    );
+    const garbled = await createRun({ fiscalYear: 2021, asOf: '2021-10-31' });
+    await pool.query('UPDATE ingest_run SET fetched = 10, rejected = 9 WHERE id = $1', [garbled]);
+    await upsertItems([item('d', '3.00', '2021-10-01')], garbled);
+    const result = await recomputeKpis({ reason: 'bisma recompute' });
+    expect(result.status).toBe('HELD');
+    expect(result.heldReasons?.map((r) => r.rule)).toContain('REJECTED_ROWS');
+  });
 });
