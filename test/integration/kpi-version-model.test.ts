@@ -100,6 +100,32 @@ describe('restatements and replays', () => {
   });
 });
 
+describe('the date of the figures', () => {
+  it('dates a file import by its rows, never by the day it was imported, and caps a year at its end', async () => {
+    const { rows } = await pool.query<{ id: number }>(
+      `INSERT INTO ingest_run (dataset, trigger, status, as_of, started_at, finished_at, file_name)
+       VALUES ('tender/tender-ekontrak-kontrak', 'FILE', 'SUCCEEDED', CURRENT_DATE, now(), now(), 'dump.json')
+       RETURNING id`,
+    );
+    const file = rows[0]!.id;
+    await upsertItems(
+      [
+        { ...item('f1', '9.00', '2019-05-20'), fiscalYear: 2019 },
+        { ...item('f2', '1.00', '2019-02-01'), fiscalYear: 2019 },
+      ],
+      file,
+    );
+    await recomputeKpis({ reason: 'file import', runIds: [file] });
+    expect(await pickVersion(2019)).toMatchObject({ asOf: '2019-05-20', live: true });
+
+    // A backfill of a past year's source as of today stands for the year's end.
+    const late = await createRun({ fiscalYear: 2018, asOf: '2026-01-02', requestedAsOf: '2026-01-02' });
+    await upsertItems([{ ...item('g1', '4.00', '2018-07-01'), fiscalYear: 2018 }], late);
+    await recomputeKpis({ reason: 'backfill', runIds: [late] });
+    expect(await pickVersion(2018)).toMatchObject({ asOf: '2018-12-31' });
+  });
+});
+
 describe('reject and rollback', () => {
   it('holds every later recompute, full or not, while a rejected run is in the items, until an approval', async () => {
     const bad = await createRun({ fiscalYear: 2021, asOf: '2021-08-31' });
@@ -145,5 +171,19 @@ describe('reject and rollback', () => {
     const full = await recomputeKpis({ reason: 'bisma recompute --full', full: true });
     expect(full.status).toBe('HELD');
     expect((await pickVersion(2021))!.version).toBe(before);
+  });
+
+  it('holds, without being given run ids, a change from a run that rejected most of its rows', async () => {
+    await approveRevision(
+      (await pool.query(`SELECT id FROM kpi_version WHERE status = 'HELD' ORDER BY id DESC LIMIT 1`)).rows[0]
+        .id,
+      by,
+    );
+    const garbled = await createRun({ fiscalYear: 2021, asOf: '2021-10-31' });
+    await pool.query('UPDATE ingest_run SET fetched = 10, rejected = 9 WHERE id = $1', [garbled]);
+    await upsertItems([item('d', '3.00', '2021-10-01')], garbled);
+    const result = await recomputeKpis({ reason: 'bisma recompute' });
+    expect(result.status).toBe('HELD');
+    expect(result.heldReasons?.map((r) => r.rule)).toContain('REJECTED_ROWS');
   });
 });

@@ -30,7 +30,7 @@ import { flushTestPrefix } from '../helpers/redis.js';
 
 const YEAR = 2023;
 const SEED = 1907;
-const RUNS = Number(process.env.KPI_PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.KPI_PROPERTY_RUNS ?? 200);
 
 const SOURCES = [
   { dataset: 'tender/tender-ekontrak-kontrak', kind: 'REALISATION' as const, prefix: 'r', keys: 5 },

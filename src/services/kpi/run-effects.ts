@@ -1,9 +1,11 @@
-// What a rejected or rolled-back version's ingest runs did to the items. Until the ingest write
-// path can take a run's item changes back, such runs are quarantined: while one is still the run
-// whose snapshot its source's items hold, no recompute of its years is published without an
-// admin's approval (the recompute holds it, rule QUARANTINED_RUN).
+// What a rejected or rolled-back version's ingest runs did to the items. Such runs are quarantined
+// in the decision's transaction, then their item changes are taken back from the ingest journal;
+// while one is still the run whose snapshot its source's items hold (it could not be reverted),
+// no recompute of its years is published without an admin's approval (rule QUARANTINED_RUN).
 import type pg from 'pg';
+import { pool } from '../../lib/db.js';
 import { logger } from '../../lib/logger.js';
+import { revertRunItems } from '../ingest/revert.js';
 
 /** Quarantines the succeeded runs of `version` (in the decision's transaction). */
 export async function quarantineRuns(
@@ -45,15 +47,33 @@ export async function releaseRuns(client: pg.ClientBase, runIds: number[], by: s
 }
 
 /**
- * Takes quarantined runs' item changes back, after the decision committed. The one place to call
- * the ingest write path's revert from (issue 24: `revertRunItems(runId)` in
- * src/services/ingest/revert.ts, which restores each item to its state before the run and marks
- * the buckets dirty); a run reverted that way is then released here. Until that exists the runs
- * stay quarantined and their effect is kept out of every publication by the recompute's gate.
+ * Takes quarantined runs' item changes back, after the decision committed: each run's items
+ * return to their state before it (newest run first, the ingest journal's order) and the run is
+ * released, since the items no longer hold its snapshot. The buckets are left dirty for the next
+ * recompute, which confirms the figures readers already see. A run that cannot be reverted (a later
+ * run changed the same items, or a run of its source is in progress) stays quarantined: the
+ * recompute's gate keeps its effect out of every publication until an admin approves.
  */
 export async function removeRunEffects(runIds: number[]): Promise<{ reverted: number[] }> {
-  if (runIds.length > 0) {
-    logger.info({ runIds }, 'ingest runs quarantined: their item changes wait for an approval');
+  const reverted: number[] = [];
+  for (const runId of [...runIds].sort((a, b) => b - a)) {
+    try {
+      await revertRunItems(runId);
+      reverted.push(runId);
+    } catch (err) {
+      logger.warn(
+        { runId, err: (err as Error).message },
+        "a quarantined run's item changes could not be taken back; it stays quarantined",
+      );
+    }
   }
-  return { reverted: [] };
+  if (reverted.length > 0) {
+    const client = await pool.connect();
+    try {
+      await releaseRuns(client, reverted, 'reverted');
+    } finally {
+      client.release();
+    }
+  }
+  return { reverted };
 }
