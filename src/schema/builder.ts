@@ -7,20 +7,14 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
-import {
-  type GraphQLField,
-  type GraphQLResolveInfo,
-  getNullableType,
-  isListType,
-  isObjectType,
-} from 'graphql';
+import { type GraphQLField, getNullableType, isListType } from 'graphql';
 import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { UnauthenticatedError } from '../lib/auth.js';
 import { prisma } from '../lib/db.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
-import type { Context } from './context.js';
+import { type Context, viewerScopes } from './context.js';
 import { MoneyScalar } from './scalars.js';
 
 /**
@@ -81,11 +75,7 @@ export const builder = new SchemaBuilder<{
       }),
   },
   scopeAuth: {
-    authScopes: (ctx) => ({
-      public: true,
-      analyst: ctx.viewer.role === 'ANALYST' || ctx.viewer.role === 'ADMIN',
-      admin: ctx.viewer.role === 'ADMIN',
-    }),
+    authScopes: (ctx) => viewerScopes(ctx.viewer),
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer.role === 'PUBLIC'
         ? new UnauthenticatedError('an API key is required: send Authorization: Bearer <key>')
@@ -121,24 +111,9 @@ export const builder = new SchemaBuilder<{
       description: 'An object with a global id that `node(id:)` can refetch.',
     },
     idFieldOptions: { description: 'A global id, opaque: pass it to `node(id:)` to refetch this object.' },
-    nodeQueryOptions: {
-      description: 'Refetches any object by its global id; null if it is not visible.',
-      args: { id: { description: 'The global id of the object.' } },
-      resolve: (_root, { id }, _ctx, info, resolveNode) => orNull(info, id, () => resolveNode(id)),
-    },
-    nodesQueryOptions: {
-      description: 'Refetches several objects by their global ids, in order.',
-      args: { ids: { description: 'The global ids of the objects.' } },
-      // One id at a time, so one bad id does not fail the others. Pothos's resolveNodes loads
-      // `args.ids` whatever it is given, so each call narrows it to its own id first.
-      resolve: (_root, args, _ctx, info, resolveNodes) =>
-        [...args.ids].map((id) =>
-          orNull(info, id, async () => {
-            args.ids = [id];
-            return (await resolveNodes([id]))[0];
-          }),
-        ),
-    },
+    // node(id:) and nodes(ids:) are defined in node.ts: each id on its own, one query per type.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
     pageInfoTypeOptions: { description: 'Where a page of a connection stands in the whole list.' },
     hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'Whether items precede this page.' },
@@ -164,23 +139,6 @@ export const builder = new SchemaBuilder<{
     clientMutationIdFieldOptions: { description: 'Unused.' },
   },
 });
-
-/**
- * A global id names its type and row: one of a type that is not a node, or of a row that does
- * not exist, refetches null (the client's id is wrong, not the server).
- */
-async function orNull(info: GraphQLResolveInfo, id: { typename: string }, load: () => unknown) {
-  const type = info.schema.getType(id.typename);
-  if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) return null;
-  try {
-    return await load();
-  } catch (err) {
-    // No such row (P2025), or an id that is not even a number (Prisma refuses the query).
-    const { code, name } = err as { code?: unknown; name?: unknown };
-    if (code === 'P2025' || name === 'PrismaClientValidationError') return null;
-    throw err;
-  }
-}
 
 /**
  * Options for a mutation's `errors`: the success object's `data` field gets a description, and

@@ -14,3 +14,12 @@ export interface Context {
   /** The client's address, for per-address rate limits. */
   address?: string;
 }
+
+/** The auth scopes a viewer holds: every role is public, admins are analysts too. */
+export function viewerScopes(viewer: Viewer): { public: boolean; analyst: boolean; admin: boolean } {
+  return {
+    public: true,
+    analyst: viewer.role === 'ANALYST' || viewer.role === 'ADMIN',
+    admin: viewer.role === 'ADMIN',
+  };
+}

@@ -4,6 +4,8 @@ import * as events from '../services/events.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import { builder, typedErrors } from './builder.js';
 import { DateRange, intId, OrderDirection, totalCountField, visibility } from './common.js';
+import type { Context } from './context.js';
+import { restrictNodes } from './node.js';
 
 export const EventStatus = builder.enumType('EventStatus', {
   description: 'Where an event stands. The public sees PUBLISHED and DONE events only.',
@@ -15,14 +17,16 @@ export const EventStatus = builder.enumType('EventStatus', {
   },
 });
 
+/** The events a viewer may see: the public sees PUBLISHED and DONE events only. */
+const visibleEvents = (ctx: Context) =>
+  visibility(ctx).includeDrafts ? {} : { status: { in: PUBLIC_EVENT_STATUSES } };
+restrictNodes('Event', visibleEvents);
+
 export const Event = builder.prismaNode('Event', {
   description: 'A Business Matching batch: four days of sessions where exhibitors meet agencies.',
   id: { field: 'id' },
   // node(id:) of an event the viewer may not see answers null, as if it did not exist.
-  findUnique: (id, ctx) =>
-    visibility(ctx).includeDrafts
-      ? { id: Number(id) }
-      : { id: Number(id), status: { in: PUBLIC_EVENT_STATUSES } },
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleEvents(ctx) }),
   fields: (t) => ({
     year: t.exposeInt('year', { description: 'The programme year (of the first day).' }),
     batchNumber: t.exposeInt('batchNumber', { description: 'The batch number within the year (I = 1).' }),

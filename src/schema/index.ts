@@ -7,6 +7,7 @@ import './events.js';
 import './exhibitors.js';
 import './ingest.js';
 import './kpi/index.js';
+import './node.js';
 import './participations.js';
 import './products.js';
 import './sessions.js';

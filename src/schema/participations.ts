@@ -4,16 +4,20 @@ import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as participations from '../services/participations.js';
 import { builder, typedErrors } from './builder.js';
 import { intId, nonEmptyQuery, visibility } from './common.js';
+import type { Context } from './context.js';
 import { Event } from './events.js';
 import { Exhibitor } from './exhibitors.js';
+import { restrictNodes } from './node.js';
+
+/** The participations a viewer may see: the public sees those of PUBLISHED and DONE events only. */
+const visibleParticipations = (ctx: Context) =>
+  visibility(ctx).includeDrafts ? {} : { event: { status: { in: PUBLIC_EVENT_STATUSES } } };
+restrictNodes('Participation', visibleParticipations);
 
 export const Participation = builder.prismaNode('Participation', {
   description: 'An exhibitor taking part in an event.',
   id: { field: 'id' },
-  findUnique: (id, ctx) =>
-    visibility(ctx).includeDrafts
-      ? { id: Number(id) }
-      : { id: Number(id), event: { status: { in: PUBLIC_EVENT_STATUSES } } },
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleParticipations(ctx) }),
   fields: (t) => ({
     booth: t.exposeString('booth', { nullable: true, description: 'The booth, e.g. "A-12", when assigned.' }),
     registeredAt: t.expose('registeredAt', {

@@ -4,7 +4,9 @@ import * as sessions from '../services/sessions.js';
 import { jakartaDate } from '../services/validation.js';
 import { builder, typedErrors } from './builder.js';
 import { intId, visibility } from './common.js';
+import type { Context } from './context.js';
 import { Event } from './events.js';
+import { restrictNodes } from './node.js';
 
 export const SessionKind = builder.enumType('SessionKind', {
   description: 'The kind of activity.',
@@ -19,13 +21,15 @@ export const SessionKind = builder.enumType('SessionKind', {
   },
 });
 
+/** The sessions a viewer may see: the public sees those of PUBLISHED and DONE events only. */
+const visibleSessions = (ctx: Context) =>
+  visibility(ctx).includeDrafts ? {} : { event: { status: { in: PUBLIC_EVENT_STATUSES } } };
+restrictNodes('Session', visibleSessions);
+
 export const Session = builder.prismaNode('Session', {
   description: 'An activity within an event: a talk, a guidance session, consultations, a showcase.',
   id: { field: 'id' },
-  findUnique: (id, ctx) =>
-    visibility(ctx).includeDrafts
-      ? { id: Number(id) }
-      : { id: Number(id), event: { status: { in: PUBLIC_EVENT_STATUSES } } },
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleSessions(ctx) }),
   fields: (t) => ({
     kind: t.expose('kind', { type: SessionKind, description: 'What kind of activity it is.' }),
     topic: t.exposeString('topic', { description: 'The topic or title.' }),
