@@ -325,7 +325,9 @@ describe('reads by role', () => {
     const pub = await api.gql(query, { id });
     expect(pub.data).toEqual({ node: null });
     expect(pub.errors).toBeUndefined();
-    expect(await api.gql(query, { id: globalId('Deal', deal.id + 1000) })).toMatchObject({ data: { node: null } });
+    expect(await api.gql(query, { id: globalId('Deal', deal.id + 1000) })).toMatchObject({
+      data: { node: null },
+    });
     expect((await api.gql(query, { id }, keys.analyst)).data).toEqual({ node: { value: '1000000.00' } });
   });
 
