@@ -15,6 +15,7 @@ import { UnauthenticatedError } from '../lib/auth.js';
 import { prisma } from '../lib/db.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { type Context, viewerScopes } from './context.js';
+import FallibleFieldsPlugin from './plugins/fallible-fields.js';
 import { MoneyScalar } from './scalars.js';
 
 /**
@@ -63,6 +64,7 @@ export const builder = new SchemaBuilder<{
     DataloaderPlugin,
     PrismaPlugin,
     RelayPlugin,
+    FallibleFieldsPlugin,
   ],
   complexity: {
     defaultComplexity: 1,

@@ -3,10 +3,13 @@
 // type the viewer may not see answers exactly as a missing row (no existence leak, even through
 // __typename), nodes(ids:) is capped and reads each type in one query. A seeded property test
 // mixes every kind of id and checks each answer alone against an independent expectation.
+// Beside them: a field that fails for the caller (bad argument, missing role) fails alone.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { isNonNullType } from 'graphql';
 import pg from 'pg';
 import { closeDb, prisma } from '../../src/lib/db.js';
+import { schema } from '../../src/schema/index.js';
 import { type Api, createKeys, globalId, type Keys, startApi } from '../factories/api.js';
 import { makeAgency, makeDeal, makeEvent, makeExhibitor, makeProduct, register } from '../factories/data.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -224,5 +227,40 @@ describe('nodes(ids:)', () => {
       ),
       { seed: 2121, numRuns: 60 },
     );
+  });
+});
+
+describe('a field that fails for the caller', () => {
+  it('answers a good kpiSummary beside one naming an unknown agency, with the error on the bad one only', async () => {
+    const res = await api.gql(
+      '{ a: kpiSummary(year: 2023, agency: "nope") { year } b: kpiSummary(year: 2023) { year } }',
+    );
+    expect(res.data).toEqual({ a: null, b: { year: 2023 } });
+    expect(res.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['a'], 'NOT_FOUND']]);
+  });
+
+  it('answers the public its events when it also asks for their analyst-only deals', async () => {
+    const res = await api.gql(
+      '{ events(first: 5) { totalCount edges { node { id deals { totalCount } } } } }',
+    );
+    expect(res.data.events.totalCount).toBeGreaterThan(0);
+    for (const edge of res.data.events.edges)
+      expect(edge.node).toEqual({ id: expect.any(String), deals: null });
+    expect(new Set(res.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['UNAUTHENTICATED']));
+  });
+
+  it('is nullable in the schema: every root query and mutation field and every field that needs a role', () => {
+    const strict: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !('getFields' in type) || type.name === 'Subscription') continue;
+      for (const field of Object.values(type.getFields())) {
+        if (!('resolve' in field)) continue;
+        const options = field.extensions?.pothosOptions as { authScopes?: unknown } | undefined;
+        const fallible =
+          type.name === 'Query' || type.name === 'Mutation' || options?.authScopes !== undefined;
+        if (fallible && isNonNullType(field.type)) strict.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(strict).toEqual([]);
   });
 });
