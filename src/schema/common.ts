@@ -59,3 +59,20 @@ export const totalCountField = {
 export function nonEmptyQuery<Q extends { select?: object }>(query: Q): Q | Record<string, never> {
   return query.select && Object.keys(query.select).length === 0 ? {} : query;
 }
+
+/** A global id, encoded as the relay plugin encodes them: base64 of `Type:key`. */
+export function encodeId(typename: string, key: string | number): string {
+  return Buffer.from(`${typename}:${key}`, 'utf8').toString('base64');
+}
+
+/**
+ * The key an argument names: the object's global `id`, or (as before ids were global) its raw
+ * key. Only a canonical encoding of `typename:key` counts as a global id.
+ */
+export function keyOf(typename: string, value: string): string {
+  const text = Buffer.from(value, 'base64').toString('utf8');
+  const prefix = `${typename}:`;
+  return text.startsWith(prefix) && encodeId(typename, text.slice(prefix.length)) === value
+    ? text.slice(prefix.length)
+    : value;
+}

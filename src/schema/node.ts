@@ -15,10 +15,22 @@ export const MAX_NODE_IDS = PAGE_SIZE.max;
 /** PostgreSQL `integer`: every node's key. */
 const MAX_ROW_ID = 2_147_483_647;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const DECODED = /^([A-Z_a-z]\w*):([1-9]\d*)$/;
+const DECODED = /^([A-Z_a-z]\w*):(.+)$/s;
 
 type Where = Record<string, unknown>;
 const visibleRows = new Map<string, (ctx: Context) => Where>();
+
+/** Loads an object that is not a row (e.g. a KPI answer) from the key its id encodes. */
+type KeyLoader = (key: string, ctx: Context) => Promise<object | null>;
+const keyLoaders = new Map<string, KeyLoader>();
+
+/**
+ * Makes a node type that is not a Prisma row refetchable: `load` gets the key after `Type:` and
+ * throws a ValidationError when the key is malformed, or answers null when nothing has it.
+ */
+export function loadNodesByKey(typeName: string, load: KeyLoader) {
+  keyLoaders.set(typeName, load);
+}
 
 /**
  * Restricts which rows of a node type `node(id:)` can reach for a viewer, beyond the type's own
@@ -28,19 +40,26 @@ export function restrictNodes(typeName: string, where: (ctx: Context) => Where) 
   visibleRows.set(typeName, where);
 }
 
-type Decoded = { type: GraphQLObjectType; id: number } | Error;
+type Decoded = { type: GraphQLObjectType; id: number } | { type: GraphQLObjectType; key: string } | Error;
 
 function decode(raw: string, field: string, info: GraphQLResolveInfo): Decoded {
   const text = BASE64.test(raw) ? Buffer.from(raw, 'base64').toString('utf8') : '';
-  // Only the canonical encoding of `Type:positive integer` is an id: `Event:1.5`, `Event:01` or
-  // an id with trailing bytes names no row.
+  // Only the canonical encoding of `Type:key` is an id: an id with trailing bytes names nothing.
   const match = Buffer.from(text, 'utf8').toString('base64') === raw ? DECODED.exec(text) : null;
   if (!match) return new ValidationError(field, `${field} is not a global id of this API`);
-  const [, typename = '', digits = ''] = match;
+  const [, typename = '', key = ''] = match;
   const type = info.schema.getType(typename);
-  if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node') || !modelOf(type)) {
+  const refetchable =
+    isObjectType(type) &&
+    type.getInterfaces().some((i) => i.name === 'Node') &&
+    (modelOf(type) || keyLoaders.has(typename));
+  if (!refetchable) {
     return new ValidationError(field, `${field} names ${typename}, which is not a type node(id:) refetches`);
   }
+  if (!modelOf(type)) return { type, key };
+  // A row's key is a positive integer: `Event:1.5`, `Event:01` or `Event:-1` names no row.
+  const digits = /^[1-9]\d*$/.test(key) ? key : '';
+  if (!digits) return new ValidationError(field, `${field} is not a global id of this API`);
   const id = Number(digits);
   if (digits.length > 10 || id > MAX_ROW_ID)
     return new ValidationError(field, `${field} names a ${typename} id out of range`);
@@ -79,6 +98,7 @@ async function loadNodes(
 ) {
   const answers: Answer[] = raws.map(() => null);
   const byType = new Map<GraphQLObjectType, Map<number, number[]>>();
+  const keyed: Promise<void>[] = [];
   raws.forEach((raw, i) => {
     const decoded = decode(raw, field(i), info);
     if (decoded instanceof Error) {
@@ -87,20 +107,42 @@ async function loadNodes(
     }
     // A type the viewer may not see answers exactly as a missing row: no query, no error.
     if (!typeVisible(decoded.type, ctx)) return;
+    if ('key' in decoded) {
+      keyed.push(
+        load(decoded.type, decoded.key, field(i), ctx).then((answer) => {
+          answers[i] = answer;
+        }),
+      );
+      return;
+    }
     const ids = byType.get(decoded.type) ?? new Map<number, number[]>();
     byType.set(decoded.type, ids);
     ids.set(decoded.id, [...(ids.get(decoded.id) ?? []), i]);
   });
-  await Promise.all(
-    [...byType].map(async ([type, ids]) => {
+  await Promise.all([
+    ...keyed,
+    ...[...byType].map(async ([type, ids]) => {
       const rows = await readRows(type, [...ids.keys()], ctx, info);
       for (const row of rows) {
         brandWithType(row, type.name as never);
         for (const i of ids.get(row.id) ?? []) answers[i] = row;
       }
     }),
-  );
+  ]);
   return answers;
+}
+
+/** One keyed object, branded with its type; a malformed key answers its ValidationError. */
+async function load(type: GraphQLObjectType, key: string, field: string, ctx: Context): Promise<Answer> {
+  try {
+    const object = await keyLoaders.get(type.name)?.(key, ctx);
+    if (!object) return null;
+    brandWithType(object, type.name as never);
+    return object;
+  } catch (err) {
+    if (err instanceof ValidationError) return new ValidationError(field, `${field}: ${err.message}`);
+    throw err;
+  }
 }
 
 async function readRows(type: GraphQLObjectType, ids: number[], ctx: Context, info: GraphQLResolveInfo) {

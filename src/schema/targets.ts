@@ -4,8 +4,9 @@ import { Agency } from './agencies.js';
 import { builder, typedErrors } from './builder.js';
 import { intId } from './common.js';
 
-export const FiscalTarget = builder.prismaObject('FiscalTarget', {
+export const FiscalTarget = builder.prismaNode('FiscalTarget', {
   description: 'The commitment and targets of one agency for one fiscal year.',
+  id: { field: 'id' },
   fields: (t) => ({
     fiscalYear: t.exposeInt('fiscalYear', { description: 'The fiscal year.' }),
     agency: t.relation('agency', { description: 'The agency.' }),
