@@ -1,0 +1,144 @@
+// Stable ids for everything a client caches, over real HTTP: a KPI summary's id names its question
+// and data version (the same figures keep it, new figures get a new one) and node(id:) refetches
+// exactly those figures; series points, revisions, targets, saved views, exports, rejected rows and
+// table columns carry ids that are unique and do not change between two reads.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { closeDb, prisma } from '../../src/lib/db.js';
+import { recomputeKpis } from '../../src/services/kpi/recompute.js';
+import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { createAgency, createRun, setTarget, upsertItems } from '../factories/kpi-items.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { flushTestPrefix } from '../helpers/redis.js';
+
+let api: Api;
+let keys: Keys;
+let agencyId: number;
+const decode = (id: string) => Buffer.from(id, 'base64').toString('utf8');
+
+beforeAll(async () => {
+  await createTestDatabase();
+  api = await startApi({ limits: { rateLimit: { addressRequests: 0, publicPoints: 0, keyPoints: 0 } } });
+  keys = await createKeys();
+  const province = await createAgency({ code: 'P', name: 'Provinsi Uji', kind: 'PROVINCE' });
+  agencyId = (await createAgency({ code: 'A1', name: 'Dinas Satu', parentId: province.id })).id;
+  await setTarget({ fiscalYear: 2023, agencyId: province.id, officialCommitment: '1000.00' });
+  const run = await createRun({ fiscalYear: 2023, asOf: '2023-06-30' });
+  await upsertItems(
+    [
+      { sourceKey: 't1', agencyId, value: '100.00', pdnValue: '80.00', itemDate: '2023-01-15' },
+      { sourceKey: 't2', agencyId, value: '50.00', pdnValue: '50.00', itemDate: '2023-03-10' },
+    ],
+    run,
+  );
+  await recomputeKpis({ reason: 'ingest', runIds: [run] });
+});
+afterAll(async () => {
+  await api?.close();
+  await closeDb();
+  await flushTestPrefix();
+});
+
+const SUMMARY = '{ kpiSummary(year: 2023) { id dataVersion realisation } }';
+const REFETCH = `query ($id: ID!) { node(id: $id) { __typename id ... on KpiSummary { dataVersion realisation } } }`;
+
+describe('KpiSummary', () => {
+  it('keeps its id while the figures stay, and node(id:) refetches the same figures', async () => {
+    const first = (await api.gql(SUMMARY)).data.kpiSummary;
+    const again = (await api.gql(SUMMARY)).data.kpiSummary;
+    expect(again).toEqual(first);
+    const refetched = await api.gql(REFETCH, { id: first.id });
+    expect(refetched.errors).toBeUndefined();
+    expect(refetched.data.node).toEqual({ __typename: 'KpiSummary', ...first });
+  });
+
+  it('gets a new id with new figures, while the old id still refetches the old figures', async () => {
+    const before = (await api.gql(SUMMARY)).data.kpiSummary;
+    const run = await createRun({ fiscalYear: 2023, asOf: '2023-09-30' });
+    await upsertItems(
+      [{ sourceKey: 't3', agencyId, value: '30.00', pdnValue: '30.00', itemDate: '2023-08-01' }],
+      run,
+    );
+    await recomputeKpis({ reason: 'ingest', runIds: [run] });
+    const after = (await api.gql(SUMMARY)).data.kpiSummary;
+    expect(after.id).not.toBe(before.id);
+    expect(after.realisation).not.toBe(before.realisation);
+    expect((await api.gql(REFETCH, { id: before.id })).data.node).toEqual({
+      __typename: 'KpiSummary',
+      ...before,
+    });
+  });
+
+  it('answers a summary id of an unknown agency or version with null, and a malformed one with an error on its path', async () => {
+    const enc = (key: string) => Buffer.from(`KpiSummary:${key}`).toString('base64');
+    const res = await api.gql(
+      `{ a: node(id: "${enc('2023:0:1:NOPE')}") { id } b: node(id: "${enc('2023:999999:1:')}") { id } c: node(id: "${enc('x')}") { id } }`,
+    );
+    expect(res.data).toEqual({ a: null, b: null, c: null });
+    expect(res.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['c'], 'BAD_USER_INPUT']]);
+  });
+});
+
+describe('ids of what clients cache', () => {
+  it('gives series points ids unique within and across series, and the same on a second read', async () => {
+    const query = `{ m: kpiSeries(year: 2023) { id points { id month } } c: kpiSeries(year: 2023, cumulative: true) { id points { id } } }`;
+    const first = (await api.gql(query)).data;
+    expect((await api.gql(query)).data).toEqual(first);
+    const ids = [
+      first.m.id,
+      first.c.id,
+      ...first.m.points.map((p: { id: string }) => p.id),
+      ...first.c.points.map((p: { id: string }) => p.id),
+    ];
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(decode(first.m.points[0].id)).toMatch(/^KpiPoint:2023:\d+:1::month:1$/);
+  });
+
+  it('makes fiscal targets refetchable nodes', async () => {
+    const target = (await api.gql('{ fiscalTargets(fiscalYear: 2023) { id fiscalYear } }')).data
+      .fiscalTargets[0];
+    const res = await api.gql(
+      REFETCH.replace('KpiSummary', 'FiscalTarget').replace('dataVersion realisation', 'fiscalYear'),
+      {
+        id: target.id,
+      },
+    );
+    expect(res.data.node).toEqual({ __typename: 'FiscalTarget', ...target });
+  });
+
+  it('gives revisions and rejected rows global ids', async () => {
+    const revisions = await api.gql('{ kpiRevisions(limit: 5) { id version } }', {}, keys.analyst);
+    expect(revisions.data.kpiRevisions.length).toBeGreaterThan(0);
+    for (const node of revisions.data.kpiRevisions)
+      expect(decode(node.id)).toBe(`KpiRevision:${node.version}`);
+    const run = await prisma.ingestRun.create({
+      data: { dataset: 'tender/x', trigger: 'MANUAL', status: 'FAILED', rejected: 1 },
+    });
+    const row = await prisma.rejectedRow.create({
+      data: { runId: run.id, rowNumber: 1, reason: 'bad', raw: '{}' },
+    });
+    const res = await api.gql(
+      `query ($id: Int!) { ingestRun(runId: $id) { rejectedRows(first: 5) { edges { node { id } } } } }`,
+      { id: run.id },
+      keys.analyst,
+    );
+    expect(
+      res.data.ingestRun.rejectedRows.edges.map((e: { node: { id: string } }) => decode(e.node.id)),
+    ).toEqual([`RejectedRow:${row.id}`]);
+  });
+
+  it('addresses a saved view by its global id or its short id, and gives table columns ids, not headers', async () => {
+    const saved = await api.gql(
+      `mutation { saveKpiView(input: { name: "v", kind: SUMMARY, question: { year: 2023 } }) {
+        ... on MutationSaveKpiViewSuccess { data { id shortId } } } }`,
+      {},
+      keys.analyst,
+    );
+    const { id, shortId } = saved.data.saveKpiView.data;
+    expect(decode(id)).toBe(`KpiSavedView:${shortId}`);
+    const query =
+      'query ($id: String!) { kpiView(id: $id) { id table { columns { id key indonesian en } } } }';
+    const byId = (await api.gql(query, { id })).data.kpiView;
+    expect((await api.gql(query, { id: shortId })).data.kpiView).toEqual(byId);
+    for (const column of byId.table.columns) expect(decode(column.id)).toBe(`KpiTableColumn:${column.key}`);
+  });
+});
