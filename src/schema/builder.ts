@@ -95,8 +95,12 @@ export const builder = new SchemaBuilder<{
   },
   zod: {
     validationError: (zodError) => {
-      const issue = zodError.issues[0];
-      return new ValidationError(issue?.path.map(String).join('.') || 'input', issue?.message ?? 'invalid');
+      const problems = zodError.issues.map((issue) => ({
+        field: issue.path.map(String).join('.') || 'input',
+        message: issue.message,
+      }));
+      const [first = { field: 'input', message: 'invalid' }] = problems;
+      return new ValidationError(first.field, first.message, problems);
     },
   },
   prisma: {

@@ -3,7 +3,7 @@
 import * as events from '../services/events.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import { builder, typedErrors } from './builder.js';
-import { DateRange, intId, OrderDirection, totalCountField, visibility } from './common.js';
+import { DateRange, OrderDirection, rowId, totalCountField, visibility } from './common.js';
 import type { Context } from './context.js';
 import { restrictNodes } from './node.js';
 
@@ -180,10 +180,10 @@ builder.mutationField('updateEvent', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The updated event.'),
     args: {
-      id: t.arg.globalID({ for: Event, required: true, description: 'The event to change.' }),
+      id: t.arg.id({ required: true, description: 'The event to change.' }),
       input: t.arg({ type: UpdateEventInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => events.updateEvent(intId(id), input),
+    resolve: (_root, { id, input }) => events.updateEvent(rowId('Event', id), input),
   }),
 );
 
@@ -200,8 +200,8 @@ for (const [name, [action, description]] of Object.entries(transitions)) {
       description,
       authScopes: { admin: true },
       errors: typedErrors('The event in its new status.'),
-      args: { id: t.arg.globalID({ for: Event, required: true, description: 'The event.' }) },
-      resolve: (_root, { id }) => events.transitionEvent(intId(id), action),
+      args: { id: t.arg.id({ required: true, description: 'The event.' }) },
+      resolve: (_root, { id }) => events.transitionEvent(rowId('Event', id), action),
     }),
   );
 }

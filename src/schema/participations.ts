@@ -3,7 +3,7 @@
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as participations from '../services/participations.js';
 import { builder, typedErrors } from './builder.js';
-import { intId, nonEmptyQuery, visibility } from './common.js';
+import { nonEmptyQuery, rowId, rowIds, visibility } from './common.js';
 import type { Context } from './context.js';
 import { Event } from './events.js';
 import { Exhibitor } from './exhibitors.js';
@@ -37,12 +37,14 @@ builder.mutationField('registerExhibitor', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The registration.'),
     args: {
-      eventId: t.arg.globalID({ for: Event, required: true, description: 'The event.' }),
-      exhibitorId: t.arg.globalID({ for: Exhibitor, required: true, description: 'The exhibitor.' }),
+      eventId: t.arg.id({ required: true, description: 'The event.' }),
+      exhibitorId: t.arg.id({ required: true, description: 'The exhibitor.' }),
       booth: t.arg.string({ description: 'The booth, unique within the event (at most 30 characters).' }),
     },
-    resolve: (_root, args) =>
-      participations.registerExhibitor(intId(args.eventId), intId(args.exhibitorId), args.booth),
+    resolve: (_root, args) => {
+      const ids = rowIds({ eventId: ['Event', args.eventId], exhibitorId: ['Exhibitor', args.exhibitorId] });
+      return participations.registerExhibitor(ids.eventId, ids.exhibitorId, args.booth);
+    },
   }),
 );
 
@@ -53,10 +55,10 @@ builder.mutationField('updateParticipation', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The updated registration.'),
     args: {
-      id: t.arg.globalID({ for: Participation, required: true, description: 'The registration.' }),
+      id: t.arg.id({ required: true, description: 'The registration.' }),
       booth: t.arg.string({ description: 'The booth, unique within the event.' }),
     },
-    resolve: (_root, args) => participations.updateParticipation(intId(args.id), args.booth),
+    resolve: (_root, args) => participations.updateParticipation(rowId('Participation', args.id), args.booth),
   }),
 );
 
@@ -66,8 +68,9 @@ builder.mutationField('unregisterExhibitor', (t) =>
     description: 'Removes a registration (admins only). Deals recorded at the event are kept.',
     authScopes: { admin: true },
     errors: typedErrors('The removed registration, as it was.'),
-    args: { id: t.arg.globalID({ for: Participation, required: true, description: 'The registration.' }) },
+    args: { id: t.arg.id({ required: true, description: 'The registration.' }) },
     // The answer is read before the delete, with the selection's relations.
-    resolve: (query, _root, args) => participations.unregisterExhibitor(intId(args.id), nonEmptyQuery(query)),
+    resolve: (query, _root, args) =>
+      participations.unregisterExhibitor(rowId('Participation', args.id), nonEmptyQuery(query)),
   }),
 );

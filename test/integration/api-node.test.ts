@@ -264,3 +264,51 @@ describe('a field that fails for the caller', () => {
     expect(strict).toEqual([]);
   });
 });
+
+describe('mutation ids and inputs', () => {
+  const RECORD = `mutation ($e: ID!, $a: ID!, $x: ID!) {
+    recordDeal(eventId: $e, agencyId: $a, exhibitorId: $x, input: { value: "1000.00", signedOn: "2030-05-07" }) {
+      __typename ... on Error { code field } ... on ValidationError { problems { field message } } } }`;
+
+  it('answers malformed and wrong-type ids inside the result union, every bad one at once, and writes nothing', async () => {
+    const before = await prisma.deal.count();
+    const event = pools.visible.find((id) => Buffer.from(id, 'base64').toString().startsWith('Event:'))!;
+    const res = await api.gql(RECORD, { e: event, a: 'garbage!!', x: event }, keys.admin);
+    expect(res.status).toBe(200);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.recordDeal).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'BAD_USER_INPUT',
+      field: 'agencyId',
+    });
+    expect(res.data.recordDeal.problems.map((p: { field: string }) => p.field)).toEqual([
+      'agencyId',
+      'exhibitorId',
+    ]);
+    expect(res.data.recordDeal.problems[1].message).toMatch(/id of a Event, not of a Exhibitor/);
+    expect(await prisma.deal.count()).toBe(before);
+  });
+
+  it('answers an id of the right type that names no row as NotFoundError in the union', async () => {
+    const res = await api.gql(
+      'mutation ($id: ID!) { publishEvent(id: $id) { __typename ... on Error { code } } }',
+      { id: b64('Event:99999999999999999999') },
+      keys.admin,
+    );
+    expect(res.data.publishEvent).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+  });
+
+  it('reports every invalid input field of a mutation at once', async () => {
+    const res = await api.gql(
+      `mutation { createEvent(input: { batchNumber: 0, title: "", venue: "", startDate: "2030-01-02", endDate: "2030-01-03" }) {
+        __typename ... on ValidationError { field problems { field } } } }`,
+      {},
+      keys.admin,
+    );
+    expect(res.data.createEvent.__typename).toBe('ValidationError');
+    const fields = res.data.createEvent.problems.map((p: { field: string }) => p.field);
+    expect(fields.length).toBeGreaterThanOrEqual(2);
+    expect(fields).toEqual(expect.arrayContaining(['input.title', 'input.venue']));
+    expect(res.data.createEvent.field).toBe(fields[0]);
+  });
+});
