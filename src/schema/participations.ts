@@ -5,8 +5,6 @@ import * as participations from '../services/participations.js';
 import { builder, typedErrors } from './builder.js';
 import { nonEmptyQuery, rowId, rowIds, visibility } from './common.js';
 import type { Context } from './context.js';
-import { Event } from './events.js';
-import { Exhibitor } from './exhibitors.js';
 import { restrictNodes } from './node.js';
 
 /** The participations a viewer may see: the public sees those of PUBLISHED and DONE events only. */

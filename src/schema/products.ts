@@ -2,7 +2,6 @@
 import * as products from '../services/products.js';
 import { builder, typedErrors } from './builder.js';
 import { rowId } from './common.js';
-import { Exhibitor } from './exhibitors.js';
 
 export const Product = builder.prismaNode('Product', {
   description: 'A product an exhibitor offers.',

@@ -5,7 +5,6 @@ import { jakartaDate } from '../services/validation.js';
 import { builder, typedErrors } from './builder.js';
 import { rowId, visibility } from './common.js';
 import type { Context } from './context.js';
-import { Event } from './events.js';
 import { restrictNodes } from './node.js';
 
 export const SessionKind = builder.enumType('SessionKind', {
