@@ -154,13 +154,19 @@ export function typedErrors(dataDescription: string) {
   return { dataField: { description: dataDescription } };
 }
 
+// specifiedByURL tells codegen and explorers what a scalar's text is, so no client guesses.
 builder.addScalarType('Date', DateResolver, {
-  description: 'A calendar date, YYYY-MM-DD. Programme dates are Asia/Jakarta calendar dates.',
+  description: 'A calendar date, YYYY-MM-DD (RFC 3339 full-date). Programme dates are Asia/Jakarta calendar dates.',
+  specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
 });
 builder.addScalarType('DateTime', DateTimeResolver, {
-  description: 'An instant in time, ISO 8601 with offset (UTC on output).',
+  description: 'An instant in time, RFC 3339 date-time with offset (UTC on output).',
+  specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
 });
-builder.addScalarType('Money', MoneyScalar, {});
+builder.addScalarType('Money', MoneyScalar, {
+  // The lexical form of an XML Schema decimal, always as a JSON string.
+  specifiedByURL: 'https://www.w3.org/TR/xmlschema11-2/#decimal',
+});
 
 builder.queryType({ description: 'Reads: events, exhibitors, KPIs and ingest history.' });
 builder.mutationType({ description: 'Writes; every mutation needs an admin API key.' });
