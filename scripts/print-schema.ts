@@ -23,6 +23,8 @@ if (process.argv.includes('--check')) {
   }
 } else {
   for (const { url, text } of files) await writeFile(url, text);
-  process.stdout.write(`wrote schema.graphql (${files[0]!.text.split('\n').length} lines) and clients/possible-types.json\n`);
+  process.stdout.write(
+    `wrote schema.graphql (${files[0]!.text.split('\n').length} lines) and clients/possible-types.json\n`,
+  );
 }
 process.exit(0);

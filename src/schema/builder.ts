@@ -156,7 +156,8 @@ export function typedErrors(dataDescription: string) {
 
 // specifiedByURL tells codegen and explorers what a scalar's text is, so no client guesses.
 builder.addScalarType('Date', DateResolver, {
-  description: 'A calendar date, YYYY-MM-DD (RFC 3339 full-date). Programme dates are Asia/Jakarta calendar dates.',
+  description:
+    'A calendar date, YYYY-MM-DD (RFC 3339 full-date). Programme dates are Asia/Jakarta calendar dates.',
   specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
 });
 builder.addScalarType('DateTime', DateTimeResolver, {
