@@ -10,7 +10,7 @@ import { triggerRun } from '../worker/ingest-jobs.js';
 import { sharedProducer } from '../worker/queues.js';
 import { syncSchedulers } from '../worker/schedulers.js';
 import { builder, typedErrors } from './builder.js';
-import { encodeId, totalCountField } from './common.js';
+import { totalCountField } from './common.js';
 
 const CatchUpPolicy = builder.enumType('CatchUpPolicy', {
   description: 'What a worker does at start about scheduled runs missed while no worker ran.',
@@ -44,14 +44,11 @@ const RunTrigger = builder.enumType('RunTrigger', {
   },
 });
 
-builder.prismaObject('RejectedRow', {
-  description: 'A feed row that failed validation, kept with the reason: never silently dropped.',
+builder.prismaNode('RejectedRow', {
+  description: 'A feed row that failed validation, kept with the reason: never silently dropped (analysts only).',
+  authScopes: { analyst: true },
+  id: { field: 'id' },
   fields: (t) => ({
-    id: t.id({
-      description: 'Its global id, stable.',
-      select: { id: true },
-      resolve: (row) => encodeId('RejectedRow', row.id),
-    }),
     rowNumber: t.exposeInt('rowNumber', { description: 'Its position in the snapshot, from 1.' }),
     sourceKey: t.exposeString('sourceKey', {
       nullable: true,
