@@ -45,7 +45,8 @@ const RunTrigger = builder.enumType('RunTrigger', {
 });
 
 builder.prismaNode('RejectedRow', {
-  description: 'A feed row that failed validation, kept with the reason: never silently dropped (analysts only).',
+  description:
+    'A feed row that failed validation, kept with the reason: never silently dropped (analysts only).',
   authScopes: { analyst: true },
   id: { field: 'id' },
   fields: (t) => ({
