@@ -174,6 +174,33 @@ export function viewerForRequest(request: FastifyRequest): Promise<Viewer> {
   return state.viewer;
 }
 
+const ANSWER_TYPES = ['application/json; charset=utf-8', 'application/graphql-response+json; charset=utf-8'];
+
+/**
+ * The media type of a JSON answer for an Accept header, as Apollo negotiates it: the acceptable
+ * type with the highest q, then the most specific range, then the earlier range in the header,
+ * then application/json; null when neither is acceptable.
+ */
+export function answerType(accept: string | undefined): string | null {
+  if (!accept) return ANSWER_TYPES[0]!;
+  const ranges = accept.split(',').map((part, order) => {
+    const [range = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return { range: range.trim(), q: q ? Number(q.slice(2)) : 1, order };
+  });
+  const scored = ANSWER_TYPES.map((type, index) => {
+    const essence = type.split(';')[0]!;
+    const specificity = (range: string) =>
+      range === essence ? 2 : range === 'application/*' ? 1 : range === '*/*' ? 0 : -1;
+    const best = ranges
+      .filter((r) => specificity(r.range) >= 0)
+      .sort((a, b) => specificity(b.range) - specificity(a.range))[0];
+    return best && best.q > 0 ? { type, q: best.q, s: specificity(best.range), o: best.order, index } : null;
+  }).filter((x) => x !== null);
+  scored.sort((a, b) => b.q - a.q || b.s - a.s || a.o - b.o || a.index - b.index);
+  return scored[0]?.type ?? null;
+}
+
 interface GraphQLBody {
   query?: unknown;
   operationName?: unknown;
@@ -258,9 +285,11 @@ export function registerResponseCache(
         ].join('\n'),
       );
       const hit = local.get(key) ?? (await redis.get(key)) ?? undefined;
-      if (hit !== undefined) {
+      // A hit answers in the media type Apollo would have chosen; none acceptable: Apollo answers 406.
+      const type = hit === undefined ? null : answerType(request.headers.accept);
+      if (hit !== undefined && type) {
         local.set(key, hit);
-        reply.header(CACHE_HEADER, 'HIT').type('application/json; charset=utf-8');
+        reply.header(CACHE_HEADER, 'HIT').type(type);
         return reply.send(hit);
       }
       state.storeAt = key;

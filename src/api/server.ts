@@ -32,7 +32,7 @@ import { registerQueueBoard } from './queue-board.js';
 import { RateLimiter, registerRateLimit } from './rate-limit.js';
 import { registerRequestLog } from './request-log.js';
 import { contentVersionPlugin, registerResponseCache, viewerForRequest } from './response-cache.js';
-import { attachSubscriptions } from './subscriptions.js';
+import { attachSubscriptions, httpSubscriptionRefusal } from './subscriptions.js';
 
 export interface BismaServer {
   app: FastifyInstance;
@@ -90,6 +90,7 @@ export async function buildServer(options: { limits?: ApiLimitOverrides } = {}):
       graphqlMetricsPlugin(),
       databaseUnavailablePlugin(),
       explorerLandingPage(),
+      httpSubscriptionRefusal(),
     ],
   });
   await apollo.start();

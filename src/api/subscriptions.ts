@@ -4,6 +4,7 @@
 // like any field (scope-auth), so a public client only receives what the public may read. Events
 // come from Redis pub/sub (services/live), so any API process delivers them.
 import { randomUUID } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer as graphqlWsServer } from 'graphql-ws/use/ws';
@@ -75,6 +76,27 @@ export function attachSubscriptions(app: FastifyInstance, schema: GraphQLSchema)
       }
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await closeLiveEvents();
+    },
+  };
+}
+
+/**
+ * A subscription sent as a plain HTTP request cannot stream: it is refused before execution with
+ * 400 and a message naming the websocket endpoint, instead of failing as a masked internal error.
+ */
+export function httpSubscriptionRefusal(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (operation?.operation !== 'subscription') return;
+          const host = request.http?.headers.get('host') ?? 'this server';
+          throw new GraphQLError(
+            `subscriptions run over graphql-ws: open a websocket to ws://${host}/graphql (wss:// behind TLS) with the graphql-transport-ws protocol`,
+            { extensions: { code: 'SUBSCRIPTION_OVER_HTTP', websocket: '/graphql', http: { status: 400 } } },
+          );
+        },
+      };
     },
   };
 }

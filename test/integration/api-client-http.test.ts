@@ -1,0 +1,93 @@
+// HTTP details clients meet: a subscription sent over HTTP is refused with 400 naming the
+// websocket endpoint, and a response-cache hit answers in the media type the miss negotiated.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Api } from '../factories/api.js';
+
+// The cache is off by default under NODE_ENV=test; this file turns it on before anything reads
+// the configuration (hence the dynamic imports).
+process.env.RESPONSE_CACHE = 'true';
+const { createTestDatabase } = await import('../helpers/db.js');
+const { flushTestPrefix } = await import('../helpers/redis.js');
+const { startApi } = await import('../factories/api.js');
+const { makeEvent } = await import('../factories/data.js');
+const { closeDb } = await import('../../src/lib/db.js');
+const { CACHE_HEADER, answerType } = await import('../../src/api/response-cache.js');
+
+let api: Api;
+
+beforeAll(async () => {
+  await createTestDatabase();
+  await flushTestPrefix();
+  await makeEvent();
+  api = await startApi({ limits: { rateLimit: { addressRequests: 0, publicPoints: 0, keyPoints: 0 } } });
+});
+afterAll(async () => {
+  await api?.close();
+  await closeDb();
+  await flushTestPrefix();
+});
+
+async function post(query: string, accept?: string) {
+  const res = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    cache: res.headers.get(CACHE_HEADER),
+    body: await res.text(),
+  };
+}
+
+describe('a subscription over HTTP', () => {
+  it('is refused with 400 and a message naming the websocket endpoint, not a masked error', async () => {
+    const res = await post('subscription { kpiRefreshed { dataVersion } }');
+    expect(res.status).toBe(400);
+    const body = JSON.parse(res.body);
+    expect(body.errors[0].extensions).toMatchObject({
+      code: 'SUBSCRIPTION_OVER_HTTP',
+      websocket: '/graphql',
+    });
+    expect(body.errors[0].message).toMatch(/ws:\/\/127\.0\.0\.1:\d+\/graphql/);
+  });
+});
+
+describe('a response-cache hit', () => {
+  it.each([
+    ['application/graphql-response+json', 'application/graphql-response+json; charset=utf-8'],
+    ['application/json', 'application/json; charset=utf-8'],
+    [undefined, 'application/json; charset=utf-8'],
+  ])('answers Accept %s in the same media type as the miss did', async (accept, type) => {
+    const query = `{ events(first: 3) { totalCount edges { node { title } } } a${String(accept).length}: __typename }`;
+    const miss = await post(query, accept);
+    const hit = await post(query, accept);
+    expect([miss.cache, hit.cache]).toEqual(['MISS', 'HIT']);
+    expect(miss.type).toBe(type);
+    expect(hit.type).toBe(type);
+    expect(hit.body).toBe(miss.body);
+  });
+
+  it('leaves a request that accepts no JSON type to Apollo (406), not to the cache', async () => {
+    const query = '{ events(first: 2) { totalCount } }';
+    await post(query);
+    const refused = await post(query, 'text/html');
+    expect(refused.cache).not.toBe('HIT');
+    expect(refused.status).toBe(406);
+  });
+
+  it('negotiates as Apollo does: q first, then specificity, then order in the header', () => {
+    expect(answerType('application/graphql-response+json, application/json')).toMatch(/graphql-response/);
+    expect(answerType('application/json, application/graphql-response+json')).toMatch(/^application\/json/);
+    expect(answerType('application/json;q=0.5, application/graphql-response+json')).toMatch(
+      /graphql-response/,
+    );
+    expect(answerType('*/*')).toMatch(/^application\/json/);
+    expect(answerType('application/*;q=0.9, application/graphql-response+json;q=0.1')).toMatch(
+      /^application\/json/,
+    );
+    expect(answerType('text/html')).toBeNull();
+    expect(answerType('application/json;q=0')).toBeNull();
+  });
+});
