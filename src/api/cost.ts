@@ -212,6 +212,8 @@ export function costPlugin(limits: ApiLimits, limiter: RateLimiter): ApolloServe
           const charged = await limiter.charge(caller, measured?.report.requested ?? 1);
           if (charged.refused) throw rateLimitedError(charged.budget);
           budget = charged.budget;
+          // The `rateLimit` field reads what was charged, like `extensions.rateLimit`.
+          contextValue.rateLimit = budget;
         },
         async willSendResponse({ response }) {
           if (budget) setRateLimitHeaders(response.http.headers, budget);

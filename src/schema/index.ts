@@ -12,6 +12,7 @@ import './participations.js';
 import './products.js';
 import './sessions.js';
 import './targets.js';
+import './viewer.js';
 import './system.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,5 +1,6 @@
 // HTTP details clients meet: a subscription sent over HTTP is refused with 400 naming the
-// websocket endpoint, and a response-cache hit answers in the media type the miss negotiated.
+// websocket endpoint, a response-cache hit answers in the media type the miss negotiated, and
+// `viewer` and `rateLimit` tell a caller who it is and what budget it has left.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Api } from '../factories/api.js';
 
@@ -8,7 +9,7 @@ import type { Api } from '../factories/api.js';
 process.env.RESPONSE_CACHE = 'true';
 const { createTestDatabase } = await import('../helpers/db.js');
 const { flushTestPrefix } = await import('../helpers/redis.js');
-const { startApi } = await import('../factories/api.js');
+const { createKeys, startApi } = await import('../factories/api.js');
 const { makeEvent } = await import('../factories/data.js');
 const { closeDb } = await import('../../src/lib/db.js');
 const { CACHE_HEADER, answerType } = await import('../../src/api/response-cache.js');
@@ -89,5 +90,26 @@ describe('a response-cache hit', () => {
     );
     expect(answerType('text/html')).toBeNull();
     expect(answerType('application/json;q=0')).toBeNull();
+  });
+});
+
+describe('viewer and rateLimit', () => {
+  it('tell the public and a key holder their role and their budget, as the headers do', async () => {
+    const limited = await startApi();
+    try {
+      const keys = await createKeys();
+      const query = '{ viewer { id role keyName } rateLimit { scope cost limit remaining resetAt } }';
+      const pub = await limited.gql(query);
+      expect(pub.data.viewer).toEqual({ id: expect.any(String), role: 'PUBLIC', keyName: null });
+      expect(pub.data.rateLimit).toMatchObject({ scope: 'address', cost: expect.any(Number) });
+      expect(String(pub.data.rateLimit.remaining)).toBe(pub.headers.get('x-ratelimit-remaining'));
+      expect(String(pub.data.rateLimit.limit)).toBe(pub.headers.get('x-ratelimit-limit'));
+      const analyst = await limited.gql(query, undefined, keys.analyst);
+      expect(analyst.data.viewer).toMatchObject({ role: 'ANALYST', keyName: 'test analyst' });
+      expect(analyst.data.viewer.id).not.toBe(pub.data.viewer.id);
+      expect(analyst.data.rateLimit.scope).toBe('key');
+    } finally {
+      await limited.close();
+    }
   });
 });
