@@ -14,7 +14,9 @@ export default [
     rules: {
       '@graphql-eslint/relay-arguments': 'error',
       '@graphql-eslint/relay-connection-types': 'error',
-      '@graphql-eslint/relay-edge-types': 'error',
+      // Bounded lists (twelve monthly points, an event's sessions) stay plain lists: only lists that
+      // grow are connections.
+      '@graphql-eslint/relay-edge-types': ['error', { listTypeCanWrapOnlyEdgeType: false }],
       '@graphql-eslint/relay-page-info': 'error',
       '@graphql-eslint/strict-id-in-types': [
         'error',

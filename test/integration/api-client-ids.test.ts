@@ -78,6 +78,21 @@ describe('KpiSummary', () => {
   });
 });
 
+describe('AgencyKpi', () => {
+  it('refetches a ranked agency by its id, from the same ranking and data version', async () => {
+    const ranked = await api.gql(
+      '{ agencyRanking(year: 2023, metric: PDN_SHARE) { edges { node { id rank realisation agency { code } } } } }',
+    );
+    const row = ranked.data.agencyRanking.edges[0].node;
+    expect(decode(row.id)).toMatch(/^AgencyKpi:2023:\d+:PDN_SHARE:DESC:/);
+    const res = await api.gql(
+      'query ($id: ID!) { node(id: $id) { ... on AgencyKpi { id rank realisation agency { code } } } }',
+      { id: row.id },
+    );
+    expect(res.data.node).toEqual(row);
+  });
+});
+
 describe('ids of what clients cache', () => {
   it('gives series points ids unique within and across series, and the same on a second read', async () => {
     const query = `{ m: kpiSeries(year: 2023) { id points { id month } } c: kpiSeries(year: 2023, cumulative: true) { id points { id } } }`;
