@@ -97,6 +97,11 @@ const EventFilter = builder.inputType('EventFilter', {
       type: DateRange,
       description: 'Only events that overlap this range of days.',
     }),
+    search: t.string({
+      description:
+        'Words to find in the title, venue or description; case is ignored and every word must appear (at most 10 words, 200 characters).',
+      validate: { maxLength: 200 },
+    }),
   }),
 });
 
@@ -109,6 +114,7 @@ function toFilter(filter: EventFilterArg): events.EventFilter {
     statuses: filter?.statuses,
     from: filter?.dates?.from,
     to: filter?.dates?.to,
+    search: filter?.search,
   };
 }
 

@@ -3,7 +3,7 @@
 import type { ExhibitorScale, Prisma } from '../generated/prisma/client.js';
 import { prisma } from '../lib/db.js';
 import { NotFoundError } from '../lib/errors.js';
-import { searchForm } from '../lib/text.js';
+import { likeEscape, searchForm } from '../lib/text.js';
 import { type Visibility, visibleEventWhere } from './events.js';
 import { nib, optionalText, parseInput, rethrowUnique, text, z } from './validation.js';
 
@@ -24,10 +24,6 @@ export interface ExhibitorFilter {
 export type ExhibitorOrderField = 'NAME' | 'CREATED_AT';
 
 /** Escapes LIKE wildcards: a search for "50%" means the text "50%". */
-function likeEscape(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export async function exhibitorWhere(
   filter: ExhibitorFilter,
   v: Visibility,

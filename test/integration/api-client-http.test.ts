@@ -113,3 +113,31 @@ describe('viewer and rateLimit', () => {
     }
   });
 });
+
+describe('event search', () => {
+  it('finds events by words of the title, venue or description, case ignored, with wildcards taken literally', async () => {
+    await makeEvent({
+      title: 'Temu Bisnis Kopi Nusantara',
+      venue: 'Balai Kota',
+      description: 'Kopi dan teh',
+    });
+    await makeEvent({ title: 'Pameran 100% Produk Lokal', venue: 'JIExpo' });
+    await makeEvent({ title: 'Business Matching Alat Kesehatan', venue: 'Gedung_Teknis' });
+    const titles = async (search: string) =>
+      (
+        await api.gql(
+          'query ($s: String) { events(first: 50, filter: { search: $s }) { edges { node { title } } } }',
+          {
+            s: search,
+          },
+        )
+      ).data.events.edges.map((e: { node: { title: string } }) => e.node.title);
+    expect(await titles('kopi')).toEqual(['Temu Bisnis Kopi Nusantara']);
+    expect(await titles('BALAI kopi')).toEqual(['Temu Bisnis Kopi Nusantara']);
+    expect(await titles('jiexpo')).toEqual(['Pameran 100% Produk Lokal']);
+    expect(await titles('100%')).toEqual(['Pameran 100% Produk Lokal']);
+    expect(await titles('%')).toEqual(['Pameran 100% Produk Lokal']);
+    expect(await titles('_')).toEqual(['Business Matching Alat Kesehatan']);
+    expect(await titles('kopi jiexpo')).toEqual([]);
+  });
+});
