@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { makeEvent, makeExhibitor, register } from '../factories/data.js';
 import { createAgency, createRun, setTarget, upsertItems } from '../factories/kpi-items.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
@@ -155,5 +156,83 @@ describe('ids of what clients cache', () => {
     const byId = (await api.gql(query, { id })).data.kpiView;
     expect((await api.gql(query, { id: shortId })).data.kpiView).toEqual(byId);
     for (const column of byId.table.columns) expect(decode(column.id)).toBe(`KpiTableColumn:${column.key}`);
+  });
+});
+
+describe('programme conversion', () => {
+  it('lists the converted exhibitors behind the figures, paged, summing to them, each refetchable by id', async () => {
+    const batch = await makeEvent({
+      year: 2031,
+      batchNumber: 1,
+      status: 'DONE',
+      startDate: new Date('2031-02-10'),
+      endDate: new Date('2031-02-13'),
+    });
+    const vendors = [
+      await makeExhibitor({ vendorCode: 'CV-A' }),
+      await makeExhibitor({ vendorCode: 'CV-B' }),
+    ];
+    const other = await makeExhibitor({});
+    for (const x of [...vendors, other]) await register(batch.id, x.id);
+    await upsertItems([
+      {
+        sourceKey: 'cv-a1',
+        fiscalYear: 2031,
+        agencyId,
+        vendorCode: 'CV-A',
+        value: '40.00',
+        itemDate: '2031-03-01',
+      },
+      {
+        sourceKey: 'cv-a2',
+        fiscalYear: 2031,
+        agencyId,
+        vendorCode: 'CV-A',
+        value: '5.00',
+        itemDate: '2031-04-01',
+      },
+      {
+        sourceKey: 'cv-b1',
+        fiscalYear: 2031,
+        agencyId,
+        vendorCode: 'CV-B',
+        value: '70.00',
+        itemDate: '2031-03-05',
+      },
+      {
+        sourceKey: 'cv-b0',
+        fiscalYear: 2031,
+        agencyId,
+        vendorCode: 'CV-B',
+        value: '9.00',
+        itemDate: '2031-01-01',
+      },
+    ]);
+    const query = `query ($after: String) { programmeKpis(year: 2031) { conversion { converted items value
+      convertedExhibitors(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+        edges { node { id exhibitor { id } firstEvent { id } items value } } } } } }`;
+    const first = (await api.gql(query)).data.programmeKpis.conversion;
+    const second = (await api.gql(query, { after: first.convertedExhibitors.pageInfo.endCursor })).data
+      .programmeKpis.conversion;
+    const members = [...first.convertedExhibitors.edges, ...second.convertedExhibitors.edges].map(
+      (e: { node: unknown }) => e.node,
+    ) as { id: string; exhibitor: { id: string }; items: number; value: string }[];
+    expect(first.convertedExhibitors.totalCount).toBe(2);
+    expect(first.convertedExhibitors.pageInfo.hasNextPage).toBe(true);
+    expect(second.convertedExhibitors.pageInfo.hasNextPage).toBe(false);
+    expect(members.map((m) => [m.value, m.items])).toEqual([
+      ['70.00', 1],
+      ['45.00', 2],
+    ]);
+    expect(members.length).toBe(first.converted);
+    expect(members.reduce((n, m) => n + m.items, 0)).toBe(first.items);
+    expect(members.reduce((sum, m) => sum + Number(m.value), 0).toFixed(2)).toBe(first.value);
+    const refetched = await api.gql(
+      'query ($id: ID!) { node(id: $id) { id ... on ProgrammeConvertedExhibitor { value } } }',
+      {
+        id: members[0]!.id,
+      },
+    );
+    expect(refetched.data.node).toEqual({ id: members[0]!.id, value: '70.00' });
   });
 });
