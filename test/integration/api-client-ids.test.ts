@@ -236,3 +236,70 @@ describe('programme conversion', () => {
     expect(refetched.data.node).toEqual({ id: members[0]!.id, value: '70.00' });
   });
 });
+
+describe('kpiCrossBreakdown', () => {
+  it('splits a year two ways in one answer, each cell as computed from the items, summing to the series and summary', async () => {
+    const specs = [
+      { sourceKey: 'x1', channel: 'TENDER', vendorScale: 'SMALL', pdnValue: '10.00', itemDate: '2032-01-10' },
+      {
+        sourceKey: 'x2',
+        channel: 'E_KATALOG',
+        vendorScale: 'MICRO',
+        pdnValue: '20.00',
+        itemDate: '2032-01-20',
+      },
+      {
+        sourceKey: 'x3',
+        channel: 'E_KATALOG',
+        vendorScale: 'MICRO',
+        pdnValue: '5.00',
+        itemDate: '2032-03-02',
+      },
+      { sourceKey: 'x4', channel: 'TENDER', vendorScale: 'LARGE', pdnValue: '7.00', itemDate: '2032-03-09' },
+    ] as const;
+    const run = await createRun({ fiscalYear: 2032, asOf: '2032-03-31' });
+    await upsertItems(
+      specs.map((s) => ({ ...s, fiscalYear: 2032, agencyId, value: '50.00' })),
+      run,
+    );
+    await recomputeKpis({ reason: 'ingest', runIds: [run] });
+    const res = await api.gql(`{
+      x: kpiCrossBreakdown(year: 2032, rows: MONTH, columns: CHANNEL) { id dataVersion cells { id row column realisation itemCount } }
+      series: kpiSeries(year: 2032) { points { month realisation } }
+      summary: kpiSummary(year: 2032) { realisation }
+      same: kpiCrossBreakdown(year: 2032, rows: MONTH, columns: MONTH) { id }
+    }`);
+    expect(res.data.same).toBeNull();
+    expect(res.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['same'], 'BAD_USER_INPUT']]);
+    const cells = res.data.x.cells as {
+      id: string;
+      row: string;
+      column: string;
+      realisation: string;
+      itemCount: number;
+    }[];
+    // From scratch: the items' PDN value summed per (month, channel).
+    const expected = new Map<string, number>();
+    for (const s of specs) {
+      const key = `${Number(s.itemDate.slice(5, 7))}|${s.channel}`;
+      expected.set(key, (expected.get(key) ?? 0) + Number(s.pdnValue));
+    }
+    expect(new Map(cells.map((c) => [`${c.row}|${c.column}`, Number(c.realisation)]))).toEqual(expected);
+    for (const point of res.data.series.points) {
+      const inMonth = cells.filter((c) => c.row === String(point.month));
+      expect(inMonth.reduce((sum, c) => sum + Number(c.realisation), 0).toFixed(2)).toBe(point.realisation);
+    }
+    expect(cells.reduce((sum, c) => sum + Number(c.realisation), 0).toFixed(2)).toBe(
+      res.data.summary.realisation,
+    );
+    expect(new Set(cells.map((c) => c.id)).size).toBe(cells.length);
+    const byScale = await api.gql(
+      '{ kpiCrossBreakdown(year: 2032, rows: AGENCY, columns: VENDOR_SCALE) { cells { row column itemCount } } }',
+    );
+    expect(byScale.data.kpiCrossBreakdown.cells).toEqual([
+      { row: 'A1', column: 'LARGE', itemCount: 1 },
+      { row: 'A1', column: 'MICRO', itemCount: 2 },
+      { row: 'A1', column: 'SMALL', itemCount: 1 },
+    ]);
+  });
+});
