@@ -81,6 +81,12 @@ beforeAll(async () => {
     `${globalId('Event', event.id)}=`,
     b64(`Event:${event.id}:x`),
   );
+  // Nodes that are not rows: a KPI summary (its id names the question and data version) and keys
+  // those loaders refuse.
+  const summary = await api.gql('{ kpiSummary(year: 2023) { id } }');
+  pools.visible.push(summary.data.kpiSummary.id);
+  pools.malformed.push(b64('KpiSummary:garbage'), b64('AgencyKpi:2023:0:NOPE:DESC:A1'));
+  pools.missing.push(b64('KpiSummary:2023:0:1:NO-SUCH-AGENCY'));
   pools.wrongType.push(b64('KpiSummary:1'), b64('Query:1'), b64('Nope:3'), b64('PageInfo:1'));
   pools.outOfRange.push(b64('Event:99999999999999999999'), b64('Exhibitor:2147483648'));
   pg.Client.prototype.query = function countingQuery(this: pg.Client, ...args: unknown[]) {
