@@ -324,6 +324,8 @@ export function costPlugin(limits: ApiLimits, limiter: RateLimiter): ApolloServe
             limits,
             limiter,
           );
+          // The `rateLimit` field reads what was charged, like `extensions.rateLimit`.
+          if (checked.budget) contextValue.rateLimit = checked.budget;
         },
         async willSendResponse({ response }) {
           const { measured, budget } = checked;

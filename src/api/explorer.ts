@@ -30,6 +30,11 @@ const FILES: Record<string, { file: () => string; type: string }> = {
     file: () => path.join(packageDir('graphiql'), 'graphiql.min.js'),
     type: 'text/javascript; charset=utf-8',
   },
+  // graphql-ws's own browser build: the explorer runs subscriptions over it (see START_SCRIPT).
+  'graphql-ws.min.js': {
+    file: () => path.join(packageDir('graphql-ws'), 'umd/graphql-ws.min.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
   'graphiql.min.css': {
     file: () => path.join(packageDir('graphiql'), 'graphiql.min.css'),
     type: 'text/css; charset=utf-8',
@@ -37,8 +42,48 @@ const FILES: Record<string, { file: () => string; type: string }> = {
 };
 
 // Starts the explorer with a query that works for any role, so a first click shows data.
+// Queries and mutations go over HTTP; subscriptions over graphql-ws on the same origin, one
+// connection per Authorization header typed in the Headers pane (sent as connectionParams).
 const START_SCRIPT = `(function () {
-  var fetcher = GraphiQL.createFetcher({ url: 'graphql' });
+  var http = GraphiQL.createFetcher({ url: 'graphql' });
+  // Relative to the page, so the explorer works behind a proxy under a path (BASE_PATH).
+  var wsUrl = new URL('graphql', location.href).href.replace(/^http/, 'ws');
+  var sockets = {};
+  function socketFor(authorization) {
+    var key = authorization || '';
+    if (!sockets[key]) {
+      sockets[key] = graphqlWs.createClient({
+        url: wsUrl,
+        lazy: true,
+        connectionParams: authorization ? { authorization: authorization } : {},
+      });
+    }
+    return sockets[key];
+  }
+  function isSubscription(params, opts) {
+    var doc = opts && opts.documentAST;
+    if (!doc) return false;
+    return doc.definitions.some(function (d) {
+      return d.kind === 'OperationDefinition' && d.operation === 'subscription' &&
+        (!params.operationName || (d.name && d.name.value === params.operationName));
+    });
+  }
+  var fetcher = function (params, opts) {
+    if (!isSubscription(params, opts)) return http(params, opts);
+    var headers = (opts && opts.headers) || {};
+    var client = socketFor(headers.Authorization || headers.authorization);
+    return {
+      subscribe: function (sink) {
+        var observer = typeof sink === 'function' ? { next: sink } : sink;
+        var dispose = client.subscribe(params, {
+          next: function (v) { observer.next && observer.next(v); },
+          error: function (e) { observer.error && observer.error(e instanceof Error ? e : new Error(String(e && e.reason || e))); },
+          complete: function () { observer.complete && observer.complete(); },
+        });
+        return { unsubscribe: dispose };
+      },
+    };
+  };
   var defaultQuery = [
     '# Bisma GraphQL explorer. Add an admin or analyst key in Headers:',
     '#   {"Authorization": "Bearer <api key>"}',
@@ -70,6 +115,7 @@ export const EXPLORER_HTML = `<!doctype html>
 <script src="${RELATIVE_ASSETS}/react.production.min.js"></script>
 <script src="${RELATIVE_ASSETS}/react-dom.production.min.js"></script>
 <script src="${RELATIVE_ASSETS}/graphiql.min.js"></script>
+<script src="${RELATIVE_ASSETS}/graphql-ws.min.js"></script>
 <script src="${RELATIVE_ASSETS}/start.js"></script>
 </body>
 </html>

@@ -35,7 +35,7 @@ import { registerQueueBoard } from './queue-board.js';
 import { RateLimiter, registerRateLimit } from './rate-limit.js';
 import { registerRequestLog } from './request-log.js';
 import { contentVersionPlugin, registerResponseCache, viewerForRequest } from './response-cache.js';
-import { attachSubscriptions, type SocketLimits } from './subscriptions.js';
+import { attachSubscriptions, httpSubscriptionRefusal, type SocketLimits } from './subscriptions.js';
 import { warmUpPlugin, warmUpState } from './warm-up.js';
 
 export interface BismaServer {
@@ -104,6 +104,7 @@ export async function buildServer(
       databaseUnavailablePlugin(),
       explorerLandingPage(),
       warmUpPlugin(warmUp),
+      httpSubscriptionRefusal(),
     ],
   });
   await apollo.start();

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import {
   type DocumentNode,
@@ -236,6 +237,27 @@ export function attachSubscriptions(
       }
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await closeLiveEvents();
+    },
+  };
+}
+
+/**
+ * A subscription sent as a plain HTTP request cannot stream: it is refused before execution with
+ * 400 and a message naming the websocket endpoint, instead of failing as a masked internal error.
+ */
+export function httpSubscriptionRefusal(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (operation?.operation !== 'subscription') return;
+          const host = request.http?.headers.get('host') ?? 'this server';
+          throw new GraphQLError(
+            `subscriptions run over graphql-ws: open a websocket to ws://${host}/graphql (wss:// behind TLS) with the graphql-transport-ws protocol`,
+            { extensions: { code: 'SUBSCRIPTION_OVER_HTTP', websocket: '/graphql', http: { status: 400 } } },
+          );
+        },
+      };
     },
   };
 }

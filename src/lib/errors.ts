@@ -11,13 +11,23 @@ export class AppError extends Error {
   }
 }
 
-/** Bad input: names the field at fault. */
+/** One bad input field and what is wrong with it. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Bad input: names the field at fault, and every other bad field of the same input in `problems`. */
 export class ValidationError extends AppError {
+  readonly problems: FieldProblem[];
+
   constructor(
     readonly field: string,
     message: string,
+    problems: FieldProblem[] = [],
   ) {
-    super('BAD_USER_INPUT', message, { field });
+    super('BAD_USER_INPUT', message, problems.length > 1 ? { field, problems } : { field });
+    this.problems = problems.length > 0 ? problems : [{ field, message }];
   }
 }
 

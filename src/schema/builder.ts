@@ -7,20 +7,15 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
-import {
-  type GraphQLField,
-  type GraphQLResolveInfo,
-  getNullableType,
-  isListType,
-  isObjectType,
-} from 'graphql';
+import { type GraphQLField, getNullableType, isListType } from 'graphql';
 import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { UnauthenticatedError } from '../lib/auth.js';
 import { prisma } from '../lib/db.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
-import type { Context } from './context.js';
+import { type Context, viewerScopes } from './context.js';
+import FallibleFieldsPlugin from './plugins/fallible-fields.js';
 import { MoneyScalar } from './scalars.js';
 
 /**
@@ -69,6 +64,7 @@ export const builder = new SchemaBuilder<{
     DataloaderPlugin,
     PrismaPlugin,
     RelayPlugin,
+    FallibleFieldsPlugin,
   ],
   complexity: {
     defaultComplexity: 1,
@@ -81,11 +77,7 @@ export const builder = new SchemaBuilder<{
       }),
   },
   scopeAuth: {
-    authScopes: (ctx) => ({
-      public: true,
-      analyst: ctx.viewer.role === 'ANALYST' || ctx.viewer.role === 'ADMIN',
-      admin: ctx.viewer.role === 'ADMIN',
-    }),
+    authScopes: (ctx) => viewerScopes(ctx.viewer),
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer.role === 'PUBLIC'
         ? new UnauthenticatedError('an API key is required: send Authorization: Bearer <key>')
@@ -103,8 +95,12 @@ export const builder = new SchemaBuilder<{
   },
   zod: {
     validationError: (zodError) => {
-      const issue = zodError.issues[0];
-      return new ValidationError(issue?.path.map(String).join('.') || 'input', issue?.message ?? 'invalid');
+      const problems = zodError.issues.map((issue) => ({
+        field: issue.path.map(String).join('.') || 'input',
+        message: issue.message,
+      }));
+      const [first = { field: 'input', message: 'invalid' }] = problems;
+      return new ValidationError(first.field, first.message, problems);
     },
   },
   prisma: {
@@ -121,24 +117,9 @@ export const builder = new SchemaBuilder<{
       description: 'An object with a global id that `node(id:)` can refetch.',
     },
     idFieldOptions: { description: 'A global id, opaque: pass it to `node(id:)` to refetch this object.' },
-    nodeQueryOptions: {
-      description: 'Refetches any object by its global id; null if it is not visible.',
-      args: { id: { description: 'The global id of the object.' } },
-      resolve: (_root, { id }, _ctx, info, resolveNode) => orNull(info, id, () => resolveNode(id)),
-    },
-    nodesQueryOptions: {
-      description: 'Refetches several objects by their global ids, in order.',
-      args: { ids: { description: 'The global ids of the objects.' } },
-      // One id at a time, so one bad id does not fail the others. Pothos's resolveNodes loads
-      // `args.ids` whatever it is given, so each call narrows it to its own id first.
-      resolve: (_root, args, _ctx, info, resolveNodes) =>
-        [...args.ids].map((id) =>
-          orNull(info, id, async () => {
-            args.ids = [id];
-            return (await resolveNodes([id]))[0];
-          }),
-        ),
-    },
+    // node(id:) and nodes(ids:) are defined in node.ts: each id on its own, one query per type.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
     pageInfoTypeOptions: { description: 'Where a page of a connection stands in the whole list.' },
     hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'Whether items precede this page.' },
@@ -166,23 +147,6 @@ export const builder = new SchemaBuilder<{
 });
 
 /**
- * A global id names its type and row: one of a type that is not a node, or of a row that does
- * not exist, refetches null (the client's id is wrong, not the server).
- */
-async function orNull(info: GraphQLResolveInfo, id: { typename: string }, load: () => unknown) {
-  const type = info.schema.getType(id.typename);
-  if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) return null;
-  try {
-    return await load();
-  } catch (err) {
-    // No such row (P2025), or an id that is not even a number (Prisma refuses the query).
-    const { code, name } = err as { code?: unknown; name?: unknown };
-    if (code === 'P2025' || name === 'PrismaClientValidationError') return null;
-    throw err;
-  }
-}
-
-/**
  * Options for a mutation's `errors`: the success object's `data` field gets a description, and
  * the default error types (ValidationError, NotFoundError, ConflictError, AppError) are included.
  */
@@ -190,13 +154,20 @@ export function typedErrors(dataDescription: string) {
   return { dataField: { description: dataDescription } };
 }
 
+// specifiedByURL tells codegen and explorers what a scalar's text is, so no client guesses.
 builder.addScalarType('Date', DateResolver, {
-  description: 'A calendar date, YYYY-MM-DD. Programme dates are Asia/Jakarta calendar dates.',
+  description:
+    'A calendar date, YYYY-MM-DD (RFC 3339 full-date). Programme dates are Asia/Jakarta calendar dates.',
+  specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
 });
 builder.addScalarType('DateTime', DateTimeResolver, {
-  description: 'An instant in time, ISO 8601 with offset (UTC on output).',
+  description: 'An instant in time, RFC 3339 date-time with offset (UTC on output).',
+  specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
 });
-builder.addScalarType('Money', MoneyScalar, {});
+builder.addScalarType('Money', MoneyScalar, {
+  // The lexical form of an XML Schema decimal, always as a JSON string.
+  specifiedByURL: 'https://www.w3.org/TR/xmlschema11-2/#decimal',
+});
 
 builder.queryType({ description: 'Reads: events, exhibitors, KPIs and ingest history.' });
 builder.mutationType({ description: 'Writes; every mutation needs an admin API key.' });

@@ -1,7 +1,7 @@
 // Shapes shared by several schema modules: ordering direction, date ranges and the viewer's
 // visibility rules as the services expect them.
 
-import { NotFoundError } from '../lib/errors.js';
+import { type FieldProblem, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Visibility } from '../services/events.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
@@ -58,4 +58,59 @@ export const totalCountField = {
  */
 export function nonEmptyQuery<Q extends { select?: object }>(query: Q): Q | Record<string, never> {
   return query.select && Object.keys(query.select).length === 0 ? {} : query;
+}
+
+/** A global id, encoded as the relay plugin encodes them: base64 of `Type:key`. */
+export function encodeId(typename: string, key: string | number): string {
+  return Buffer.from(`${typename}:${key}`, 'utf8').toString('base64');
+}
+
+/**
+ * The key an argument names: the object's global `id`, or (as before ids were global) its raw
+ * key. Only a canonical encoding of `typename:key` counts as a global id.
+ */
+export function keyOf(typename: string, value: string): string {
+  const text = Buffer.from(value, 'base64').toString('utf8');
+  const prefix = `${typename}:`;
+  return text.startsWith(prefix) && encodeId(typename, text.slice(prefix.length)) === value
+    ? text.slice(prefix.length)
+    : value;
+}
+
+const MAX_ROW_ID = 2_147_483_647;
+
+/**
+ * Decodes the global-id arguments of a mutation into row ids, all at once: every argument that is
+ * not a global id, or is one of another type, is reported in one ValidationError (a typed result,
+ * never a request error); an id of the right type that can name no row is a NotFoundError.
+ */
+export function rowIds<K extends string>(
+  args: Record<K, [typename: string, value: string | number]>,
+): Record<K, number> {
+  const problems: FieldProblem[] = [];
+  let missing: NotFoundError | undefined;
+  const ids = {} as Record<K, number>;
+  for (const [field, [typename, value]] of Object.entries(args) as [K, [string, string | number]][]) {
+    const raw = String(value);
+    const text = Buffer.from(raw, 'base64').toString('utf8');
+    const canonical = raw !== '' && Buffer.from(text, 'utf8').toString('base64') === raw;
+    const match = canonical ? /^([A-Z_a-z]\w*):(.+)$/s.exec(text) : null;
+    if (!match) {
+      problems.push({ field, message: `${field} is not a global id of this API` });
+    } else if (match[1] !== typename) {
+      problems.push({ field, message: `${field} is the id of a ${match[1]}, not of a ${typename}` });
+    } else if (!/^[1-9]\d{0,9}$/.test(match[2] ?? '') || Number(match[2]) > MAX_ROW_ID) {
+      missing ??= new NotFoundError(typename, String(match[2]).slice(0, 40));
+    } else {
+      ids[field] = Number(match[2]);
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems[0]!.field, problems[0]!.message, problems);
+  if (missing) throw missing;
+  return ids;
+}
+
+/** One global-id argument of a mutation as a row id (see rowIds). */
+export function rowId(typename: string, value: string | number, field = 'id'): number {
+  return rowIds({ [field]: [typename, value] })[field] as number;
 }

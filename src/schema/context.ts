@@ -13,4 +13,25 @@ export interface Context {
   viewer: Viewer;
   /** The client's address, for per-address rate limits. */
   address?: string;
+  /** The caller's rate-limit budget after this request was charged (absent when limits are off). */
+  rateLimit?: RateLimitState;
+}
+
+/** A caller's budget, as the API's rate limiter charged it for this request. */
+export interface RateLimitState {
+  scope: 'key' | 'address';
+  cost: number;
+  limit: number;
+  remaining: number;
+  resetAt: string;
+  windowSeconds: number;
+}
+
+/** The auth scopes a viewer holds: every role is public, admins are analysts too. */
+export function viewerScopes(viewer: Viewer): { public: boolean; analyst: boolean; admin: boolean } {
+  return {
+    public: true,
+    analyst: viewer.role === 'ANALYST' || viewer.role === 'ADMIN',
+    admin: viewer.role === 'ADMIN',
+  };
 }

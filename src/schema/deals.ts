@@ -2,7 +2,7 @@
 import * as deals from '../services/deals.js';
 import { Agency } from './agencies.js';
 import { builder, typedErrors } from './builder.js';
-import { DateRange, intId, nonEmptyQuery, OrderDirection, totalCountField } from './common.js';
+import { DateRange, intId, nonEmptyQuery, OrderDirection, rowId, rowIds, totalCountField } from './common.js';
 import { Event } from './events.js';
 import { Exhibitor } from './exhibitors.js';
 
@@ -125,22 +125,18 @@ builder.mutationField('recordDeal', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The recorded deal.'),
     args: {
-      eventId: t.arg.globalID({ for: Event, required: true, description: 'The event.' }),
-      agencyId: t.arg.globalID({ for: Agency, required: true, description: 'The buying agency.' }),
-      exhibitorId: t.arg.globalID({
-        for: Exhibitor,
-        required: true,
-        description: 'The providing exhibitor.',
-      }),
+      eventId: t.arg.id({ required: true, description: 'The event.' }),
+      agencyId: t.arg.id({ required: true, description: 'The buying agency.' }),
+      exhibitorId: t.arg.id({ required: true, description: 'The providing exhibitor.' }),
       input: t.arg({ type: RecordDealInput, required: true, description: 'The terms.' }),
     },
     resolve: (_root, args) =>
       deals.recordDeal(
-        {
-          eventId: intId(args.eventId),
-          agencyId: intId(args.agencyId),
-          exhibitorId: intId(args.exhibitorId),
-        },
+        rowIds({
+          eventId: ['Event', args.eventId],
+          agencyId: ['Agency', args.agencyId],
+          exhibitorId: ['Exhibitor', args.exhibitorId],
+        }),
         args.input,
       ),
   }),
@@ -153,10 +149,10 @@ builder.mutationField('updateDeal', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The updated deal.'),
     args: {
-      id: t.arg.globalID({ for: Deal, required: true, description: 'The deal.' }),
+      id: t.arg.id({ required: true, description: 'The deal.' }),
       input: t.arg({ type: UpdateDealInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, args) => deals.updateDeal(intId(args.id), args.input),
+    resolve: (_root, args) => deals.updateDeal(rowId('Deal', args.id), args.input),
   }),
 );
 
@@ -166,8 +162,8 @@ builder.mutationField('deleteDeal', (t) =>
     description: 'Deletes a deal (admins only).',
     authScopes: { admin: true },
     errors: typedErrors('The deleted deal, as it was.'),
-    args: { id: t.arg.globalID({ for: Deal, required: true, description: 'The deal.' }) },
+    args: { id: t.arg.id({ required: true, description: 'The deal.' }) },
     // The answer is read before the delete, with the selection's relations.
-    resolve: (query, _root, args) => deals.deleteDeal(intId(args.id), nonEmptyQuery(query)),
+    resolve: (query, _root, args) => deals.deleteDeal(rowId('Deal', args.id), nonEmptyQuery(query)),
   }),
 );

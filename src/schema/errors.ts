@@ -1,5 +1,5 @@
 // Typed errors: the GraphQL shapes of the domain errors that mutations return as results.
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { AppError, ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../lib/errors.js';
 import { builder } from './builder.js';
 
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
@@ -24,10 +24,27 @@ builder.objectType(AppError, {
   interfaces: [ErrorInterface],
 });
 
+const FieldError = builder.objectRef<FieldProblem>('FieldError').implement({
+  description: 'One bad input field and what is wrong with it.',
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The input field, as a path such as `input.endDate`.' }),
+    message: t.exposeString('message', { description: 'What is wrong with it, for people.' }),
+  }),
+});
+
 builder.objectType(ValidationError, {
   name: 'ValidationError',
-  description: 'The input was invalid; `field` names the input field at fault (e.g. `input.endDate`).',
+  description:
+    'The input was invalid; `field` names the first input field at fault (e.g. `input.endDate`), `problems` every one.',
   interfaces: [ErrorInterface],
+  fields: (t) => ({
+    problems: t.field({
+      type: [FieldError],
+      description:
+        'Every bad input field of the request, the one in `field` first: a form can mark them all at once.',
+      resolve: (err) => err.problems,
+    }),
+  }),
 });
 
 builder.objectType(NotFoundError, {

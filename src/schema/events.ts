@@ -3,7 +3,9 @@
 import * as events from '../services/events.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import { builder, typedErrors } from './builder.js';
-import { DateRange, intId, OrderDirection, totalCountField, visibility } from './common.js';
+import { DateRange, OrderDirection, rowId, totalCountField, visibility } from './common.js';
+import type { Context } from './context.js';
+import { restrictNodes } from './node.js';
 
 export const EventStatus = builder.enumType('EventStatus', {
   description: 'Where an event stands. The public sees PUBLISHED and DONE events only.',
@@ -15,14 +17,16 @@ export const EventStatus = builder.enumType('EventStatus', {
   },
 });
 
+/** The events a viewer may see: the public sees PUBLISHED and DONE events only. */
+const visibleEvents = (ctx: Context) =>
+  visibility(ctx).includeDrafts ? {} : { status: { in: PUBLIC_EVENT_STATUSES } };
+restrictNodes('Event', visibleEvents);
+
 export const Event = builder.prismaNode('Event', {
   description: 'A Business Matching batch: four days of sessions where exhibitors meet agencies.',
   id: { field: 'id' },
   // node(id:) of an event the viewer may not see answers null, as if it did not exist.
-  findUnique: (id, ctx) =>
-    visibility(ctx).includeDrafts
-      ? { id: Number(id) }
-      : { id: Number(id), status: { in: PUBLIC_EVENT_STATUSES } },
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleEvents(ctx) }),
   fields: (t) => ({
     year: t.exposeInt('year', { description: 'The programme year (of the first day).' }),
     batchNumber: t.exposeInt('batchNumber', { description: 'The batch number within the year (I = 1).' }),
@@ -93,6 +97,11 @@ const EventFilter = builder.inputType('EventFilter', {
       type: DateRange,
       description: 'Only events that overlap this range of days.',
     }),
+    search: t.string({
+      description:
+        'Words to find in the title, venue or description; case is ignored and every word must appear (at most 10 words, 200 characters).',
+      validate: { maxLength: 200 },
+    }),
   }),
 });
 
@@ -105,6 +114,7 @@ function toFilter(filter: EventFilterArg): events.EventFilter {
     statuses: filter?.statuses,
     from: filter?.dates?.from,
     to: filter?.dates?.to,
+    search: filter?.search,
   };
 }
 
@@ -176,10 +186,10 @@ builder.mutationField('updateEvent', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The updated event.'),
     args: {
-      id: t.arg.globalID({ for: Event, required: true, description: 'The event to change.' }),
+      id: t.arg.id({ required: true, description: 'The event to change.' }),
       input: t.arg({ type: UpdateEventInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => events.updateEvent(intId(id), input),
+    resolve: (_root, { id, input }) => events.updateEvent(rowId('Event', id), input),
   }),
 );
 
@@ -196,8 +206,8 @@ for (const [name, [action, description]] of Object.entries(transitions)) {
       description,
       authScopes: { admin: true },
       errors: typedErrors('The event in its new status.'),
-      args: { id: t.arg.globalID({ for: Event, required: true, description: 'The event.' }) },
-      resolve: (_root, { id }) => events.transitionEvent(intId(id), action),
+      args: { id: t.arg.id({ required: true, description: 'The event.' }) },
+      resolve: (_root, { id }) => events.transitionEvent(rowId('Event', id), action),
     }),
   );
 }

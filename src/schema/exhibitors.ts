@@ -3,7 +3,7 @@
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as exhibitors from '../services/exhibitors.js';
 import { builder, typedErrors } from './builder.js';
-import { intId, OrderDirection, totalCountField, visibility } from './common.js';
+import { intId, OrderDirection, rowId, totalCountField, visibility } from './common.js';
 import { Event } from './events.js';
 
 export const ExhibitorScale = builder.enumType('ExhibitorScale', {
@@ -202,9 +202,9 @@ builder.mutationField('updateExhibitor', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The updated exhibitor.'),
     args: {
-      id: t.arg.globalID({ for: Exhibitor, required: true, description: 'The exhibitor.' }),
+      id: t.arg.id({ required: true, description: 'The exhibitor.' }),
       input: t.arg({ type: UpdateExhibitorInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => exhibitors.updateExhibitor(intId(id), input),
+    resolve: (_root, { id, input }) => exhibitors.updateExhibitor(rowId('Exhibitor', id), input),
   }),
 );

@@ -7,10 +7,12 @@ import './events.js';
 import './exhibitors.js';
 import './ingest.js';
 import './kpi/index.js';
+import './node.js';
 import './participations.js';
 import './products.js';
 import './sessions.js';
 import './targets.js';
+import './viewer.js';
 import './system.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -74,8 +74,11 @@ const RunTrigger = builder.enumType('RunTrigger', {
   },
 });
 
-builder.prismaObject('RejectedRow', {
-  description: 'A feed row that failed validation, kept with the reason: never silently dropped.',
+builder.prismaNode('RejectedRow', {
+  description:
+    'A feed row that failed validation, kept with the reason: never silently dropped (analysts only).',
+  authScopes: { analyst: true },
+  id: { field: 'id' },
   fields: (t) => ({
     rowNumber: t.exposeInt('rowNumber', { description: 'Its position in the snapshot, from 1.' }),
     sourceKey: t.exposeString('sourceKey', {

@@ -3,17 +3,19 @@
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as participations from '../services/participations.js';
 import { builder, typedErrors } from './builder.js';
-import { intId, nonEmptyQuery, visibility } from './common.js';
-import { Event } from './events.js';
-import { Exhibitor } from './exhibitors.js';
+import { nonEmptyQuery, rowId, rowIds, visibility } from './common.js';
+import type { Context } from './context.js';
+import { restrictNodes } from './node.js';
+
+/** The participations a viewer may see: the public sees those of PUBLISHED and DONE events only. */
+const visibleParticipations = (ctx: Context) =>
+  visibility(ctx).includeDrafts ? {} : { event: { status: { in: PUBLIC_EVENT_STATUSES } } };
+restrictNodes('Participation', visibleParticipations);
 
 export const Participation = builder.prismaNode('Participation', {
   description: 'An exhibitor taking part in an event.',
   id: { field: 'id' },
-  findUnique: (id, ctx) =>
-    visibility(ctx).includeDrafts
-      ? { id: Number(id) }
-      : { id: Number(id), event: { status: { in: PUBLIC_EVENT_STATUSES } } },
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleParticipations(ctx) }),
   fields: (t) => ({
     booth: t.exposeString('booth', { nullable: true, description: 'The booth, e.g. "A-12", when assigned.' }),
     registeredAt: t.expose('registeredAt', {
@@ -33,12 +35,14 @@ builder.mutationField('registerExhibitor', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The registration.'),
     args: {
-      eventId: t.arg.globalID({ for: Event, required: true, description: 'The event.' }),
-      exhibitorId: t.arg.globalID({ for: Exhibitor, required: true, description: 'The exhibitor.' }),
+      eventId: t.arg.id({ required: true, description: 'The event.' }),
+      exhibitorId: t.arg.id({ required: true, description: 'The exhibitor.' }),
       booth: t.arg.string({ description: 'The booth, unique within the event (at most 30 characters).' }),
     },
-    resolve: (_root, args) =>
-      participations.registerExhibitor(intId(args.eventId), intId(args.exhibitorId), args.booth),
+    resolve: (_root, args) => {
+      const ids = rowIds({ eventId: ['Event', args.eventId], exhibitorId: ['Exhibitor', args.exhibitorId] });
+      return participations.registerExhibitor(ids.eventId, ids.exhibitorId, args.booth);
+    },
   }),
 );
 
@@ -49,10 +53,10 @@ builder.mutationField('updateParticipation', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The updated registration.'),
     args: {
-      id: t.arg.globalID({ for: Participation, required: true, description: 'The registration.' }),
+      id: t.arg.id({ required: true, description: 'The registration.' }),
       booth: t.arg.string({ description: 'The booth, unique within the event.' }),
     },
-    resolve: (_root, args) => participations.updateParticipation(intId(args.id), args.booth),
+    resolve: (_root, args) => participations.updateParticipation(rowId('Participation', args.id), args.booth),
   }),
 );
 
@@ -62,8 +66,9 @@ builder.mutationField('unregisterExhibitor', (t) =>
     description: 'Removes a registration (admins only). Deals recorded at the event are kept.',
     authScopes: { admin: true },
     errors: typedErrors('The removed registration, as it was.'),
-    args: { id: t.arg.globalID({ for: Participation, required: true, description: 'The registration.' }) },
+    args: { id: t.arg.id({ required: true, description: 'The registration.' }) },
     // The answer is read before the delete, with the selection's relations.
-    resolve: (query, _root, args) => participations.unregisterExhibitor(intId(args.id), nonEmptyQuery(query)),
+    resolve: (query, _root, args) =>
+      participations.unregisterExhibitor(rowId('Participation', args.id), nonEmptyQuery(query)),
   }),
 );

@@ -1,8 +1,7 @@
 // Products of exhibitors, and their admin mutations.
 import * as products from '../services/products.js';
 import { builder, typedErrors } from './builder.js';
-import { intId } from './common.js';
-import { Exhibitor } from './exhibitors.js';
+import { rowId } from './common.js';
 
 export const Product = builder.prismaNode('Product', {
   description: 'A product an exhibitor offers.',
@@ -55,10 +54,11 @@ builder.mutationField('createProduct', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The created product.'),
     args: {
-      exhibitorId: t.arg.globalID({ for: Exhibitor, required: true, description: 'The exhibitor.' }),
+      exhibitorId: t.arg.id({ required: true, description: 'The exhibitor.' }),
       input: t.arg({ type: CreateProductInput, required: true, description: 'The product.' }),
     },
-    resolve: (_root, { exhibitorId, input }) => products.createProduct(intId(exhibitorId), input),
+    resolve: (_root, { exhibitorId, input }) =>
+      products.createProduct(rowId('Exhibitor', exhibitorId, 'exhibitorId'), input),
   }),
 );
 
@@ -69,9 +69,9 @@ builder.mutationField('updateProduct', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The updated product.'),
     args: {
-      id: t.arg.globalID({ for: Product, required: true, description: 'The product.' }),
+      id: t.arg.id({ required: true, description: 'The product.' }),
       input: t.arg({ type: UpdateProductInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => products.updateProduct(intId(id), input),
+    resolve: (_root, { id, input }) => products.updateProduct(rowId('Product', id), input),
   }),
 );

@@ -3,8 +3,9 @@ import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as sessions from '../services/sessions.js';
 import { jakartaDate } from '../services/validation.js';
 import { builder, typedErrors } from './builder.js';
-import { intId, visibility } from './common.js';
-import { Event } from './events.js';
+import { rowId, visibility } from './common.js';
+import type { Context } from './context.js';
+import { restrictNodes } from './node.js';
 
 export const SessionKind = builder.enumType('SessionKind', {
   description: 'The kind of activity.',
@@ -19,13 +20,15 @@ export const SessionKind = builder.enumType('SessionKind', {
   },
 });
 
+/** The sessions a viewer may see: the public sees those of PUBLISHED and DONE events only. */
+const visibleSessions = (ctx: Context) =>
+  visibility(ctx).includeDrafts ? {} : { event: { status: { in: PUBLIC_EVENT_STATUSES } } };
+restrictNodes('Session', visibleSessions);
+
 export const Session = builder.prismaNode('Session', {
   description: 'An activity within an event: a talk, a guidance session, consultations, a showcase.',
   id: { field: 'id' },
-  findUnique: (id, ctx) =>
-    visibility(ctx).includeDrafts
-      ? { id: Number(id) }
-      : { id: Number(id), event: { status: { in: PUBLIC_EVENT_STATUSES } } },
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleSessions(ctx) }),
   fields: (t) => ({
     kind: t.expose('kind', { type: SessionKind, description: 'What kind of activity it is.' }),
     topic: t.exposeString('topic', { description: 'The topic or title.' }),
@@ -76,10 +79,10 @@ builder.mutationField('createSession', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The created session.'),
     args: {
-      eventId: t.arg.globalID({ for: Event, required: true, description: 'The event.' }),
+      eventId: t.arg.id({ required: true, description: 'The event.' }),
       input: t.arg({ type: CreateSessionInput, required: true, description: 'The session.' }),
     },
-    resolve: (_root, { eventId, input }) => sessions.createSession(intId(eventId), input),
+    resolve: (_root, { eventId, input }) => sessions.createSession(rowId('Event', eventId, 'eventId'), input),
   }),
 );
 
@@ -90,10 +93,10 @@ builder.mutationField('updateSession', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The updated session.'),
     args: {
-      id: t.arg.globalID({ for: Session, required: true, description: 'The session.' }),
+      id: t.arg.id({ required: true, description: 'The session.' }),
       input: t.arg({ type: UpdateSessionInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => sessions.updateSession(intId(id), input),
+    resolve: (_root, { id, input }) => sessions.updateSession(rowId('Session', id), input),
   }),
 );
 
@@ -103,8 +106,8 @@ builder.mutationField('cancelSession', (t) =>
     description: 'Calls a session off; it stays listed with `cancelled: true` (admins only).',
     authScopes: { admin: true },
     errors: typedErrors('The cancelled session.'),
-    args: { id: t.arg.globalID({ for: Session, required: true, description: 'The session.' }) },
-    resolve: (_root, { id }) => sessions.setSessionCancelled(intId(id), true),
+    args: { id: t.arg.id({ required: true, description: 'The session.' }) },
+    resolve: (_root, { id }) => sessions.setSessionCancelled(rowId('Session', id), true),
   }),
 );
 
@@ -115,7 +118,7 @@ builder.mutationField('publishSession', (t) =>
       'Puts a cancelled session back on the programme. A session is visible whenever its event is (admins only).',
     authScopes: { admin: true },
     errors: typedErrors('The session, no longer cancelled.'),
-    args: { id: t.arg.globalID({ for: Session, required: true, description: 'The session.' }) },
-    resolve: (_root, { id }) => sessions.setSessionCancelled(intId(id), false),
+    args: { id: t.arg.id({ required: true, description: 'The session.' }) },
+    resolve: (_root, { id }) => sessions.setSessionCancelled(rowId('Session', id), false),
   }),
 );

@@ -2,10 +2,11 @@
 import * as targets from '../services/targets.js';
 import { Agency } from './agencies.js';
 import { builder, typedErrors } from './builder.js';
-import { intId } from './common.js';
+import { intId, rowId } from './common.js';
 
-export const FiscalTarget = builder.prismaObject('FiscalTarget', {
+export const FiscalTarget = builder.prismaNode('FiscalTarget', {
   description: 'The commitment and targets of one agency for one fiscal year.',
+  id: { field: 'id' },
   fields: (t) => ({
     fiscalYear: t.exposeInt('fiscalYear', { description: 'The fiscal year.' }),
     agency: t.relation('agency', { description: 'The agency.' }),
@@ -63,9 +64,9 @@ builder.mutationField('setFiscalTarget', (t) =>
     authScopes: { admin: true },
     errors: typedErrors('The targets as now stored.'),
     args: {
-      agencyId: t.arg.globalID({ for: Agency, required: true, description: 'The agency.' }),
+      agencyId: t.arg.id({ required: true, description: 'The agency.' }),
       input: t.arg({ type: SetFiscalTargetInput, required: true, description: 'The targets.' }),
     },
-    resolve: (_root, args) => targets.setFiscalTarget(intId(args.agencyId), args.input),
+    resolve: (_root, args) => targets.setFiscalTarget(rowId('Agency', args.agencyId, 'agencyId'), args.input),
   }),
 );

@@ -3,6 +3,7 @@
 import type { EventStatus, Prisma } from '../generated/prisma/client.js';
 import { prisma } from '../lib/db.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { likeEscape } from '../lib/text.js';
 import { calendarDate, isoDate, optionalText, parseInput, rethrowUnique, text, z } from './validation.js';
 
 /** The public sees published and finished events; drafts and cancelled ones need an analyst key. */
@@ -24,6 +25,8 @@ export interface EventFilter {
   /** Events that overlap [from, to] (calendar dates, inclusive). */
   from?: Date | null;
   to?: Date | null;
+  /** Words in the title, venue or description (case ignored; every word must appear). */
+  search?: string | null;
 }
 
 export type EventOrderField = 'START_DATE' | 'BATCH_NUMBER' | 'TITLE';
@@ -36,6 +39,10 @@ export function eventWhere(filter: EventFilter, v: Visibility): Prisma.EventWher
   if (filter.statuses?.length) and.push({ status: { in: filter.statuses } });
   if (filter.from) and.push({ endDate: { gte: filter.from } });
   if (filter.to) and.push({ startDate: { lte: filter.to } });
+  for (const word of (filter.search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 10)) {
+    const contains = { contains: likeEscape(word), mode: 'insensitive' as const };
+    and.push({ OR: [{ title: contains }, { venue: contains }, { description: contains }] });
+  }
   return { AND: and };
 }
 

@@ -1,5 +1,5 @@
 // Input rules shared by the admin write services: one zod schema per input, and a parse that turns
-// the first failure into a ValidationError naming the field, before anything is written.
+// its failures into one ValidationError naming every bad field, before anything is written.
 
 import { z } from 'zod';
 import { Prisma } from '../generated/prisma/client.js';
@@ -8,15 +8,18 @@ import { ConflictError, ValidationError } from '../lib/errors.js';
 export { z };
 
 /**
- * Parses `input` or throws a ValidationError naming the first bad field, prefixed by `root`
+ * Parses `input` or throws a ValidationError naming every bad field (the first leads), prefixed by `root`
  * (e.g. `input.endDate`; pass '' when the fields are top-level arguments).
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = 'input'): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = [root, ...issue.path.map(String)].filter(Boolean).join('.') || root || 'input';
-  throw new ValidationError(field, issue.message);
+  // Every bad field at once, so a form can mark them all; the first leads.
+  const problems = result.error.issues.map((issue) => ({
+    field: [root, ...issue.path.map(String)].filter(Boolean).join('.') || root || 'input',
+    message: issue.message,
+  }));
+  throw new ValidationError(problems[0]!.field, problems[0]!.message, problems);
 }
 
 const DECIMAL_2 = /^\d{1,18}(\.\d{1,2})?$/;

@@ -1,13 +1,15 @@
 // The self-hosted explorer: served from the project's own node_modules, it runs in Debian's
 // chromium (headless) with every request kept on the API's own origin, runs a query and shows
-// the answer.
+// the answer, and runs a subscription over graphql-ws.
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
 import { EXPLORER_CSP } from '../../src/api/explorer.js';
 import { closeDb } from '../../src/lib/db.js';
+import { recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { type Api, startApi } from '../factories/api.js';
 import { makeEvent } from '../factories/data.js';
+import { createAgency, createRun, upsertItems } from '../factories/kpi-items.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
 
@@ -47,6 +49,7 @@ describe('the explorer over HTTP', () => {
       'graphiql.min.css',
       'react.production.min.js',
       'react-dom.production.min.js',
+      'graphql-ws.min.js',
       'start.js',
     ]) {
       const res = await fetch(`${api.url}/explorer/assets/${name}`);
@@ -98,6 +101,32 @@ describe('the explorer in a headless browser', () => {
     expect(text).toContain('"totalCount": 1');
     expect(text).toContain('PUBLISHED');
     expect([...origins]).toEqual([api.url]);
+    expect(pageErrors).toEqual([]);
+
+    // A subscription runs over graphql-ws on the same origin: each publication shows up.
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText('subscription { kpiRefreshed { dataVersion years } }');
+    await page.locator('button.graphiql-execute-button').click();
+    const agency = await createAgency({ code: 'X1', name: 'Dinas Peramban' });
+    let shown = '';
+    for (let attempt = 1; attempt <= 10 && !shown.includes('"dataVersion"'); attempt++) {
+      // Until the socket has subscribed, a publication may pass unseen: publish again.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const runId = await createRun({
+        fiscalYear: 2023,
+        asOf: `2023-01-${String(attempt).padStart(2, '0')}`,
+      });
+      await upsertItems(
+        [{ sourceKey: `x${attempt}`, agencyId: agency.id, value: '10.00', itemDate: '2023-01-02' }],
+        runId,
+      );
+      await recomputeKpis({ reason: 'explorer test', runIds: [runId] });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      shown = (await result.textContent()) ?? '';
+    }
+    expect(shown).toContain('"dataVersion"');
+    expect(shown).toContain('2023');
     expect(pageErrors).toEqual([]);
   });
 });

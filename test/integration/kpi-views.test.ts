@@ -14,7 +14,7 @@ let a1: number;
 
 const SAVE = `mutation ($input: SaveKpiViewInput!) { saveKpiView(input: $input) {
   __typename ... on ValidationError { field }
-  ... on MutationSaveKpiViewSuccess { data { id pinnedVersion } } } }`;
+  ... on MutationSaveKpiViewSuccess { data { id shortId pinnedVersion } } } }`;
 const VIEW = `query ($id: String!) { kpiView(id: $id) { name kind pinnedVersion
   table { dataVersion asOf columns { key } rows { cells } } } }`;
 
@@ -58,7 +58,7 @@ describe('saved views', () => {
       { input: { name: 'Latest series', kind: 'SERIES', question, pinned: false } },
       keys.analyst,
     );
-    const pinnedId = pinned.data.saveKpiView.data.id;
+    const pinnedId = pinned.data.saveKpiView.data.shortId;
     const followingId = following.data.saveKpiView.data.id;
     expect(pinnedId).toMatch(/^[A-Za-z0-9_-]{8}$/);
     expect(pinned.data.saveKpiView.data.pinnedVersion).toBe(1);

@@ -14,6 +14,7 @@ import {
 } from 'graphql';
 import { closeDb } from '../../src/lib/db.js';
 import { schema } from '../../src/schema/index.js';
+import { printPossibleTypes } from '../../src/schema/possible-types.js';
 
 afterAll(closeDb);
 
@@ -51,5 +52,14 @@ describe('the GraphQL schema', () => {
   it('matches the committed schema.graphql (run npm run schema:print after changing the schema)', () => {
     const committed = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
     expect(committed).toBe(`${printSchema(schema).trimEnd()}\n`);
+  });
+
+  it('matches the published clients/possible-types.json, which lists every member of every interface and union', () => {
+    const committed = readFileSync(new URL('../../clients/possible-types.json', import.meta.url), 'utf8');
+    expect(committed).toBe(printPossibleTypes(schema));
+    const map = JSON.parse(committed) as Record<string, string[]>;
+    expect(map.Error).toEqual(['AppError', 'ConflictError', 'NotFoundError', 'ValidationError']);
+    expect(map.Node).toContain('KpiSummary');
+    expect(map.MutationRecordDealResult).toContain('ValidationError');
   });
 });

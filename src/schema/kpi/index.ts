@@ -2,6 +2,7 @@
 import './query.agency-ranking.js';
 import './query.kpi-breakdown.js';
 import './query.kpi-completeness.js';
+import './query.kpi-cross-breakdown.js';
 import './query.kpi-series.js';
 import './query.kpi-revisions.js';
 import './query.kpi-summary.js';

@@ -1,12 +1,17 @@
 // saveKpiView / kpiView: saved views, addressed by a short id.
 import { createView, getView, type SavedView, viewTable } from '../../services/kpi/views.js';
 import { builder, typedErrors } from '../builder.js';
+import { encodeId, keyOf } from '../common.js';
 import { KpiQueryKindEnum, KpiQuestionInput, KpiTableRef, kindOf, questionArgs } from './question-types.js';
 
 const KpiSavedView = builder.objectRef<SavedView>('KpiSavedView').implement({
   description: 'A named KPI question with its arguments, pinned to a data version or following the latest.',
   fields: (t) => ({
-    id: t.exposeString('id', { description: 'Its short id (8 characters), for links.' }),
+    id: t.id({
+      description: 'Its global id, stable (it encodes `shortId`).',
+      resolve: (v) => encodeId('KpiSavedView', v.id),
+    }),
+    shortId: t.exposeString('id', { description: 'Its short id (8 characters), for links.' }),
     name: t.exposeString('name', { description: 'Its name.' }),
     kind: t.field({ type: KpiQueryKindEnum, description: 'The question.', resolve: (v) => v.kind }),
     arguments: t.string({
@@ -62,7 +67,7 @@ builder.queryField('kpiView', (t) =>
     type: KpiSavedView,
     nullable: true,
     description: 'A saved view by its short id; null if there is none. Readable by everyone, like the KPIs.',
-    args: { id: t.arg.string({ required: true, description: 'The view’s short id.' }) },
-    resolve: (_root, args) => getView(args.id),
+    args: { id: t.arg.string({ required: true, description: 'The view’s `shortId` (or its global `id`).' }) },
+    resolve: (_root, args) => getView(keyOf('KpiSavedView', args.id)),
   }),
 );

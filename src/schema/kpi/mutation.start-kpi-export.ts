@@ -6,6 +6,7 @@ import type { KpiLocale } from '../../services/kpi/numbers.js';
 import { kpiExportChannel, liveEvents } from '../../services/live/pubsub.js';
 import { sharedProducer } from '../../worker/queues.js';
 import { builder, typedErrors } from '../builder.js';
+import { encodeId, keyOf } from '../common.js';
 import { KpiQueryKindEnum, KpiQuestionInput, kindOf, questionArgs } from './question-types.js';
 import { KpiLocaleEnum } from './types.js';
 
@@ -22,8 +23,12 @@ const KpiExportStatus = builder.enumType('KpiExportStatus', {
 const KpiExportRef = builder.objectRef<KpiExport>('KpiExport').implement({
   description: 'An asynchronous CSV export of a KPI question.',
   fields: (t) => ({
-    id: t.exposeString('id', {
-      description: 'Its id: the download URL is addressed by it (keep it private).',
+    id: t.id({
+      description: 'Its global id, stable (it encodes `key`: keep it private too).',
+      resolve: (e) => encodeId('KpiExport', e.id),
+    }),
+    key: t.exposeString('id', {
+      description: 'Its key: the download URL is addressed by it (keep it private).',
     }),
     kind: t.field({ type: KpiQueryKindEnum, description: 'The question.', resolve: (e) => e.kind }),
     locale: t.field({
@@ -105,8 +110,8 @@ builder.queryField('kpiExport', (t) =>
     nullable: true,
     description: 'An export by its id; null if there is none. Analysts.',
     authScopes: { analyst: true },
-    args: { id: t.arg.string({ required: true, description: 'The export’s id.' }) },
-    resolve: (_root, args) => getExport(args.id),
+    args: { id: t.arg.string({ required: true, description: 'The export’s `id` (or its `key`).' }) },
+    resolve: (_root, args) => getExport(keyOf('KpiExport', args.id)),
   }),
 );
 
@@ -115,10 +120,11 @@ builder.subscriptionField('kpiExportUpdated', (t) =>
     type: KpiExportRef,
     description: 'Each change of an export’s status (RUNNING, then DONE or FAILED). Analysts.',
     authScopes: { analyst: true },
-    args: { id: t.arg.string({ required: true, description: 'The export’s id.' }) },
+    args: { id: t.arg.string({ required: true, description: 'The export’s `id` (or its `key`).' }) },
     subscribe: (_root, args, ctx) => {
       if (ctx.viewer.role === 'PUBLIC') throw new UnauthenticatedError('exports need an analyst API key');
-      return liveEvents().iterate<KpiExport>(kpiExportChannel(), (e) => e.id === args.id);
+      const key = keyOf('KpiExport', args.id);
+      return liveEvents().iterate<KpiExport>(kpiExportChannel(), (e) => e.id === key);
     },
     resolve: (e) => ({
       ...e,

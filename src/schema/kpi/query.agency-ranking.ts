@@ -1,9 +1,11 @@
 // agencyRanking: the agencies of the province ranked by one KPI, as a connection.
 import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { ValidationError } from '../../lib/errors.js';
 import { agencyRanking, type RankedAgency, type RankMetric } from '../../services/kpi/kpis.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { OrderDirection } from '../common.js';
+import { loadNodesByKey } from '../node.js';
 import {
   dateText,
   KpiCoverage,
@@ -27,7 +29,25 @@ export const KpiMetric = builder.enumType('KpiMetric', {
   },
 });
 
-const AgencyKpi = builder.objectRef<RankedAgency>('AgencyKpi').implement({
+/** The ranking each row was answered in (`year:version:metric:order`), for its id. */
+const rankingOf = new WeakMap<RankedAgency, string>();
+const METRICS = new Set([
+  'REALISATION',
+  'COMMITMENT',
+  'ATTAINMENT',
+  'PDN_SHARE',
+  'UMK_SHARE',
+  'TOTAL_VALUE',
+  'ITEM_COUNT',
+  'GAP_TO_DATE',
+]);
+
+const AgencyKpi = builder.node(builder.objectRef<RankedAgency>('AgencyKpi'), {
+  id: {
+    description: 'Its global id, stable: the ranking (year, data version, metric, order) and the agency.',
+    resolve: (r) =>
+      `${rankingOf.get(r) ?? `${r.summary.year}:${r.summary.pick?.version ?? 0}:REALISATION:DESC`}:${r.agency.code}`,
+  },
   description: 'One agency’s own KPIs (its sub-units not included) and its rank.',
   interfaces: [KpiMeasures],
   fields: (t) => ({
@@ -79,6 +99,8 @@ builder.queryField('agencyRanking', (t) =>
           },
           readCache(ctx),
         );
+        const key = `${args.year}:${ranking.pick?.version ?? 0}:${ranking.metric}:${ranking.order}`;
+        for (const row of ranking.rows) rankingOf.set(row, key);
         const extras: RankingConnectionExtras = {
           provenance: { pick: ranking.pick, coverage: null },
           totalCount: ranking.rows.length,
@@ -104,3 +126,23 @@ builder.queryField('agencyRanking', (t) =>
     { name: 'AgencyRankingEdge', description: 'A ranked agency and its cursor.' },
   ),
 );
+
+// A ranked agency refetched by id is read from the ranking and data version its id names.
+loadNodesByKey('AgencyKpi', async (key, ctx) => {
+  const match = /^(\d{4}):(\d{1,10}):([A-Z_]+):(ASC|DESC):(.{1,64})$/s.exec(key);
+  if (!match || !METRICS.has(match[3]!)) throw new ValidationError('id', 'not the id of a ranked agency');
+  const [, year, version, metric, order, code] = match;
+  const ranking = await agencyRanking(
+    {
+      year: Number(year),
+      metric: metric as RankMetric,
+      order: order as 'ASC' | 'DESC',
+      version: Number(version) || null,
+    },
+    readCache(ctx),
+  );
+  if (Number(version) && ranking.pick?.version !== Number(version)) return null;
+  const row = ranking.rows.find((r) => r.agency.code === code);
+  if (row) rankingOf.set(row, `${year}:${version}:${metric}:${order}`);
+  return row ?? null;
+});

@@ -3,7 +3,15 @@ import { type KpiSeries as KpiSeriesData, kpiSeries, type SeriesPoint } from '..
 import { centsToMoney } from '../../services/kpi/numbers.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { encodeId } from '../common.js';
+import { summaryKey } from './ids.js';
 import { dateText, KpiMeasures, KpiProvenance, readCache } from './types.js';
+
+/** The series each point was answered in, for its id (points do not carry their question). */
+const seriesOf = new WeakMap<SeriesPoint, string>();
+
+/** A series' key: its summary's key and whether it is cumulative. */
+const seriesKey = (s: KpiSeriesData) => `${summaryKey(s.summary)}:${s.cumulative ? 'ytd' : 'month'}`;
 
 const KpiPoint = builder.objectRef<SeriesPoint>('KpiPoint').implement({
   description:
@@ -12,6 +20,10 @@ const KpiPoint = builder.objectRef<SeriesPoint>('KpiPoint').implement({
     '(by the as-of date for the as-of month).',
   interfaces: [KpiMeasures],
   fields: (t) => ({
+    id: t.id({
+      description: 'Its global id, stable: the series’ question, data version and month.',
+      resolve: (p) => encodeId('KpiPoint', `${seriesOf.get(p) ?? p.year}:${p.month}`),
+    }),
     month: t.exposeInt('month', {
       description: 'The month, 1-12 (Asia/Jakarta calendar month of the item dates).',
     }),
@@ -30,6 +42,10 @@ const KpiPoint = builder.objectRef<SeriesPoint>('KpiPoint').implement({
 const KpiSeries = builder.objectRef<KpiSeriesData>('KpiSeries').implement({
   description: 'Monthly KPI points of one fiscal year, January through the month of the as-of date.',
   fields: (t) => ({
+    id: t.id({
+      description: 'Its global id, stable: the question (cumulative or not) and the data version.',
+      resolve: (s) => encodeId('KpiSeries', seriesKey(s)),
+    }),
     year: t.int({ description: 'The fiscal year.', resolve: (s) => s.summary.year }),
     agency: t.field({
       type: Agency,
@@ -53,7 +69,10 @@ const KpiSeries = builder.objectRef<KpiSeriesData>('KpiSeries').implement({
     points: t.field({
       type: [KpiPoint],
       description: 'One point per month, in order.',
-      resolve: (s) => s.points,
+      resolve: (s) => {
+        for (const p of s.points) seriesOf.set(p, seriesKey(s));
+        return s.points;
+      },
     }),
     undatedRealisation: t.field({
       type: 'Money',

@@ -1,4 +1,6 @@
 // kpiSummary: the KPIs of one fiscal year for the province or one agency, as of a snapshot date.
+
+import { NotFoundError } from '../../lib/errors.js';
 import {
   type KpiSummary as KpiSummaryData,
   kpiSummary,
@@ -7,6 +9,8 @@ import {
 } from '../../services/kpi/kpis.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { loadNodesByKey } from '../node.js';
+import { summaryKey, summaryQuestion } from './ids.js';
 import {
   dateText,
   KpiCoverage,
@@ -17,7 +21,12 @@ import {
   readCache,
 } from './types.js';
 
-export const KpiSummary = builder.objectRef<KpiSummaryData>('KpiSummary').implement({
+export const KpiSummary = builder.node(builder.objectRef<KpiSummaryData>('KpiSummary'), {
+  id: {
+    description:
+      'Its global id, stable: it names the question and the data version, so the same figures keep it.',
+    resolve: summaryKey,
+  },
   description:
     'The KPIs of one fiscal year for the province or one agency, read from one data version: commitment, ' +
     'realisation, attainment, PDN and UMK shares, targets and gaps, with provenance.',
@@ -124,3 +133,16 @@ builder.objectField(Agency, 'kpiSummary', (t) =>
       kpiSummary({ year: args.year, agency: agency.code, asOf: dateText(args.asOf) }, readCache(ctx)),
   }),
 );
+
+// A summary refetched by id reads the data version its id names, as it was answered.
+// An agency or version that does not exist answers null, as a missing row does.
+loadNodesByKey('KpiSummary', async (key, ctx) => {
+  const question = summaryQuestion(key);
+  try {
+    const summary = await kpiSummary(question, readCache(ctx));
+    return question.version && summary.pick?.version !== question.version ? null : summary;
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  }
+});

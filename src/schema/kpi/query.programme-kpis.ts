@@ -1,13 +1,19 @@
 // programmeKpis: the Business Matching programme of a year: events, exhibitors, deals, conversion.
+
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { prisma } from '../../lib/db.js';
+import { ValidationError } from '../../lib/errors.js';
 import { centsToMoney, formatMoney, formatPercent, type KpiLocale } from '../../services/kpi/numbers.js';
 import {
   type Conversion,
+  type ConvertedExhibitor,
   type ProgrammeBatch as ProgrammeBatchData,
   type ProgrammeKpis as ProgrammeKpisData,
   programmeKpis,
 } from '../../services/kpi/programme.js';
 import { builder } from '../builder.js';
 import { Event } from '../events.js';
+import { loadNodesByKey } from '../node.js';
 import { KpiLocaleEnum, PERCENT_RULE, pct } from './types.js';
 
 const ProgrammeBatch = builder.objectRef<ProgrammeBatchData>('ProgrammeBatch').implement({
@@ -61,6 +67,52 @@ const ProgrammeConversionText = builder
     }),
   });
 
+/** The year each member was answered for, for its id. */
+const yearOf = new WeakMap<ConvertedExhibitor, number>();
+
+const ProgrammeConvertedExhibitor = builder.node(
+  builder.objectRef<ConvertedExhibitor>('ProgrammeConvertedExhibitor'),
+  {
+    id: {
+      description: 'Its global id, stable: the programme year and the exhibitor.',
+      resolve: (m) => `${yearOf.get(m) ?? 0}:${m.exhibitorId}`,
+    },
+    description:
+      'An exhibitor that became a vendor: its first batch of the year and its matching procurement.',
+    fields: (t) => ({
+      exhibitor: t.prismaField({
+        type: 'Exhibitor',
+        description: 'The exhibitor.',
+        resolve: (query, m) => prisma.exhibitor.findUniqueOrThrow({ ...query, where: { id: m.exhibitorId } }),
+      }),
+      firstEvent: t.prismaField({
+        type: 'Event',
+        description: 'Its first held batch of the year: matching procurement counts from its first day.',
+        resolve: (query, m) => prisma.event.findUniqueOrThrow({ ...query, where: { id: m.firstEventId } }),
+      }),
+      items: t.exposeInt('items', { description: 'Its matching procurement items.' }),
+      value: t.field({ type: 'Money', description: 'Σ their value.', resolve: (m) => centsToMoney(m.value) }),
+      pdnValue: t.field({
+        type: 'Money',
+        description: 'Σ their PDN value.',
+        resolve: (m) => centsToMoney(m.pdnValue),
+      }),
+    }),
+  },
+);
+
+// Refetched by id from the programme figures of its year, as they stand now.
+loadNodesByKey('ProgrammeConvertedExhibitor', async (key) => {
+  const match = /^(\d{4}):(\d{1,10})$/.exec(key);
+  if (!match) throw new ValidationError('id', 'not the id of a converted exhibitor');
+  const year = Number(match[1]);
+  const member = (await programmeKpis(year)).conversion.members.find(
+    (m) => m.exhibitorId === Number(match[2]),
+  );
+  if (member) yearOf.set(member, year);
+  return member ?? null;
+});
+
 const ProgrammeConversion = builder.objectRef<Conversion>('ProgrammeConversion').implement({
   description:
     'Exhibitors that later appear as vendors in the procurement feed: exhibitor.vendor_code = the item’s ' +
@@ -87,6 +139,26 @@ const ProgrammeConversion = builder.objectRef<Conversion>('ProgrammeConversion')
       description: 'Σ their PDN value.',
       resolve: (c) => centsToMoney(c.pdnValue),
     }),
+    convertedExhibitors: t.connection(
+      {
+        type: ProgrammeConvertedExhibitor,
+        description:
+          'The converted exhibitors behind these figures, largest value first (ties by exhibitor).',
+        resolve: (c, args) =>
+          Object.assign(resolveArrayConnection({ args }, c.members), { totalCount: c.members.length }),
+      },
+      {
+        name: 'ProgrammeConvertedExhibitorConnection',
+        description: 'A page of converted exhibitors.',
+        fields: (cf) => ({
+          totalCount: cf.int({
+            description: 'How many exhibitors converted.',
+            resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount,
+          }),
+        }),
+      },
+      { name: 'ProgrammeConvertedExhibitorEdge', description: 'A converted exhibitor and its cursor.' },
+    ),
     formatted: t.field({
       type: ProgrammeConversionText,
       description: 'The money and rate as text for readers.',
@@ -127,7 +199,10 @@ const ProgrammeKpis = builder.objectRef<ProgrammeKpisData>('ProgrammeKpis').impl
     conversion: t.field({
       type: ProgrammeConversion,
       description: 'Exhibitors that became vendors.',
-      resolve: (p) => p.conversion,
+      resolve: (p) => {
+        for (const member of p.conversion.members) yearOf.set(member, p.year);
+        return p.conversion;
+      },
     }),
   }),
 });

@@ -2,7 +2,7 @@
 // shared by exports and saved views.
 import type { KpiTable, QueryKind } from '../../services/kpi/tables.js';
 import { builder } from '../builder.js';
-import { OrderDirection } from '../common.js';
+import { encodeId, OrderDirection } from '../common.js';
 import { KpiMetric } from './query.agency-ranking.js';
 import { KpiBreakdownBy } from './query.kpi-breakdown.js';
 
@@ -59,7 +59,11 @@ const KpiTableColumn = builder.objectRef<KpiTable['columns'][number]>('KpiTableC
       description: 'text, money (Rupiah, 2 decimals), percent (4 decimals) or count.',
     }),
     en: t.exposeString('en', { description: 'The English header.' }),
-    id: t.exposeString('id', { description: 'The Indonesian header.' }),
+    id: t.id({
+      description: 'Its global id, stable: the same column (key) in any table has the same id.',
+      resolve: (c) => encodeId('KpiTableColumn', c.key),
+    }),
+    indonesian: t.exposeString('id', { description: 'The Indonesian header.' }),
   }),
 });
 

@@ -13,6 +13,7 @@ import {
 } from '../../services/kpi/revisions.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { encodeId } from '../common.js';
 import type { Context } from '../context.js';
 
 const agencyMaps = new WeakMap<Context, Promise<Map<number, AgencyRow>>>();
@@ -151,6 +152,10 @@ export const KpiRevision = builder.objectRef<Revision>('KpiRevision').implement(
     'A stored revision of the KPI figures: one recompute, what it was built from, its gating state and what ' +
     'it changed.',
   fields: (t) => ({
+    id: t.id({
+      description: 'Its global id, stable (it encodes the version number).',
+      resolve: (r) => encodeId('KpiRevision', r.version),
+    }),
     version: t.exposeInt('version', { description: 'The data version number (grows with every recompute).' }),
     status: t.field({ type: KpiRevisionStatus, description: 'Its gating state.', resolve: (r) => r.status }),
     reason: t.exposeString('reason', { description: 'Why the recompute ran, e.g. "ingest run 42".' }),

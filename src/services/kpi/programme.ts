@@ -72,6 +72,15 @@ export interface ProgrammeBatch {
   convertedValue: Cents;
 }
 
+/** One converted exhibitor: its first batch of the year and its matching procurement. */
+export interface ConvertedExhibitor {
+  exhibitorId: number;
+  firstEventId: number;
+  items: number;
+  value: Cents;
+  pdnValue: Cents;
+}
+
 export interface Conversion {
   /** Unique exhibitors of the year's held events. */
   exhibitors: number;
@@ -83,6 +92,8 @@ export interface Conversion {
   items: number;
   value: Cents;
   pdnValue: Cents;
+  /** The converted exhibitors behind the figures, largest value first (ties by exhibitor id). */
+  members: ConvertedExhibitor[];
 }
 
 export interface ProgrammeKpis {
@@ -158,6 +169,15 @@ export async function programmeKpis(year: number, today = jakartaToday()): Promi
       items: converted.reduce((n, r) => n + r.items, 0),
       value: converted.reduce((sum, r) => sum + toCents(r.value), 0n),
       pdnValue: converted.reduce((sum, r) => sum + toCents(r.pdn_value), 0n),
+      members: converted
+        .map((r) => ({
+          exhibitorId: r.exhibitor_id,
+          firstEventId: r.first_event_id,
+          items: r.items,
+          value: toCents(r.value),
+          pdnValue: toCents(r.pdn_value),
+        }))
+        .sort((a, b) => (a.value === b.value ? a.exhibitorId - b.exhibitorId : a.value > b.value ? -1 : 1)),
     },
   };
 }

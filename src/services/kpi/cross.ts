@@ -1,0 +1,113 @@
+// Two-dimensional KPI breakdowns: realisation of one data version split by any two of agency,
+// month, channel and vendor scale in one answer (e.g. month × channel, agency × vendor scale).
+// Raw SQL for the same reason as read.sql.ts: grouped exact sums over the versioned aggregates,
+// which carry all four dimensions, so the cost does not grow with items.
+import { pool } from '../../lib/db.js';
+import { ValidationError } from '../../lib/errors.js';
+import { KpiFigures, type Totals } from './figures.js';
+import { toCents } from './numbers.js';
+import { checkYear, pickVersion, resolveScope, type Scope, type VersionPick } from './read.js';
+
+export type Dimension = 'AGENCY' | 'MONTH' | 'CHANNEL' | 'VENDOR_SCALE';
+
+const COLUMN: Record<Dimension, string> = {
+  AGENCY: 'agency_id::text',
+  MONTH: 'month::text',
+  CHANNEL: 'channel::text',
+  VENDOR_SCALE: 'vendor_scale::text',
+};
+
+/** What a missing value of a dimension is called (items of an unknown agency, without a date…). */
+const MISSING: Record<Dimension, string> = {
+  AGENCY: 'UNATTRIBUTED',
+  MONTH: 'UNDATED',
+  CHANNEL: 'UNKNOWN',
+  VENDOR_SCALE: 'UNKNOWN',
+};
+
+// The rows valid at version $2 of year $1, as read.sql.ts reads them.
+const crossSql = (rows: Dimension, columns: Dimension) => `
+SELECT ${COLUMN[rows]} AS row_key, ${COLUMN[columns]} AS column_key,
+  coalesce(sum(total_value), 0)::text AS total_value,
+  coalesce(sum(pdn_value), 0)::text AS pdn_value,
+  coalesce(sum(umk_value), 0)::text AS umk_value,
+  coalesce(sum(item_count), 0)::int AS item_count,
+  coalesce(sum(unknown_count), 0)::int AS unknown_pdn,
+  coalesce(sum(unknown_value_count), 0)::int AS unknown_value,
+  coalesce(sum(unknown_umk_count), 0)::int AS unknown_umk,
+  coalesce(sum(pdn_share_base), 0)::text AS pdn_share_base,
+  coalesce(sum(pdn_share_part), 0)::text AS pdn_share_part,
+  coalesce(sum(umk_share_base), 0)::text AS umk_share_base,
+  coalesce(sum(umk_share_part), 0)::text AS umk_share_part
+FROM kpi_aggregate
+WHERE fiscal_year = $1 AND version_from <= $2 AND (version_to IS NULL OR version_to > $2)
+  AND ($3::int[] IS NULL OR agency_id = ANY($3::int[]))
+GROUP BY 1, 2
+ORDER BY 1, 2`;
+
+export interface CrossCell {
+  row: string;
+  column: string;
+  figures: KpiFigures;
+}
+
+export interface CrossBreakdown {
+  year: number;
+  scope: Scope;
+  pick: VersionPick | null;
+  rows: Dimension;
+  columns: Dimension;
+  cells: CrossCell[];
+}
+
+export interface CrossQuestion {
+  year: number;
+  rows: Dimension;
+  columns: Dimension;
+  agency?: string | null;
+  asOf?: string | null;
+  includeSubunits?: boolean | null;
+}
+
+/** Realisation split by two dimensions: one cell per pair with counted items, keys as text. */
+export async function crossBreakdown(q: CrossQuestion): Promise<CrossBreakdown> {
+  checkYear(q.year);
+  if (q.rows === q.columns) throw new ValidationError('columns', 'must differ from rows');
+  if (q.asOf != null && !/^\d{4}-\d{2}-\d{2}$/.test(q.asOf))
+    throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+  const scope = await resolveScope(q.agency, q.includeSubunits ?? true);
+  const pick = await pickVersion(q.year, q.asOf);
+  const result = pick
+    ? await pool.query<Record<string, string | number | null>>(crossSql(q.rows, q.columns), [
+        q.year,
+        pick.version,
+        scope.agencyIds,
+      ])
+    : { rows: [] };
+  const keyOf = (dimension: Dimension, value: string | number | null) => {
+    if (value === null) return MISSING[dimension];
+    if (dimension === 'AGENCY') return scope.agencies.get(Number(value))?.code ?? MISSING.AGENCY;
+    return String(value);
+  };
+  const cells = result.rows.map((r) => {
+    const totals: Totals = {
+      totalValue: toCents(String(r.total_value)),
+      pdnValue: toCents(String(r.pdn_value)),
+      umkValue: toCents(String(r.umk_value)),
+      itemCount: Number(r.item_count),
+      unknownPdn: Number(r.unknown_pdn),
+      unknownValue: Number(r.unknown_value),
+      unknownUmk: Number(r.unknown_umk),
+      pdnShareBase: toCents(String(r.pdn_share_base)),
+      pdnSharePart: toCents(String(r.pdn_share_part)),
+      umkShareBase: toCents(String(r.umk_share_base)),
+      umkSharePart: toCents(String(r.umk_share_part)),
+    };
+    return {
+      row: keyOf(q.rows, r.row_key as string | null),
+      column: keyOf(q.columns, r.column_key as string | null),
+      figures: new KpiFigures(totals),
+    };
+  });
+  return { year: q.year, scope, pick, rows: q.rows, columns: q.columns, cells };
+}
