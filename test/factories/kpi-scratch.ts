@@ -28,7 +28,7 @@ FROM (
       ELSE date_part('month', item_date)::int
     END AS m
   FROM procurement_item
-  WHERE kind = 'REALISATION' AND counted = true AND withdrawn_at IS NULL
+  WHERE kind = 'REALISATION' AND counted = true AND NOT superseded AND withdrawn_at IS NULL
 ) x
 GROUP BY fiscal_year, m, agency_id, channel, vendor_scale`;
 

@@ -2,12 +2,16 @@
 // time, resumable from the last committed page's cursor, idempotent (the same snapshot twice
 // changes nothing), ending with the withdrawal of the rows the snapshot no longer lists.
 import { config } from '../../config/env.js';
-import { createFeedClient, type FeedClientOptions, FeedRejectedError } from '../../feed/client.js';
+import { type FeedClientOptions, FeedRejectedError } from '../../feed/client.js';
+import { isFeedDataset } from '../../feed/contract.js';
+import { transportConfig, transportFor } from '../../feed/transports/index.js';
 import type { RunTrigger } from '../../generated/prisma/client.js';
 import { pool } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { ingestProgressChannel, publishLive } from '../live/pubsub.js';
+import { applyAddenda } from './addenda.js';
+import { runAgencyPages, satkerNumbers } from './agencies.js';
 import { type RunProgress, runPipeline, type SourcePage } from './pipeline.js';
 import {
   claimRun,
@@ -79,8 +83,7 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
     )
     .then((r) => r.rows[0]!);
   const dataset = source.dataset;
-  if (!isProcurementDataset(dataset))
-    throw new ValidationError('dataset', `${dataset} is not a procurement dataset`);
+  if (!isFeedDataset(dataset)) throw new ValidationError('dataset', `${dataset} is not a feed dataset`);
 
   const locked = await withSourceLock(source.id, async (client): Promise<PullOutcome> => {
     let run =
@@ -103,10 +106,11 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
       'ingest run started',
     );
 
-    const feed = createFeedClient({ baseUrl: cfg.FEED_URL, token: cfg.FEED_TOKEN, ...options.feed });
+    const feed = transportFor(dataset, transportConfig(cfg), options.feed);
     const readPages = (from: RunRow): AsyncIterator<SourcePage> =>
       feed
-        .pages(dataset, {
+        .pages({
+          dataset,
           klpd: source.klpd_code,
           year: source.fiscal_year,
           ...(from.requested_as_of ? { asOf: from.requested_as_of } : {}),
@@ -126,9 +130,20 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
         await publishLive(ingestProgressChannel(), progress);
       },
     };
-    const scope = { klpdCode: source.klpd_code, fiscalYear: source.fiscal_year };
+    const scope = {
+      klpdCode: source.klpd_code,
+      fiscalYear: source.fiscal_year,
+      rules: { ekatalogOutsideSystem: cfg.EKATALOG_OUTSIDE_SYSTEM },
+      satkerByNumber: await satkerNumbers(source.klpd_code, client),
+    };
     try {
-      if (!run.pages_done) {
+      if (!run.pages_done && !isProcurementDataset(dataset)) {
+        const result = await runAgencyPages(client, run, source.klpd_code, readPages(run), pipeline);
+        if (!result.complete) {
+          await pauseRun(run.id);
+          return { outcome: 'paused', run: await loadRun(client, run.id) };
+        }
+      } else if (!run.pages_done && isProcurementDataset(dataset)) {
         let result: Awaited<ReturnType<typeof runPipeline>>;
         try {
           result = await runPipeline(client, run, dataset, scope, readPages(run), pipeline);
@@ -146,7 +161,12 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
           return { outcome: 'paused', run: await loadRun(client, run.id) };
         }
       }
-      const finished = await finishRun(client, run, { withdraw: true });
+      const finished = await finishRun(client, run, { withdraw: isProcurementDataset(dataset) });
+      await applyAddenda(client, run.id, {
+        dataset,
+        klpdCode: source.klpd_code,
+        fiscalYears: [source.fiscal_year],
+      });
       log.info(
         {
           fetched: finished.fetched,

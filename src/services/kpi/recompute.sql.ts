@@ -86,7 +86,7 @@ export type ItemAccess = 'full' | 'scan' | 'index';
 
 /** Realisation: counted, not withdrawn REALISATION items, in the scope's buckets. */
 export function freshAggregates(access: ItemAccess): string {
-  const counted = `i.kind = 'REALISATION' AND i.counted AND i.withdrawn_at IS NULL`;
+  const counted = `i.kind = 'REALISATION' AND i.counted AND NOT i.superseded AND i.withdrawn_at IS NULL`;
   const source =
     access === 'index'
       ? `SELECT i.* FROM _kpi_pairs p
