@@ -2,6 +2,7 @@
 // legacy API and LKPP's ISB differ only in the URL. The answer is parsed as a stream and cut into
 // pages of `limit` records; a page's cursor is the count of records read through it, so a resumed
 // run asks again and skips what it already committed (these feeds cannot start mid-array).
+// They state no as-of date: the snapshot is dated by its rows (as-of.ts).
 
 import {
   FEED_CLIENT_DEFAULTS,
@@ -10,25 +11,11 @@ import {
   FeedUnavailableError,
   parseRetryAfter,
 } from '../client.js';
-import { parseFeedDate } from '../contract.js';
+import { DataAsOf, jakartaToday } from './as-of.js';
 import { arrayElements, NotAnArrayError } from './json-array.js';
 import type { FeedTransport, TransportPage, TransportRequest, TransportSettings } from './types.js';
 
 const ROW_CURSOR = /^row:(\d+)$/;
-
-/** The fields that date a dump's extraction (`_event_date` in LKPP's exports, `tgl_penarikan`). */
-export const EXTRACTION_DATE_FIELDS = ['_event_date', 'tgl_penarikan'] as const;
-
-/** The latest extraction date a raw row states, or null. */
-export function extractionDate(row: unknown): string | null {
-  if (typeof row !== 'object' || row === null) return null;
-  let latest: string | null = null;
-  for (const field of EXTRACTION_DATE_FIELDS) {
-    const date = parseFeedDate((row as Record<string, unknown>)[field]);
-    if (date !== null && (latest === null || date > latest)) latest = date;
-  }
-  return latest;
-}
 
 export class BareArrayTransport implements FeedTransport {
   constructor(
@@ -57,16 +44,15 @@ export class BareArrayTransport implements FeedTransport {
     let seen = 0;
     let pageNumber = request.firstPageNumber ?? 1;
     let rows: unknown[] = [];
-    let asOf: string | null = null;
+    const dated = new DataAsOf(request.dataset, jakartaToday());
     try {
       for await (const element of arrayElements(body)) {
         seen += 1;
         if (seen <= skip) continue;
-        const date = extractionDate(element);
-        if (date !== null && (asOf === null || date > asOf)) asOf = date;
+        dated.see(element);
         rows.push(element);
         if (rows.length === limit) {
-          yield { rows, cursor: `row:${seen}`, hasMore: true, pageNumber, asOf };
+          yield { rows, cursor: `row:${seen}`, hasMore: true, pageNumber, asOf: dated.value };
           rows = [];
           pageNumber += 1;
         }
@@ -81,7 +67,7 @@ export class BareArrayTransport implements FeedTransport {
         { dataset: request.dataset, url: url.toString(), records: seen },
       );
     }
-    yield { rows, cursor: null, hasMore: false, pageNumber, asOf };
+    yield { rows, cursor: null, hasMore: false, pageNumber, asOf: dated.value };
   }
 
   /** GETs the answer, retrying what can be retried before the body starts; returns its chunks. */

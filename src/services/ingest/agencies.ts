@@ -105,7 +105,8 @@ export async function runAgencyPages(
     });
     if (!page.hasMore) break;
   }
-  await attributeItems(client, run.id);
+  // The buckets are not the run's: agencies do not change the date the figures stand as of.
+  await attributeItems(client, null);
   return { complete: true };
 }
 

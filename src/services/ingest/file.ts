@@ -9,8 +9,8 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { config } from '../../config/env.js';
-import { FEED_DATASETS, type FeedDataset, isFeedDataset, parseFeedDate } from '../../feed/contract.js';
-import { extractionDate } from '../../feed/transports/bare-array.js';
+import { FEED_DATASETS, type FeedDataset, isFeedDataset } from '../../feed/contract.js';
+import { DataAsOf, jakartaToday } from '../../feed/transports/as-of.js';
 import { arrayElements } from '../../feed/transports/json-array.js';
 import { pool, prisma } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
@@ -154,48 +154,6 @@ export function recogniseDataset(row: unknown): FeedDataset | null {
   return SIGNATURES.find(([, test]) => test(keys))?.[0] ?? null;
 }
 
-/** The date field that places a row of each dataset in time (mapping.ts's itemDate). */
-const DATE_FIELDS: Record<FeedDataset, string[]> = {
-  'rup/master-satker': [],
-  'rup/paket-penyedia-terumumkan': ['tgl_pengumuman_paket'],
-  'tender/tender-ekontrak-kontrak': ['tgl_kontrak'],
-  'tender/non-tender-ekontrak-kontrak': ['tgl_kontrak'],
-  'tender/pencatatan-non-tender': ['tgl_selesai_paket'],
-  'ekatalog/paket-e-purchasing': ['tgl_order', 'tanggal_buat_paket'],
-  'legacy/bela/toko-daring-realisasi': ['tanggal_transaksi'],
-};
-
-/**
- * The date a dump stands as of, from its rows: the latest extraction date they state
- * (`_event_date`, `tgl_penarikan`), else their latest item date; never after today.
- */
-export class DataAsOf {
-  private extracted: string | null = null;
-  private latestItem: string | null = null;
-
-  constructor(
-    private readonly dataset: FeedDataset,
-    private readonly today: string,
-  ) {}
-
-  see(row: unknown): void {
-    const extracted = extractionDate(row);
-    if (extracted !== null && (this.extracted === null || extracted > this.extracted))
-      this.extracted = extracted;
-    if (typeof row !== 'object' || row === null) return;
-    for (const field of DATE_FIELDS[this.dataset]) {
-      const date = parseFeedDate((row as Record<string, unknown>)[field]);
-      if (date !== null && date <= this.today && (this.latestItem === null || date > this.latestItem))
-        this.latestItem = date;
-    }
-  }
-
-  get value(): string | null {
-    const date = this.extracted ?? this.latestItem;
-    return date !== null && date > this.today ? this.today : date;
-  }
-}
-
 function firstField(rows: unknown[], read: (r: Record<string, unknown>) => unknown): unknown {
   for (const row of rows) {
     if (typeof row !== 'object' || row === null || row instanceof UnreadableRow) continue;
@@ -203,10 +161,6 @@ function firstField(rows: unknown[], read: (r: Record<string, unknown>) => unkno
     if (value !== null && value !== undefined && value !== '') return value;
   }
   return undefined;
-}
-
-function jakartaToday(): string {
-  return new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
 }
 
 export async function importFile(input: ImportFileInput): Promise<RunRow> {

@@ -4,7 +4,7 @@
 import { config } from '../../config/env.js';
 import { type FeedClientOptions, FeedRejectedError } from '../../feed/client.js';
 import { isFeedDataset } from '../../feed/contract.js';
-import { transportConfig, transportFor } from '../../feed/transports/index.js';
+import { type TransportConfig, transportConfig, transportFor } from '../../feed/transports/index.js';
 import type { RunTrigger } from '../../generated/prisma/client.js';
 import { pool } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -47,6 +47,8 @@ export interface PullOptions {
   finalAttempt?: boolean;
   /** The feed to read (default FEED_URL / FEED_TOKEN) and client settings (tests shorten backoff). */
   feed?: Partial<FeedClientOptions>;
+  /** Transport settings over the configured ones (FEED_TRANSPORT…). */
+  transport?: Partial<TransportConfig>;
   /** Extra query parameters for every page (the simulator's fault_* parameters). */
   params?: Record<string, string>;
   batchRows?: number;
@@ -106,7 +108,7 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
       'ingest run started',
     );
 
-    const feed = transportFor(dataset, transportConfig(cfg), options.feed);
+    const feed = transportFor(dataset, { ...transportConfig(cfg), ...options.transport }, options.feed);
     const readPages = (from: RunRow): AsyncIterator<SourcePage> =>
       feed
         .pages({
