@@ -289,7 +289,7 @@ export function writeDumpFiles(dir: string, dumps: Record<FeedDataset, Row[]>): 
 const cents = (v: unknown): bigint | null => {
   if (v === null || v === undefined || v === '') return null;
   const [whole, frac = ''] = String(v).split('.');
-  return BigInt(whole!) * 100n + BigInt((frac + '00').slice(0, 2));
+  return BigInt(whole!) * 100n + BigInt(`${frac}00`.slice(0, 2));
 };
 
 export const money = (c: bigint): string => {
@@ -329,8 +329,8 @@ export function expectedKpis(dumps: Record<FeedDataset, Row[]>): Expectation {
     byNumber.set(String(s.kd_satker), String(s.kd_satker_str));
   const byAgency = new Map<string, AgencyExpectation>();
   const agency = (code: string) => {
-    let a = byAgency.get(code);
-    if (!a) byAgency.set(code, (a = { realisation: 0n, commitment: null, items: 0 }));
+    const a = byAgency.get(code) ?? { realisation: 0n, commitment: null, items: 0 };
+    byAgency.set(code, a);
     return a;
   };
   let unknownPdn = 0;
