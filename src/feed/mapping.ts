@@ -237,9 +237,7 @@ function mapPencatatan(sourceKey: string, row: PencatatanNonTenderRow): FeedItem
     isUmk: positive(row.nilai_umk_pct),
     tkdn: null,
     itemDate,
-    status:
-      [row.status_nontender_pct, row.status_nontender_pct_ket].map(cleanText).filter(Boolean).join(' / ') ||
-      null,
+    status: cleanText(row.status_nontender_pct),
     counted:
       itemDate !== null &&
       !cancelled(row.status_nontender_pct) &&

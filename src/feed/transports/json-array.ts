@@ -51,7 +51,7 @@ export async function* arrayElements(chunks: AsyncIterable<Uint8Array | string>)
       ready = [];
       yield* out;
     }
-    if (failure) throw failure;
+    if (failure) throw new Error(`the JSON array is invalid: ${(failure as Error).message}`);
   }
   if (first) throw new NotAnArrayError('empty: no JSON array');
   if (!ended) {
@@ -62,6 +62,6 @@ export async function* arrayElements(chunks: AsyncIterable<Uint8Array | string>)
     }
   }
   yield* ready;
-  if (failure) throw failure;
+  if (failure) throw new Error(`the JSON array is truncated or invalid: ${(failure as Error).message}`);
   if (!ended) throw new Error('the JSON array is truncated (no closing bracket)');
 }
