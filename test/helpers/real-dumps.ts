@@ -316,6 +316,8 @@ export interface Expectation {
   byAgency: Map<string, AgencyExpectation>;
   /** Counted realisation whose PDN value is unknown (e-Katalog rows carry no PDN status). */
   unknownPdn: number;
+  /** Their value. */
+  unknownPdnAmount: bigint;
   /** Realisation flagged suspect (PDN above value; PDN ≤ 100 on a value of a million or more). */
   suspect: { count: number; value: bigint };
   asOf: string;
@@ -334,12 +336,15 @@ export function expectedKpis(dumps: Record<FeedDataset, Row[]>): Expectation {
     return a;
   };
   let unknownPdn = 0;
+  let unknownPdnAmount = 0n;
   const suspect = { count: 0, value: 0n };
   const realise = (code: string, value: bigint | null, pdn: bigint | null) => {
     const a = agency(code);
     a.items += 1;
-    if (pdn === null) unknownPdn += 1;
-    else a.realisation += pdn;
+    if (pdn === null) {
+      unknownPdn += 1;
+      unknownPdnAmount += value ?? 0n;
+    } else a.realisation += pdn;
     if (
       value !== null &&
       pdn !== null &&
@@ -412,7 +417,7 @@ export function expectedKpis(dumps: Record<FeedDataset, Row[]>): Expectation {
     realisation += a.realisation;
     commitment += a.commitment ?? 0n;
   }
-  return { realisation, commitment, byAgency, unknownPdn, suspect, asOf: EXTRACTED };
+  return { realisation, commitment, byAgency, unknownPdn, unknownPdnAmount, suspect, asOf: EXTRACTED };
 }
 
 /** Attainment as the API rounds it: percent, half-up to 4 decimals. */
@@ -423,7 +428,7 @@ export function attainment(realisation: bigint, commitment: bigint | null): numb
 }
 
 export const KPI_QUERY = `query($year: Int!) {
-  kpiSummary(year: $year) { realisation commitment attainment asOf itemCount unknown { pdnValue } }
+  kpiSummary(year: $year) { realisation commitment attainment asOf itemCount unknown { pdnValue pdnAmount } suspect { count value } }
   agencyRanking(year: $year, first: 100) { totalCount edges { node { agency { code } realisation commitment attainment status itemCount } } }
   kpiBreakdown(year: $year, by: AGENCY) { rows { key realisation commitment attainment status itemCount } }
 }`;

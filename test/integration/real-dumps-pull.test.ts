@@ -13,6 +13,7 @@ import { type Api, startApi } from '../factories/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import {
   answeredAgencyRows,
+  attainment,
   buildDumps,
   EXTRACTED,
   expectedAgencyRows,
@@ -130,7 +131,11 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
     expect(answer.data.kpiSummary).toMatchObject({
       realisation: money(expected.realisation),
       commitment: money(expected.commitment),
+      attainment: attainment(expected.realisation, expected.commitment),
       asOf: EXTRACTED,
+      // Shown beside the figures: what rests on unknown PDN and on suspect rows (kept as reported).
+      unknown: { pdnValue: expected.unknownPdn, pdnAmount: money(expected.unknownPdnAmount) },
+      suspect: { count: expected.suspect.count, value: money(expected.suspect.value) },
     });
     const want = expectedAgencyRows(expected);
     const ranking = answer.data.agencyRanking.edges.map((e: { node: unknown }) => e.node);

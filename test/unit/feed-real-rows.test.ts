@@ -120,9 +120,15 @@ describe('reading dumps', () => {
 
 describe('rules fixed against real rows', () => {
   it('does not count a cancelled recorded purchase (Ditutup / Paket Dibatalkan), whatever its amounts', () => {
-    const row = { ...example('pencatatan-non-tender-dibatalkan'), total_realisasi: 5000000, nilai_pdn_pct: 5000000 };
+    const row = {
+      ...example('pencatatan-non-tender-dibatalkan'),
+      total_realisasi: 5000000,
+      nilai_pdn_pct: 5000000,
+    };
     expect(item('tender/pencatatan-non-tender', row)).toMatchObject({ counted: false, status: 'Ditutup' });
-    expect(item('tender/pencatatan-non-tender', example('pencatatan-non-tender'))).toMatchObject({ counted: true });
+    expect(item('tender/pencatatan-non-tender', example('pencatatan-non-tender'))).toMatchObject({
+      counted: true,
+    });
   });
 
   it('maps e-Katalog v5 rows: satker_id, tanggal_buat_paket, paket_status_str', () => {
@@ -135,17 +141,21 @@ describe('rules fixed against real rows', () => {
       value: '167400000.00',
       pdnValue: null,
     });
-    expect(item('ekatalog/paket-e-purchasing', { ...v5, paket_status_str: 'Paket Selesai' }).counted).toBe(true);
+    expect(item('ekatalog/paket-e-purchasing', { ...v5, paket_status_str: 'Paket Selesai' }).counted).toBe(
+      true,
+    );
   });
 
   it('counts a v6 order paid outside the system and delivered, unless the office excludes them', () => {
     const v6 = { ...example('ekatalog-paket-e-purchasing-v6'), status_pkt: 'PAYMENT_OUTSIDE_SYSTEM' };
     expect(item('ekatalog/paket-e-purchasing', v6).counted).toBe(true);
     expect(item('ekatalog/paket-e-purchasing', v6, { ekatalogOutsideSystem: 'exclude' }).counted).toBe(false);
-    expect(
-      item('ekatalog/paket-e-purchasing', { ...v6, status_pengiriman: 'ON_PROCESS' }).counted,
-    ).toBe(false);
-    expect(item('ekatalog/paket-e-purchasing', example('ekatalog-paket-e-purchasing-v6')).counted).toBe(false);
+    expect(item('ekatalog/paket-e-purchasing', { ...v6, status_pengiriman: 'ON_PROCESS' }).counted).toBe(
+      false,
+    );
+    expect(item('ekatalog/paket-e-purchasing', example('ekatalog-paket-e-purchasing-v6')).counted).toBe(
+      false,
+    );
   });
 
   it('flags PDN above the value and a percentage typed into a rupiah field, and nothing else', () => {
