@@ -102,11 +102,9 @@ const ingestFile: Command = {
     }
     if (run.status !== 'SUCCEEDED') throw new ImportFailed(`run ${run.id} ${run.status}: ${run.error ?? ''}`);
     // The KPI hand-off, as after a pull; the dirty buckets stay for the next recompute if Redis is down.
-    await withProducer((p) => enqueueRecompute(p, `file import run ${run.id}`, [run.id])).catch(
-      (err: Error) =>
-        process.stderr.write(
-          `warning: KPI recompute not queued (${err.message}); the next one picks it up\n`,
-        ),
+    const runIds = run.dataset === 'rup/master-satker' ? [] : [run.id];
+    await withProducer((p) => enqueueRecompute(p, `file import run ${run.id}`, runIds)).catch((err: Error) =>
+      process.stderr.write(`warning: KPI recompute not queued (${err.message}); the next one picks it up\n`),
     );
   },
 };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
-import { type Api, startApi } from '../factories/api.js';
+import { type Api, createKeys, startApi } from '../factories/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { spawnEntry } from '../helpers/process.js';
 import {
@@ -161,5 +161,50 @@ describe('dumps as published, through bisma ingest file', () => {
     expect(after.rows).toEqual(before.rows);
     const listed = await bisma('ingest', 'rejected', runId!);
     expect(listed.stdout.trim().split('\n')).toHaveLength(5);
+  });
+
+  it('attributes waiting items to an agency an admin creates, and lets an admin rename it', async () => {
+    const row = {
+      ...dumps['legacy/bela/toko-daring-realisasi'][0]!,
+      order_id: '5000001',
+      kd_satker: '777001',
+    };
+    const file = path.join(dir, 'toko-unit-baru.json');
+    writeFileSync(file, JSON.stringify([row]));
+    expect((await bisma('ingest', 'file', file, '--partial')).stdout).toContain('unknown agencies 1');
+    const keys = await createKeys();
+    const created = await api.gql(
+      `mutation ($input: CreateAgencyInput!) { createAgency(input: $input) {
+        ... on MutationCreateAgencySuccess { data { id code numericCode kind } } ... on Error { code message } } }`,
+      {
+        input: {
+          code: '6.01.0.00.0.00.09.0000',
+          name: 'UPT BARU',
+          kind: 'UPT',
+          klpdCode: KLPD,
+          numericCode: '777001',
+        },
+      },
+      keys.admin,
+    );
+    expect(created.errors).toBeUndefined();
+    const agency = created.data.createAgency.data;
+    expect(agency).toMatchObject({ code: '6.01.0.00.0.00.09.0000', numericCode: '777001', kind: 'UPT' });
+    const item = await prisma.procurementItem.findFirstOrThrow({ where: { sourceKey: '5000001' } });
+    const stored = await prisma.agency.findUniqueOrThrow({ where: { code: agency.code } });
+    expect(item).toMatchObject({ agencyCode: stored.code, agencyId: stored.id });
+    const renamed = await api.gql(
+      `mutation ($id: ID!, $name: String!) { renameAgency(id: $id, name: $name) {
+        ... on MutationRenameAgencySuccess { data { name } } ... on Error { code } } }`,
+      { id: agency.id, name: 'UPT PENGADAAN BARU' },
+      keys.admin,
+    );
+    expect(renamed.data.renameAgency.data).toEqual({ name: 'UPT PENGADAAN BARU' });
+    const conflict = await api.gql(
+      `mutation ($input: CreateAgencyInput!) { createAgency(input: $input) { ... on Error { code } } }`,
+      { input: { code: '6.01.0.00.0.00.09.0000', name: 'lagi' } },
+      keys.admin,
+    );
+    expect(conflict.data.createAgency).toEqual({ code: 'CONFLICT' });
   });
 });
