@@ -34,9 +34,10 @@
 //     dated by `tanggal_buat_paket`, keyed to their agency by the numeric `satker_id` (resolved
 //     through master-satker), and counted when `paket_status_str` = 'Paket Selesai' (or
 //     `status_paket` = 'paket_selesai' / 'selesai'). LKPP's order rows do not say whether
-//     the order's RUP package is PDN; the row carries that package's `status_pdn` / `status_ukm`
-//     (the simulator adds them; a real adapter joins RUP by `kd_rup`). PDN value = `total_harga`
-//     when 'PDN', 0 when 'Non-PDN', unknown (null) when absent; UMK likewise with `status_ukm`.
+//     the order's RUP package is PDN: a row that carries `status_pdn` / `status_ukm` (the simulator)
+//     is mapped by them here (PDN value = `total_harga` when 'PDN', 0 when 'Non-PDN', unknown when
+//     null); the others stay unknown here and take their package's status by `kd_rup` after each
+//     snapshot (services/ingest/ekatalog-pdn.ts).
 //   - Toko Daring (legacy/bela/toko-daring-realisasi → TOKO_DARING): value `valuasi`, dated by
 //     `tanggal_transaksi`, counted when verified (`status_verif` = 'verified') and confirmed by
 //     the marketplace (`status_konfirmasi_ppmse` = 'selesai' or 'berhasil'). The whole value is

@@ -171,6 +171,8 @@ export function buildDumps(): Record<FeedDataset, Row[]> {
     {
       ...v6,
       kd_paket: 'EK-1',
+      // Its RUP package is PDN: realisation.
+      kd_rup: '45643642',
       kd_satker_str: S3,
       total_harga: 1_500_000,
       tgl_order: '2024-03-01',
@@ -179,6 +181,8 @@ export function buildDumps(): Record<FeedDataset, Row[]> {
     {
       ...v6,
       kd_paket: 'EK-2',
+      // Its package is Non-PDN: counted, PDN 0.
+      kd_rup: '45700003',
       kd_satker_str: S5,
       tgl_order: '2024-08-27',
       status_pkt: 'PAYMENT_OUTSIDE_SYSTEM',
@@ -186,7 +190,15 @@ export function buildDumps(): Record<FeedDataset, Row[]> {
     },
     { ...v6, kd_paket: 'EK-3', kd_satker_str: S5, tgl_order: '2024-09-01' },
     // v5: the agency only by its numeric satker_id.
-    { ...v5, satker_id: 361176, tanggal_buat_paket: '2024-12-12', paket_status_str: 'Paket Selesai' },
+    {
+      ...v5,
+      satker_id: 361176,
+      kd_rup: 45700009,
+      tanggal_buat_paket: '2024-12-12',
+      paket_status_str: 'Paket Selesai',
+    },
+    // Its package is not in the RUP dump: PDN unknown, shown apart.
+    { ...v6, kd_paket: 'EK-5', kd_satker_str: S3, tgl_order: '2024-10-10', status_pkt: 'COMPLETED' },
   ].map((r) => ({ ...r, _event_date: EXTRACTED }));
 
   const toko = { ...example('toko-daring-realisasi'), ...PROV, tahun: YEAR };
@@ -329,6 +341,9 @@ export function expectedKpis(dumps: Record<FeedDataset, Row[]>): Expectation {
   const byNumber = new Map<string, string>();
   for (const s of dumps['rup/master-satker'].filter(mine))
     byNumber.set(String(s.kd_satker), String(s.kd_satker_str));
+  const rupByKey = new Map(
+    dumps['rup/paket-penyedia-terumumkan'].filter(mine).map((r) => [String(r.kd_rup), r]),
+  );
   const byAgency = new Map<string, AgencyExpectation>();
   const agency = (code: string) => {
     const a = byAgency.get(code) ?? { realisation: 0n, commitment: null, items: 0 };
@@ -399,8 +414,9 @@ export function expectedKpis(dumps: Record<FeedDataset, Row[]>): Expectation {
       r.paket_status_str === 'Paket Selesai';
     if (!done) continue;
     const code = r.kd_satker_str ? String(r.kd_satker_str) : byNumber.get(String(r.satker_id))!;
-    // The order row does not say whether its RUP package is PDN: unknown, not zero.
-    const pdn = r.status_pdn === 'PDN' ? cents(r.total_harga) : r.status_pdn === 'Non-PDN' ? 0n : null;
+    // PDN when the order's RUP package (kd_rup) is PDN; unknown without a package, not zero.
+    const plan = rupByKey.get(String(r.kd_rup));
+    const pdn = plan === undefined ? null : plan.status_pdn === 'PDN' ? cents(r.total_harga) : 0n;
     realise(code, cents(r.total_harga), pdn);
   }
   for (const r of dumps['legacy/bela/toko-daring-realisasi'].filter(mine)) {

@@ -14,7 +14,8 @@ import { DataAsOf, jakartaToday } from '../../feed/transports/as-of.js';
 import { arrayElements } from '../../feed/transports/json-array.js';
 import { pool, prisma } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
-import { applyAddenda } from './addenda.js';
+import { logger } from '../../lib/logger.js';
+import { settleSnapshot } from './after-snapshot.js';
 import { runAgencyPages, satkerNumbers } from './agencies.js';
 import { CsvRecords, csvObject, detectDelimiter } from './csv.js';
 import { type RunProgress, runPipeline, type SourcePage, UnreadableRow } from './pipeline.js';
@@ -243,7 +244,10 @@ export async function importFile(input: ImportFileInput): Promise<RunRow> {
       });
       const finished = await finishOrFail(client, run, !input.partial);
       if (finished.status === 'SUCCEEDED') {
-        await applyAddenda(client, run.id, { dataset, klpdCode, fiscalYears: [fiscalYear] });
+        // The run has committed: a failure here is logged, and the next snapshot settles it again.
+        await settleSnapshot(client, run.id, { dataset, klpdCode, fiscalYears: [fiscalYear] }).catch(
+          (err: Error) => logger.warn({ runId: run.id, err: err.message }, 'settling the snapshot failed'),
+        );
       }
       return finished;
     }),

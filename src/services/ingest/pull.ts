@@ -10,7 +10,7 @@ import { pool } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { ingestProgressChannel, publishLive } from '../live/pubsub.js';
-import { applyAddenda } from './addenda.js';
+import { settleSnapshot } from './after-snapshot.js';
 import { runAgencyPages, satkerNumbers } from './agencies.js';
 import { type RunProgress, runPipeline, type SourcePage } from './pipeline.js';
 import {
@@ -164,11 +164,12 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
         }
       }
       const finished = await finishRun(client, run, { withdraw: isProcurementDataset(dataset) });
-      await applyAddenda(client, run.id, {
+      // The run has committed: a failure here is logged, and the next snapshot settles it again.
+      await settleSnapshot(client, run.id, {
         dataset,
         klpdCode: source.klpd_code,
         fiscalYears: [source.fiscal_year],
-      });
+      }).catch((err: Error) => log.warn({ err: err.message }, 'settling the snapshot failed'));
       log.info(
         {
           fetched: finished.fetched,
