@@ -9,7 +9,7 @@ import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { pull } from '../../src/services/ingest/pull.js';
 import { sourceKey } from '../../src/services/ingest/sources.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
-import { type Api, startApi } from '../factories/api.js';
+import { type Api, createKeys, startApi } from '../factories/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import {
   answeredAgencyRows,
@@ -141,6 +141,31 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
     const ranking = answer.data.agencyRanking.edges.map((e: { node: unknown }) => e.node);
     expect(answeredAgencyRows(ranking, (r) => r.agency.code)).toEqual(want);
     expect(answeredAgencyRows(answer.data.kpiBreakdown.rows, (r) => r.key)).toEqual(want);
+  });
+
+  it('lists the suspect rows of a pulled snapshot in its run, kept as reported', async () => {
+    const keys = await createKeys();
+    const run = await prisma.ingestRun.findFirstOrThrow({
+      where: { dataset: 'tender/tender-ekontrak-kontrak', status: 'SUCCEEDED' },
+    });
+    const answer = await api.gql(
+      'query ($id: Int!) { ingestRun(runId: $id) { suspect { count value rows { sourceKey reason } } } }',
+      { id: run.id },
+      keys.analyst,
+    );
+    expect(answer.errors).toBeUndefined();
+    const expected = expectedKpis(dumps);
+    expect(answer.data.ingestRun.suspect).toEqual({
+      count: expected.suspect.count,
+      value: money(expected.suspect.value),
+      rows: [
+        { sourceKey: '9500097/800/01/SP/DIK', reason: 'PDN value above the value' },
+        {
+          sourceKey: '9510097/801/02/SP/DIK',
+          reason: 'PDN value of at most 100 on a value of a million or more (a percentage typed as rupiah?)',
+        },
+      ],
+    });
   });
 
   it('pulling the same snapshots again changes nothing', async () => {
