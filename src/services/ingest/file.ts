@@ -196,15 +196,13 @@ export async function importFile(input: ImportFileInput): Promise<RunRow> {
 
   const dated = new DataAsOf(dataset, jakartaToday());
   async function* withAsOf(): AsyncGenerator<SourcePage> {
-    for (const page of [first]) {
+    const stamp = (page: SourcePage): SourcePage => {
       for (const row of page.rows) dated.see(row);
-      yield { ...page, asOf: asOf ?? dated.value };
-      if (!page.hasMore) return;
-    }
-    for await (const page of pages) {
-      for (const row of page.rows) dated.see(row);
-      yield { ...page, asOf: asOf ?? dated.value };
-    }
+      return { ...page, asOf: asOf ?? dated.value };
+    };
+    yield stamp(first);
+    if (!first.hasMore) return;
+    for await (const page of pages) yield stamp(page);
   }
 
   const fileName = path.basename(input.path);
