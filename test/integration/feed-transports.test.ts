@@ -52,7 +52,7 @@ describe('bare-array transports', () => {
     expect(cursor).toHaveLength(1200);
     expect(await rowsOf('legacy', { size: '1200' })).toEqual(cursor);
     expect(await rowsOf('isb', { size: '1200' })).toEqual(cursor);
-  });
+  }, 180_000);
 
   it('refuse a wrong ISB key and a replay as of a date', async () => {
     const feed = transportFor(
@@ -77,7 +77,7 @@ describe('bare-array transports', () => {
           break;
       })(),
     ).rejects.toBeInstanceOf(FeedRejectedError);
-  });
+  }, 180_000);
 
   it('a pull whose array breaks off resumes after its committed pages and ends with the whole snapshot', async () => {
     const key = sourceKey(DATASET, KLPD, YEAR);
@@ -104,7 +104,7 @@ describe('bare-array transports', () => {
       run: { status: 'SUCCEEDED', fetched: 40, duplicates: expected.duplicates },
     });
     expect(await storedItems(DATASET)).toEqual(expected.items);
-  });
+  }, 180_000);
 
   it('hands over the first records while the answer is still being sent (a stream, not a buffer)', async () => {
     const feed = transportFor(DATASET, { ...config('legacy'), baseUrl: sim.url });

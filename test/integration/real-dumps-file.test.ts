@@ -28,6 +28,8 @@ import {
 import { flushTestPrefix } from '../helpers/redis.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bisma-real-dumps-'));
+/** Each import is a `bisma` process of its own: seconds apiece on a loaded machine. */
+const CLI_TEST_MS = 300_000;
 const dumps = buildDumps();
 let api: Api;
 
@@ -71,7 +73,7 @@ describe('dumps as published, through bisma ingest file', () => {
       `kd_klpd D228 is another KLPD than this snapshot's ${KLPD}`,
     ]);
     expect(await prisma.agency.count()).toBe(7);
-  });
+  }, CLI_TEST_MS);
 
   it('attributes every item, including those that arrived before their agency and numeric kd_satker', async () => {
     const { rows } = await pool.query<{ n: number }>(
@@ -88,7 +90,7 @@ describe('dumps as published, through bisma ingest file', () => {
       ['4397297', '4.01.0.00.0.00.01.0000'],
       ['4397299', '1.01.2.22.0.00.01.0000'],
     ]);
-  });
+  }, CLI_TEST_MS);
 
   it('answers kpiSummary, agencyRanking and kpiBreakdown as the raw rows compute', async () => {
     await recomputeKpis({ reason: 'dumps imported' });
@@ -113,7 +115,7 @@ describe('dumps as published, through bisma ingest file', () => {
     // Agencies with plans and no realisation have their row too, with their commitment.
     expect(answeredAgencyRows(breakdown, (r) => r.key)).toEqual(want);
     expect(want['3.27.0.00.0.00.01.0000']).toMatchObject({ realisation: '0.00', commitment: '75000000.00' });
-  });
+  }, CLI_TEST_MS);
 
   it('lists the suspect rows of a run, kept as reported', async () => {
     const tender = path.join(dir, 'kontrak-tender.csv');
@@ -123,7 +125,7 @@ describe('dumps as published, through bisma ingest file', () => {
     expect(result.stdout).toMatch(
       /suspect rows \(kept as reported, flagged in the KPIs\): 2, value 2005000000\.00/,
     );
-  });
+  }, CLI_TEST_MS);
 
   it('withdraws what a newer snapshot file no longer lists, and nothing with --partial', async () => {
     const rup = dumps['rup/paket-penyedia-terumumkan'];
@@ -138,7 +140,7 @@ describe('dumps as published, through bisma ingest file', () => {
       where: { dataset: 'rup/paket-penyedia-terumumkan', sourceKey: String(rup.at(-1)!.kd_rup) },
     });
     expect(gone.withdrawnAt).not.toBeNull();
-  });
+  }, CLI_TEST_MS);
 
   it('fails a file whose rows are all rejected: exit 1, counts, first reasons, the command for the rest', async () => {
     const rows = dumps['legacy/bela/toko-daring-realisasi'].map((r) => ({
@@ -161,7 +163,7 @@ describe('dumps as published, through bisma ingest file', () => {
     expect(after.rows).toEqual(before.rows);
     const listed = await bisma('ingest', 'rejected', runId!);
     expect(listed.stdout.trim().split('\n')).toHaveLength(5);
-  });
+  }, CLI_TEST_MS);
 
   it('attributes waiting items to an agency an admin creates, and lets an admin rename it', async () => {
     const row = {
@@ -206,5 +208,5 @@ describe('dumps as published, through bisma ingest file', () => {
       keys.admin,
     );
     expect(conflict.data.createAgency).toEqual({ code: 'CONFLICT' });
-  });
+  }, CLI_TEST_MS);
 });

@@ -94,7 +94,7 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
       `http://feed.example/api/legacy/rup/paket-penyedia-terumumkan?kode_klpd=${KLPD}&tahun=${YEAR}`,
       `http://feed.example/isb-2/api/${ISB_KEY}/json/7/Bela-TokoDaringRealisasi/tipe/4:12/parameter/${YEAR}:${KLPD}`,
     ]);
-  });
+  }, 180_000);
 
   it('pulls items before their agencies, then master-satker, then the rest; every run succeeds', async () => {
     const order: FeedDataset[] = [
@@ -121,7 +121,7 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
       'SELECT count(*)::int AS n FROM procurement_item WHERE agency_id IS NULL',
     );
     expect(rows[0]!.n).toBe(0);
-  });
+  }, 180_000);
 
   it('answers kpiSummary, agencyRanking and kpiBreakdown as the raw rows compute', async () => {
     await recomputeKpis({ reason: 'feeds pulled' });
@@ -141,7 +141,7 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
     const ranking = answer.data.agencyRanking.edges.map((e: { node: unknown }) => e.node);
     expect(answeredAgencyRows(ranking, (r) => r.agency.code)).toEqual(want);
     expect(answeredAgencyRows(answer.data.kpiBreakdown.rows, (r) => r.key)).toEqual(want);
-  });
+  }, 180_000);
 
   it('lists the suspect rows of a pulled snapshot in its run, kept as reported', async () => {
     const keys = await createKeys();
@@ -166,7 +166,7 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
         },
       ],
     });
-  });
+  }, 180_000);
 
   it('pulling the same snapshots again changes nothing', async () => {
     for (const dataset of ['tender/tender-ekontrak-kontrak', 'legacy/bela/toko-daring-realisasi'] as const) {
@@ -177,5 +177,5 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
         withdrawn: 0,
       });
     }
-  });
+  }, 180_000);
 });
