@@ -1,33 +1,22 @@
 // The ingest subcommands of `bisma`: import a snapshot file, queue a run, list sources and runs.
-import { basename } from 'node:path';
-import { PROCUREMENT_DATASETS } from '../feed/contract.js';
+import { FEED_DATASETS } from '../feed/contract.js';
 import { AppError, ValidationError } from '../lib/errors.js';
 import type { Producer } from '../worker/queues.js';
 import { type Command, out, positiveInt } from './command.js';
 
 // The services load when a command runs, so `bisma help` and usage errors answer at once.
 
-/**
- * A dataset by its feed path or its last segment (e.g. paket-e-purchasing); without one, the
- * segment the file name contains (the longest, as one segment can contain another).
- */
-function datasetArg(value: string | undefined, file: string): string {
-  if (!value) {
-    const name = basename(file);
-    const segment = (d: string) => d.slice(d.lastIndexOf('/') + 1);
-    const bySegment = [...PROCUREMENT_DATASETS].sort((a, b) => segment(b).length - segment(a).length);
-    const found = bySegment.find((d) => name.includes(segment(d)));
-    if (found) return found;
-    throw new ValidationError('--dataset', `give --dataset, one of: ${PROCUREMENT_DATASETS.join(', ')}`);
-  }
-  const found = PROCUREMENT_DATASETS.find((d) => d === value || d.endsWith(`/${value}`));
+/** A dataset by its feed path or its last segment (e.g. paket-e-purchasing, master-satker). */
+function datasetArg(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const found = FEED_DATASETS.find((d) => d === value || d.endsWith(`/${value}`));
   if (!found)
-    throw new ValidationError(
-      '--dataset',
-      `unknown dataset ${value}; one of: ${PROCUREMENT_DATASETS.join(', ')}`,
-    );
+    throw new ValidationError('--dataset', `unknown dataset ${value}; one of: ${FEED_DATASETS.join(', ')}`);
   return found;
 }
+
+/** How many rejection reasons the import prints; the rest are one command away. */
+const FIRST_REASONS = 5;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : '-');
 
@@ -48,49 +37,108 @@ async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<
 const ingestFile: Command = {
   name: 'ingest file',
   aliases: ['ingest-file'],
-  args: 'PATH [--dataset D] [--klpd K] [--format jsonl|csv]',
-  summary: 'import a snapshot file (JSON lines or CSV) as an ingest run',
+  args: 'PATH [--dataset D] [--klpd K] [--year Y] [--as-of YYYY-MM-DD] [--partial] [--format json|jsonl|csv]',
+  summary: 'import a snapshot file (a JSON array, JSON lines or CSV, as published) as an ingest run',
   details:
-    'The rows go through the feed’s validation and the same run bookkeeping as a pull; rejected rows ' +
-    'are kept with their reasons. Afterwards a KPI recompute is queued (if Redis is down, the next ' +
-    'recompute picks the changes up).',
-  options: { dataset: { type: 'string' }, klpd: { type: 'string' }, format: { type: 'string' } },
+    'The file is read as LKPP and public dumps publish it: one JSON array (compact or pretty, with or ' +
+    'without a byte-order mark), JSON lines, or CSV separated by `,` or `;` (detected). Its rows go ' +
+    'through the feed’s validation and the same run bookkeeping as a pull; rejected rows are kept with ' +
+    'their reasons. The file is a full snapshot of its dataset, KLPD and year: items it no longer lists ' +
+    'are withdrawn (not with --partial). Its KLPD and year come from the rows, its as-of date from ' +
+    '--as-of or from the data (the extraction date the rows state, else their latest date). A file ' +
+    'whose rows are all rejected fails (exit 1) and changes nothing. Afterwards a KPI recompute is ' +
+    'queued (if Redis is down, the next recompute picks the changes up).',
+  options: {
+    dataset: { type: 'string' },
+    klpd: { type: 'string' },
+    year: { type: 'string' },
+    'as-of': { type: 'string' },
+    partial: { type: 'boolean' },
+    format: { type: 'string' },
+  },
   optionHelp: [
-    `--dataset D   the feed dataset, by path or last segment (default: the one the file name contains): ${PROCUREMENT_DATASETS.join(', ')}`,
-    '--klpd K      the agency code the file belongs to (default: FEED_KLPD)',
-    '--format F    jsonl or csv (default: from the file name)',
+    `--dataset D   the feed dataset, by path or last segment (default: recognised from the rows' fields): ${FEED_DATASETS.join(', ')}`,
+    '--klpd K      the KLPD the file belongs to (default: the rows’ kd_klpd, else FEED_KLPD); rows of another KLPD are rejected',
+    '--year Y      the fiscal year of the snapshot (default: the rows’)',
+    '--as-of D     the date the snapshot stands as of (default: from the data, never the import day)',
+    '--partial     the file holds only some rows: nothing is withdrawn',
+    '--format F    json, jsonl or csv (default: from the content)',
   ],
   positionals: { min: 1, max: 1, names: ['PATH'] },
   usesDatabase: true,
   check(values) {
-    if (values.format && values.format !== 'jsonl' && values.format !== 'csv') {
-      throw new ValidationError('--format', 'must be jsonl or csv');
+    if (values.format && !['json', 'jsonl', 'csv'].includes(values.format as string)) {
+      throw new ValidationError('--format', 'must be json, jsonl or csv');
     }
+    if (values.year !== undefined) positiveInt('--year', values.year, 0);
   },
   async run(values, [path]) {
-    const format = values.format as string | undefined;
+    const format = values.format as 'json' | 'jsonl' | 'csv' | undefined;
+    const dataset = datasetArg(values.dataset as string | undefined);
     const { importFile } = await import('../services/ingest/file.js');
     const { enqueueRecompute } = await import('../worker/ingest-jobs.js');
     const run = await importFile({
       path: path!,
-      dataset: datasetArg(values.dataset as string | undefined, path!),
+      ...(dataset ? { dataset } : {}),
       ...(values.klpd ? { klpdCode: values.klpd as string } : {}),
-      ...(format ? { format: format as 'jsonl' | 'csv' } : {}),
+      ...(values.year ? { year: Number(values.year) } : {}),
+      ...(values['as-of'] ? { asOf: values['as-of'] as string } : {}),
+      ...(values.partial ? { partial: true } : {}),
+      ...(format ? { format } : {}),
     });
     out(
       `run ${run.id} ${run.status}: fetched ${run.fetched}, inserted ${run.inserted}, updated ${run.updated}, ` +
         `unchanged ${run.unchanged}, rejected ${run.rejected}, duplicates ${run.duplicates}, ` +
-        `unknown agencies ${run.unknown_agencies}`,
+        `unknown agencies ${run.unknown_agencies}, withdrawn ${run.withdrawn}, as of ${run.as_of ?? '-'}`,
     );
-    if (run.rejected)
-      out(`rejected rows and their reasons: query ingestRun(runId: ${run.id}) { rejectedRows }`);
+    if (run.rejected) {
+      const { listRejected } = await import('../services/ingest/queries.js');
+      for (const r of await listRejected(run.id, FIRST_REASONS)) {
+        out(`  row ${r.rowNumber}${r.sourceKey ? ` (${r.sourceKey})` : ''}: ${r.reason}`);
+      }
+      out(`every rejected row: bisma ingest rejected ${run.id}`);
+    }
+    const { suspectItems } = await import('../services/ingest/suspects.js');
+    const suspects = await suspectItems(run.id, FIRST_REASONS);
+    if (suspects.count > 0) {
+      out(`suspect rows (kept as reported, flagged in the KPIs): ${suspects.count}, value ${suspects.value}`);
+      for (const s of suspects.rows) out(`  ${s.sourceKey}: ${s.reason}`);
+    }
+    if (run.status !== 'SUCCEEDED') throw new ImportFailed(`run ${run.id} ${run.status}: ${run.error ?? ''}`);
     // The KPI hand-off, as after a pull; the dirty buckets stay for the next recompute if Redis is down.
-    await withProducer((p) => enqueueRecompute(p, `file import run ${run.id}`, [run.id])).catch(
-      (err: Error) =>
-        process.stderr.write(
-          `warning: KPI recompute not queued (${err.message}); the next one picks it up\n`,
-        ),
+    const runIds = run.dataset === 'rup/master-satker' ? [] : [run.id];
+    await withProducer((p) => enqueueRecompute(p, `file import run ${run.id}`, runIds)).catch((err: Error) =>
+      process.stderr.write(`warning: KPI recompute not queued (${err.message}); the next one picks it up\n`),
     );
+  },
+};
+
+/** An import that ended without importing anything: exit code 1 after the counts. */
+class ImportFailed extends AppError {
+  constructor(message: string) {
+    super('IMPORT_FAILED', message);
+  }
+}
+
+const ingestRejected: Command = {
+  name: 'ingest rejected',
+  aliases: ['ingest-rejected'],
+  args: 'RUN [--limit N]',
+  summary: 'list the rejected rows of an ingest run with their reasons',
+  options: { limit: { type: 'string' } },
+  optionHelp: ['--limit N   at most N rows (default 1000)'],
+  positionals: { min: 1, max: 1, names: ['RUN'] },
+  usesDatabase: true,
+  check(values, [run]) {
+    positiveInt('RUN', run, 0);
+    positiveInt('--limit', values.limit, 1000);
+  },
+  async run(values, [run]) {
+    const { listRejected } = await import('../services/ingest/queries.js');
+    out('row\tsource key\treason');
+    for (const r of await listRejected(Number(run), positiveInt('--limit', values.limit, 1000))) {
+      out([r.rowNumber, r.sourceKey ?? '-', r.reason].join('\t'));
+    }
   },
 };
 
@@ -182,4 +230,4 @@ const ingestRuns: Command = {
   },
 };
 
-export const INGEST_COMMANDS: Command[] = [ingestRun, ingestFile, ingestSources, ingestRuns];
+export const INGEST_COMMANDS: Command[] = [ingestRun, ingestFile, ingestRejected, ingestSources, ingestRuns];

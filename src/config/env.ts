@@ -96,6 +96,30 @@ const settings = z.object({
   /** Whether the feed answers `as_of=YYYY-MM-DD` (LKPP's cursor API and the simulator do; the INAPROC
    *  legacy and ISB transports do not): without it a BACKFILL catch-up runs as RUN_ONCE. */
   FEED_ANSWERS_AS_OF: bool.default(true),
+  /**
+   * How the feed answers (src/feed/transports): `cursor` (LKPP's paged envelope), `legacy`
+   * (INAPROC's bare arrays) or `isb` (Inaproc Service Bus, bare arrays, key in the path).
+   */
+  FEED_TRANSPORT: z.enum(['cursor', 'legacy', 'isb']).default('cursor'),
+  /** Per-dataset transport overrides: `dataset=transport,…` (e.g. `legacy/bela/toko-daring-realisasi=legacy`). */
+  FEED_TRANSPORTS: z.string().default(''),
+  /** Path of the cursor envelope under FEED_URL; `{dataset}` is the feed dataset path. */
+  FEED_CURSOR_PATH: z.string().min(1).default('/api/v1/{dataset}'),
+  /** Path of INAPROC's legacy API under FEED_URL. */
+  FEED_LEGACY_PATH: z.string().min(1).default('/api/legacy/{dataset}'),
+  /** The ISB key (part of the path, not a header). */
+  FEED_ISB_KEY: z.string().default(''),
+  /** The ISB service id of the deployment. */
+  FEED_ISB_SERVICE_ID: z.string().default('1'),
+  /** ISB dataset names that differ from the built-in table: `dataset=Name,…`. */
+  FEED_ISB_DATASETS: z.string().default(''),
+  /** Pull rup/master-satker (the agencies) as a source per KLPD, for the latest configured year. */
+  INGEST_AGENCIES: bool.default(false),
+  /**
+   * e-Katalog v6 orders paid outside the system (`status_pkt` = PAYMENT_OUTSIDE_SYSTEM) whose
+   * delivery is COMPLETED: `count` them as realisation (default) or `exclude` them.
+   */
+  EKATALOG_OUTSIDE_SYSTEM: z.enum(['count', 'exclude']).default('count'),
   FEED_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   /** Address the feed simulator listens on (0.0.0.0 inside a container). */
   FEED_SIM_HOST: z.string().min(1).default('127.0.0.1'),

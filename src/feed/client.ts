@@ -54,6 +54,8 @@ export class FeedPagingError extends AppError {
 export interface FeedClientOptions {
   /** e.g. http://127.0.0.1:4010 (a path prefix is kept: /api/v1/… is appended to it). */
   baseUrl: string;
+  /** The dataset's path under baseUrl; `{dataset}` is replaced (default /api/v1/{dataset}). */
+  path?: string;
   token: string;
   /** Per attempt, headers and body together. */
   timeoutMs?: number;
@@ -128,7 +130,9 @@ type Failure =
 type Outcome = { ok: true; page: Omit<FeedPage, 'pageNumber'> } | { ok: false; failure: Failure };
 
 export class FeedClient {
-  private readonly settings: Required<Omit<FeedClientOptions, 'headers' | 'fetch' | 'random' | 'sleep'>>;
+  private readonly settings: Required<
+    Omit<FeedClientOptions, 'headers' | 'fetch' | 'random' | 'sleep' | 'path'>
+  >;
   private readonly semaphore: Semaphore;
   private readonly fetchImpl: typeof fetch;
   private readonly random: () => number;
@@ -241,7 +245,9 @@ export class FeedClient {
   }
 
   private url(dataset: FeedDataset, request: PageRequest): URL {
-    const url = new URL(`${this.settings.baseUrl}/api/v1/${dataset}`);
+    const url = new URL(
+      `${this.settings.baseUrl}${(this.options.path ?? '/api/v1/{dataset}').replaceAll('{dataset}', dataset)}`,
+    );
     const params = url.searchParams;
     params.set('kode_klpd', request.klpd);
     if (request.year !== undefined) params.set('tahun', String(request.year));

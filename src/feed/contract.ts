@@ -230,6 +230,8 @@ export const masterSatkerRowSchema = z.looseObject({
   kd_klpd: text,
   nama_klpd: text,
   status_satker: text,
+  /** The parent unit, where a source gives one (kd_satker_str or the numeric kd_satker). */
+  kd_satker_induk: optionalIdentifier,
 });
 
 export const rupPaketRowSchema = z.looseObject({
@@ -277,6 +279,13 @@ const contractFields = {
   nilai_pdn_kontrak: money,
   nilai_umk_kontrak: money,
   status_kontrak: text,
+  /** 'Ya' on an addendum: a new no_kontrak that replaces the contract it amends. */
+  apakah_addendum: text,
+  versi_addendum: z
+    .union([z.number(), z.string()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)))
+    .pipe(z.number().int().min(0).nullable()),
 };
 
 export const tenderKontrakRowSchema = z.looseObject({ kd_tender: identifier, ...contractFields });
@@ -298,32 +307,62 @@ export const pencatatanNonTenderRowSchema = z.looseObject({
   nilai_umk_pct: money,
   mtd_pemilihan: text,
   status_nontender_pct: text,
+  /** 'Paket Dibatalkan' on a cancelled purchase (with status_nontender_pct 'Ditutup'). */
+  status_nontender_pct_ket: text,
+  alasan_pembatalan: text,
   tgl_selesai_paket: feedDate,
   nama_penyedia: text,
   npwp_penyedia: text,
 });
 
-export const ekatalogPaketRowSchema = z.looseObject({
-  kd_paket: identifier,
-  kd_rup: optionalIdentifier,
-  tahun_anggaran: year,
-  kd_klpd: text,
-  kd_satker_str: requiredText,
-  rup_nama_pkt: text,
-  total_harga: money,
-  tgl_order: feedDate,
-  /** 'COMPLETED' when the order is done; ON_PROCESS, CANCELLED… otherwise. */
-  status_pkt: text,
-  kd_penyedia_v6: optionalIdentifier,
-  kd_penyedia_sikap: optionalIdentifier,
-  /**
-   * Not in LKPP's e-Purchasing rows: the PDN and UKM status of the order's RUP package
-   * (`status_pdn`, `status_ukm` of rup/paket-penyedia-terumumkan for `kd_rup`), carried on the row
-   * by the simulator and by any adapter that joins the two datasets. Absent means unknown.
-   */
-  status_pdn: text,
-  status_ukm: text,
-});
+/**
+ * e-Katalog orders of both generations: v6 (`kd_satker_str`, `tgl_order`, `status_pkt`) and v5
+ * (`Ecat-PaketEPurchasing`: the numeric `satker_id`, `tanggal_buat_paket`,
+ * `status_paket`/`paket_status_str`). A row needs an agency key of one or the other.
+ */
+export const ekatalogPaketRowSchema = z
+  .looseObject({
+    kd_paket: identifier,
+    kd_rup: optionalIdentifier,
+    tahun_anggaran: year,
+    kd_klpd: text,
+    kd_satker_str: text,
+    /** v5: the numeric agency code, resolved through master-satker's kd_satker. */
+    satker_id: optionalIdentifier,
+    rup_nama_pkt: text,
+    nama_paket: text,
+    total_harga: money,
+    tgl_order: feedDate,
+    /** v5's order date. */
+    tanggal_buat_paket: feedDate,
+    /** v6: 'COMPLETED' when the order is done; ON_PROCESS, CANCELLED, PAYMENT_OUTSIDE_SYSTEM… otherwise. */
+    status_pkt: text,
+    /** v6: the delivery's state ('COMPLETED' once delivered). */
+    status_pengiriman: text,
+    /** v5: e.g. 'melakukan_pengiriman_dan_penerimaan', 'paket_selesai'. */
+    status_paket: text,
+    /** v5: 'Paket Selesai', 'Paket Proses', 'Paket Batal'… */
+    paket_status_str: text,
+    kd_penyedia_v6: optionalIdentifier,
+    kd_penyedia_sikap: optionalIdentifier,
+    kd_penyedia: optionalIdentifier,
+    /**
+     * Not in LKPP's e-Purchasing rows: the PDN and UKM status of the order's RUP package
+     * (`status_pdn`, `status_ukm` of rup/paket-penyedia-terumumkan for `kd_rup`), carried on the row
+     * by the simulator and by any adapter that joins the two datasets. Absent means unknown.
+     */
+    status_pdn: text,
+    status_ukm: text,
+  })
+  .superRefine((row, ctx) => {
+    if (!row.kd_satker_str?.trim() && row.satker_id === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kd_satker_str'],
+        message: 'no agency: neither kd_satker_str nor satker_id',
+      });
+    }
+  });
 
 export const tokoDaringRowSchema = z.looseObject({
   order_id: identifier,

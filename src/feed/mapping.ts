@@ -18,14 +18,26 @@
 //     NON_TENDER): value `nilai_kontrak`, PDN `nilai_pdn_kontrak`, UMK `nilai_umk_kontrak`,
 //     dated by `tgl_kontrak`. Counted unless the contract is cancelled (`status_kontrak`
 //     containing 'batal').
+//     An addendum (`apakah_addendum` = 'Ya', a new `no_kontrak` for the same `kd_tender` /
+//     `kd_nontender`) replaces what it amends: of the current contracts of one tender and one
+//     vendor (`kd_penyedia`) of which one is an addendum, only the latest counts (highest
+//     `versi_addendum`, then the addendum, then the latest `tgl_kontrak`); the others are marked
+//     superseded after each snapshot (services/ingest/addenda.ts).
 //   - Recorded purchases (tender/pencatatan-non-tender → PENCATATAN): value `total_realisasi`,
 //     PDN `nilai_pdn_pct`, UMK `nilai_umk_pct`, dated by `tgl_selesai_paket`. Counted unless
-//     cancelled (`status_nontender_pct` containing 'batal').
-//   - e-Katalog orders (ekatalog/paket-e-purchasing → E_KATALOG): value `total_harga`, dated by
-//     `tgl_order`, counted when `status_pkt` = 'COMPLETED'. LKPP's order rows do not say whether
-//     the order's RUP package is PDN; the row carries that package's `status_pdn` / `status_ukm`
-//     (the simulator adds them; a real adapter joins RUP by `kd_rup`). PDN value = `total_harga`
-//     when 'PDN', 0 when 'Non-PDN', unknown (null) when absent; UMK likewise with `status_ukm`.
+//     cancelled: `status_nontender_pct` or `status_nontender_pct_ket` containing 'batal' (a called
+//     off purchase reads 'Ditutup' / 'Paket Dibatalkan') or an `alasan_pembatalan` given.
+//   - e-Katalog orders (ekatalog/paket-e-purchasing → E_KATALOG): value `total_harga`. v6 rows are
+//     dated by `tgl_order` and counted when `status_pkt` = 'COMPLETED', or when `status_pkt` =
+//     'PAYMENT_OUTSIDE_SYSTEM' and `status_pengiriman` = 'COMPLETED' (paid outside the system and
+//     delivered: a real purchase; EKATALOG_OUTSIDE_SYSTEM=exclude leaves them out). v5 rows are
+//     dated by `tanggal_buat_paket`, keyed to their agency by the numeric `satker_id` (resolved
+//     through master-satker), and counted when `paket_status_str` = 'Paket Selesai' (or
+//     `status_paket` = 'paket_selesai' / 'selesai'). LKPP's order rows do not say whether
+//     the order's RUP package is PDN: a row that carries `status_pdn` / `status_ukm` (the simulator)
+//     is mapped by them here (PDN value = `total_harga` when 'PDN', 0 when 'Non-PDN', unknown when
+//     null); the others stay unknown here and take their package's status by `kd_rup` after each
+//     snapshot (services/ingest/ekatalog-pdn.ts).
 //   - Toko Daring (legacy/bela/toko-daring-realisasi → TOKO_DARING): value `valuasi`, dated by
 //     `tanggal_transaksi`, counted when verified (`status_verif` = 'verified') and confirmed by
 //     the marketplace (`status_konfirmasi_ppmse` = 'selesai' or 'berhasil'). The whole value is
@@ -35,6 +47,10 @@
 //   is not counted.
 //   Realisation PDN of a period = Σ pdnValue of counted REALISATION items dated in it (itemDate,
 //   Asia/Jakarta calendar date); UMK realisation = Σ umkValue likewise; total = Σ value.
+//
+// Suspect values are kept as reported, never corrected or hidden, and flagged (isSuspect below):
+// a realisation whose PDN value exceeds its value, or whose PDN value is above 0 and at most 100
+// on a value of at least Rp1.000.000 (a percentage typed into a rupiah field).
 //
 // Unknown is not zero: a null value stays null here; sums skip it and the rows are counted
 // separately so they can be shown. A known zero ('Non-PDN') is "0.00".
@@ -106,8 +122,20 @@ export const DATASET_CHANNEL: Record<ProcurementDataset, ItemChannel> = {
   'legacy/bela/toko-daring-realisasi': 'TOKO_DARING',
 };
 
+/** Rules that offices may decide differently (configuration). */
+export interface MappingRules {
+  /** e-Katalog v6 orders paid outside the system and delivered: counted or not. */
+  ekatalogOutsideSystem: 'count' | 'exclude';
+}
+
+export const DEFAULT_RULES: MappingRules = { ekatalogOutsideSystem: 'count' };
+
 /** Maps one validated row (the output of parseRow) to a domain item. */
-export function mapRow<D extends ProcurementDataset>(dataset: D, row: FeedRow<D>): FeedItem {
+export function mapRow<D extends ProcurementDataset>(
+  dataset: D,
+  row: FeedRow<D>,
+  rules: MappingRules = DEFAULT_RULES,
+): FeedItem {
   const sourceKey = naturalKey(dataset, row);
   switch (dataset) {
     case 'rup/paket-penyedia-terumumkan':
@@ -118,7 +146,7 @@ export function mapRow<D extends ProcurementDataset>(dataset: D, row: FeedRow<D>
     case 'tender/pencatatan-non-tender':
       return mapPencatatan(sourceKey, row as PencatatanNonTenderRow);
     case 'ekatalog/paket-e-purchasing':
-      return mapEkatalog(sourceKey, row as EkatalogPaketRow);
+      return mapEkatalog(sourceKey, row as EkatalogPaketRow, rules);
     case 'legacy/bela/toko-daring-realisasi':
       return mapTokoDaring(sourceKey, row as TokoDaringRow);
   }
@@ -211,23 +239,37 @@ function mapPencatatan(sourceKey: string, row: PencatatanNonTenderRow): FeedItem
     tkdn: null,
     itemDate,
     status: cleanText(row.status_nontender_pct),
-    counted: itemDate !== null && !cancelled(row.status_nontender_pct),
+    counted:
+      itemDate !== null &&
+      !cancelled(row.status_nontender_pct) &&
+      !cancelled(row.status_nontender_pct_ket) &&
+      !cleanText(row.alasan_pembatalan),
   };
 }
 
-function mapEkatalog(sourceKey: string, row: EkatalogPaketRow): FeedItem {
+function mapEkatalog(sourceKey: string, row: EkatalogPaketRow, rules: MappingRules): FeedItem {
   const pdn = statusFlag(row.status_pdn, 'pdn');
   const ukm = statusFlag(row.status_ukm, 'ukm');
-  const itemDate = row.tgl_order;
+  const v5 = row.status_pkt === null && (row.paket_status_str !== null || row.status_paket !== null);
+  const itemDate = row.tgl_order ?? row.tanggal_buat_paket;
+  const status = norm(row.status_pkt);
+  const done = v5
+    ? norm(row.paket_status_str) === 'paket selesai' ||
+      ['paket_selesai', 'selesai'].includes(norm(row.status_paket))
+    : status === 'completed' ||
+      (status === 'payment_outside_system' &&
+        norm(row.status_pengiriman) === 'completed' &&
+        rules.ekatalogOutsideSystem === 'count');
   return {
     dataset: 'ekatalog/paket-e-purchasing',
     sourceKey,
     kind: 'REALISATION',
     channel: 'E_KATALOG',
     fiscalYear: row.tahun_anggaran,
-    agencyCode: row.kd_satker_str,
-    title: cleanText(row.rup_nama_pkt),
-    vendorCode: row.kd_penyedia_v6 ?? row.kd_penyedia_sikap,
+    // v5 rows carry only the numeric satker_id: resolved through master-satker on the way in.
+    agencyCode: row.kd_satker_str?.trim() || row.satker_id || '',
+    title: cleanText(row.rup_nama_pkt ?? row.nama_paket),
+    vendorCode: row.kd_penyedia_v6 ?? row.kd_penyedia_sikap ?? row.kd_penyedia,
     vendorName: null,
     vendorNpwp: null,
     vendorScale: 'UNKNOWN',
@@ -238,8 +280,10 @@ function mapEkatalog(sourceKey: string, row: EkatalogPaketRow): FeedItem {
     isUmk: ukm,
     tkdn: null,
     itemDate,
-    status: cleanText(row.status_pkt),
-    counted: itemDate !== null && norm(row.status_pkt) === 'completed',
+    status: v5
+      ? cleanText(row.paket_status_str ?? row.status_paket)
+      : [row.status_pkt, row.status_pengiriman].map(cleanText).filter(Boolean).join(' / ') || null,
+    counted: itemDate !== null && done,
   };
 }
 
@@ -275,6 +319,8 @@ function mapTokoDaring(sourceKey: string, row: TokoDaringRow): FeedItem {
 /** An agency from rup/master-satker. */
 export interface FeedAgency {
   code: string;
+  /** The numeric kd_satker that Toko Daring and e-Katalog v5 rows use. */
+  numericCode: string | null;
   name: string;
   kind:
     | 'PROVINCE'
@@ -288,29 +334,71 @@ export interface FeedAgency {
     | 'OTHER';
   klpdCode: string | null;
   active: boolean;
+  /** The parent's kd_satker_str or numeric kd_satker, where the source gives one. */
+  parentCode: string | null;
+}
+
+const KIND_WORDS: Record<string, FeedAgency['kind']> = {
+  provinsi: 'PROVINCE',
+  dinas: 'DINAS',
+  badan: 'BADAN',
+  biro: 'BIRO',
+  kotaadministrasi: 'KOTA_ADMINISTRASI',
+  kabupatenadministrasi: 'KOTA_ADMINISTRASI',
+  sekretariat: 'SEKRETARIAT',
+  rsud: 'RSUD',
+  upt: 'UPT',
+};
+
+/**
+ * `jenis_satker` when it names a kind; LKPP mostly writes 'SKPD' there, so otherwise the name's
+ * first words decide (DINAS…, BADAN…, BIRO…, SEKRETARIAT…, RSUD / RUMAH SAKIT…, UPT…).
+ */
+function satkerKind(jenis: string | null, name: string): FeedAgency['kind'] {
+  const byJenis = KIND_WORDS[norm(jenis).replace(/[^a-z]/g, '')];
+  if (byJenis) return byJenis;
+  const n = norm(name);
+  if (/^rumah sakit|^rsud\b/.test(n)) return 'RSUD';
+  if (/^(kota|kabupaten) administrasi/.test(n)) return 'KOTA_ADMINISTRASI';
+  const first = /^([a-z]+)/.exec(n)?.[1] ?? '';
+  return KIND_WORDS[first] ?? 'OTHER';
 }
 
 export function mapSatker(row: MasterSatkerRow): FeedAgency {
-  const jenis = norm(row.jenis_satker).replace(/[^a-z]/g, '');
-  const kinds: Record<string, FeedAgency['kind']> = {
-    provinsi: 'PROVINCE',
-    dinas: 'DINAS',
-    badan: 'BADAN',
-    biro: 'BIRO',
-    kotaadministrasi: 'KOTA_ADMINISTRASI',
-    kabupatenadministrasi: 'KOTA_ADMINISTRASI',
-    sekretariat: 'SEKRETARIAT',
-    rsud: 'RSUD',
-    upt: 'UPT',
-  };
+  const name = cleanText(row.nama_satker) ?? row.kd_satker_str;
   return {
-    code: row.kd_satker_str,
-    name: cleanText(row.nama_satker) ?? row.kd_satker_str,
-    kind: kinds[jenis] ?? 'OTHER',
+    code: row.kd_satker_str.trim(),
+    numericCode: row.kd_satker,
+    name,
+    kind: satkerKind(row.jenis_satker, name),
     klpdCode: row.kd_klpd,
     active: row.status_satker === null || !/tidak|non|inactive/i.test(row.status_satker),
+    parentCode: row.kd_satker_induk,
   };
 }
+
+/** Below this many rupiah a PDN value on a large contract is read as a percentage typed as rupiah. */
+const PERCENT_AS_RUPIAH_MAX = 100;
+const LARGE_VALUE = 1_000_000;
+
+/**
+ * Why a realisation's figures look wrong, or null: kept and counted as reported, but flagged.
+ * The same test as SUSPECT_SQL (for stored items).
+ */
+export function suspectReason(item: Pick<FeedItem, 'kind' | 'value' | 'pdnValue'>): string | null {
+  if (item.kind !== 'REALISATION' || item.value === null || item.pdnValue === null) return null;
+  const value = Number(item.value);
+  const pdn = Number(item.pdnValue);
+  if (compareMoney(item.pdnValue, item.value) > 0) return 'PDN value above the value';
+  if (pdn > 0 && pdn <= PERCENT_AS_RUPIAH_MAX && value >= LARGE_VALUE) {
+    return 'PDN value of at most 100 on a value of a million or more (a percentage typed as rupiah?)';
+  }
+  return null;
+}
+
+/** suspectReason as SQL over procurement_item `i`: true when the item is suspect. */
+export const SUSPECT_SQL = `(i.kind = 'REALISATION' AND i.value IS NOT NULL AND i.pdn_value IS NOT NULL AND (
+  i.pdn_value > i.value OR (i.pdn_value > 0 AND i.pdn_value <= ${PERCENT_AS_RUPIAH_MAX} AND i.value >= ${LARGE_VALUE})))`;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

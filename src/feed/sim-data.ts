@@ -1208,6 +1208,10 @@ const ekatalogBuilder: Builder = (spec, rng, data) => {
   if (pdnKnown) {
     row.status_pdn = pdn ? 'PDN' : 'Non-PDN';
     row.status_ukm = ukm ? 'UKM' : 'Non-UKM';
+  } else {
+    // Stated unknown: the order keeps an unknown PDN value instead of taking its package's status.
+    row.status_pdn = null;
+    row.status_ukm = null;
   }
   delete row.kd_satker;
   delete row.jenis_klpd;

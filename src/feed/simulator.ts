@@ -15,6 +15,14 @@
 //     RUP plans show the revision state of that day. Without as_of: everything, all revisions.
 //   - size=N scales each (dataset, year) to N rows (1…20 000 000); without it (or the size
 //     option) the default data set, which reproduces the reported figures (see sim-data.ts).
+//   GET /api/legacy/{group}/{dataset}?kode_klpd=&tahun=&size=   (INAPROC legacy)
+//     with `Authorization: Bearer <token>`; answers the whole snapshot as one bare JSON array,
+//     streamed (no envelope, no paging, no as_of).
+//   GET /isb-2/api/{key}/json/{serviceId}/{DatasetName}/tipe/4:12/parameter/{year}:{KLPD}   (ISB)
+//     the key in the path is the credential (option isbKey, default 'demo-key'); DatasetName is
+//     ISB's name (transports/index.ts); answers a bare JSON array like legacy; ?size= works too.
+//   With the `dumps` option, a dataset's rows are the given rows (a dump as published, filtered by
+//     its kd_klpd and year) on every route, instead of the generator's.
 //   Errors use {"success":false,"error":{"code","message","details"}}: 400 BAD_REQUEST /
 //   INVALID_CURSOR, 401 UNAUTHORIZED, 404 NOT_FOUND, 405 METHOD_NOT_ALLOWED, 429 RATE_LIMITED,
 //   503 SERVICE_UNAVAILABLE.
@@ -73,6 +81,7 @@ import {
   type RawRow,
   SimData,
 } from './sim-data.js';
+import { ISB_DATASET_NAMES } from './transports/index.js';
 
 export interface FeedFaults {
   slowPageMs?: number;
@@ -111,7 +120,13 @@ export interface FeedSimulatorOptions {
   /** Page size when a request gives no limit. */
   defaultLimit?: number;
   faults?: FeedFaults;
+  /** The ISB key the /isb-2 routes accept (default 'demo-key'). */
+  isbKey?: string;
+  /** Rows to serve instead of generated ones, per dataset (e.g. a real dump). */
+  dumps?: Partial<Record<FeedDataset, readonly unknown[]>>;
 }
+
+export const DEFAULT_SIM_ISB_KEY = 'demo-key';
 
 export interface RunningFeedSimulator {
   /** Base URL, e.g. http://127.0.0.1:40123 (no trailing slash). */
@@ -159,6 +174,10 @@ const KEY_FIELDS: Record<ProcurementDataset, string> = {
   'ekatalog/paket-e-purchasing': 'kd_paket',
   'legacy/bela/toko-daring-realisasi': 'order_id',
 };
+
+const ISB_DATASETS = new Map(
+  Object.entries(ISB_DATASET_NAMES).map(([dataset, name]) => [name, dataset as FeedDataset]),
+);
 
 class HttpFailure extends Error {
   constructor(
@@ -248,11 +267,10 @@ class FeedSimulator {
         send(res, 200, { status: 'ok' });
         return;
       }
-      const dataset = url.pathname.replace(/^\/api\/v1\//, '').replace(/\/+$/, '');
-      if (!url.pathname.startsWith('/api/v1/') || !isFeedDataset(dataset)) {
-        throw new HttpFailure(404, 'NOT_FOUND', `no dataset at ${url.pathname}`);
-      }
-      this.authorise(req);
+      const route = this.route(url);
+      if (route.kind === 'isb') this.authoriseKey(route.key);
+      else this.authorise(req);
+      const dataset = route.dataset;
       this.dataRequests += 1;
       const faults = { ...this.options.faults, ...requestFaults(req, url) };
       const n = this.dataRequests;
@@ -267,6 +285,22 @@ class FeedSimulator {
         send(res, 429, errorEnvelope('RATE_LIMITED', 'too many requests', { retry_after: seconds }), {
           'retry-after': retryAfter,
         });
+        return;
+      }
+      if (route.kind !== 'cursor') {
+        if (route.kind === 'isb') {
+          url.searchParams.set('kode_klpd', route.klpd);
+          url.searchParams.set('tahun', String(route.year));
+        }
+        const query = parseQuery(dataset, url);
+        if (faults.htmlChallengeOnPage === 1 && this.fire(this.fingerprint(query), 'html', faults)) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(HTML_CHALLENGE);
+          return;
+        }
+        const truncate =
+          faults.truncateJsonOnPage === 1 && this.fire(this.fingerprint(query), 'truncate', faults);
+        await this.streamArray(res, query, faults, truncate);
         return;
       }
       const query = parseQuery(dataset, url);
@@ -311,6 +345,81 @@ class FeedSimulator {
       const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
       send(res, error.status, errorEnvelope(error.code, error.message, error.details), headers);
     }
+  }
+
+  /** Which of the three transports a path asks, and for what. */
+  private route(
+    url: URL,
+  ):
+    | { kind: 'cursor' | 'legacy'; dataset: FeedDataset }
+    | { kind: 'isb'; dataset: FeedDataset; key: string; year: number; klpd: string } {
+    const path = url.pathname.replace(/\/+$/, '');
+    for (const kind of ['cursor', 'legacy'] as const) {
+      const prefix = kind === 'cursor' ? '/api/v1/' : '/api/legacy/';
+      const dataset = path.slice(prefix.length);
+      if (path.startsWith(prefix) && isFeedDataset(dataset)) return { kind, dataset };
+    }
+    const isb =
+      /^\/isb-2\/api\/([^/]+)\/json\/([^/]+)\/([^/]+)\/tipe\/4:12\/parameter\/(\d{4}):([^/]+)$/.exec(path);
+    const dataset = isb ? ISB_DATASETS.get(decodeURIComponent(isb[3]!)) : undefined;
+    if (isb && dataset) {
+      return {
+        kind: 'isb',
+        dataset,
+        key: decodeURIComponent(isb[1]!),
+        year: Number(isb[4]),
+        klpd: decodeURIComponent(isb[5]!),
+      };
+    }
+    throw new HttpFailure(404, 'NOT_FOUND', `no dataset at ${url.pathname}`);
+  }
+
+  private authoriseKey(key: string): void {
+    const want = Buffer.from(this.options.isbKey ?? DEFAULT_SIM_ISB_KEY);
+    const given = Buffer.from(key);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      throw new HttpFailure(401, 'UNAUTHORIZED', 'a valid ISB key is required');
+    }
+  }
+
+  /** The rows of one snapshot: a dump's, or the generator's with the row faults applied. */
+  private *snapshotRows(query: Query, faults: FeedFaults): Generator<unknown> {
+    const dump = this.options.dumps?.[query.dataset];
+    if (dump) {
+      for (const row of dump) if (inDump(row, query)) yield row;
+      return;
+    }
+    if (query.klpd !== this.data.options.klpd) return;
+    const plan = this.data.plan(query.dataset, query.year, query.size ?? this.data.options.size);
+    const procurement = query.dataset !== 'rup/master-satker';
+    for (const index of this.data.indices(plan, 0, null)) {
+      const content = this.data.contentIndex(plan, index);
+      if (procurement && faults.disappearingRows && mix(content, 0xd15a) % faults.disappearingRows === 0)
+        continue;
+      const row = this.data.row(plan, index, null);
+      yield procurement ? alterRow(query.dataset as ProcurementDataset, row, content, faults) : row;
+    }
+  }
+
+  /** Writes a whole snapshot as one JSON array, row by row, minding backpressure. */
+  private async streamArray(res: ServerResponse, query: Query, faults: FeedFaults, truncate: boolean) {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    let chunk = '[';
+    let count = 0;
+    for (const row of this.snapshotRows(query, faults)) {
+      chunk += (count === 0 ? '' : ',') + JSON.stringify(row);
+      count += 1;
+      if (truncate && count === 3) {
+        res.end(chunk.slice(0, -5));
+        return;
+      }
+      if (chunk.length >= 64 * 1024) {
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+        if (res.destroyed) return;
+        chunk = '';
+      }
+    }
+    res.end(`${chunk}]`);
   }
 
   private authorise(req: IncomingMessage): void {
@@ -364,6 +473,17 @@ class FeedSimulator {
     fingerprint: string,
     faults: FeedFaults,
   ) {
+    const dump = this.options.dumps?.[query.dataset];
+    if (dump) {
+      const all = dump.filter((row) => inDump(row, query));
+      const rows = all.slice(position.index, position.index + query.limit);
+      const end = position.index + rows.length;
+      const more = end < all.length;
+      return {
+        data: rows,
+        meta: { cursor: more ? encodeCursor(end, position.page + 1, fingerprint) : null, has_more: more },
+      };
+    }
     if (query.klpd !== this.data.options.klpd || faults.emptySnapshot) {
       return { data: [], meta: { cursor: null, has_more: false } };
     }
@@ -435,6 +555,16 @@ class FeedSimulator {
     }
     return count;
   }
+}
+
+/** Whether a dump row belongs to the asked KLPD and year (master-satker has no year). */
+function inDump(row: unknown, query: Query): boolean {
+  if (typeof row !== 'object' || row === null) return false;
+  const r = row as Record<string, unknown>;
+  if (r.kd_klpd !== undefined && r.kd_klpd !== null && String(r.kd_klpd) !== query.klpd) return false;
+  if (query.dataset === 'rup/master-satker' || !query.year) return true;
+  const year = r.tahun_anggaran ?? r.tahun;
+  return year === undefined || year === null || Number(year) === query.year;
 }
 
 /** Applies the row faults (invalid, changed) to a generated row. */

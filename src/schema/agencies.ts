@@ -1,7 +1,7 @@
 // Agencies (Perangkat Daerah / work units) of the province: the type and its list.
 import * as agencies from '../services/agencies.js';
-import { builder } from './builder.js';
-import { OrderDirection, totalCountField } from './common.js';
+import { builder, typedErrors } from './builder.js';
+import { intId, OrderDirection, totalCountField } from './common.js';
 
 export const AgencyKind = builder.enumType('AgencyKind', {
   description: 'The kind of work unit.',
@@ -26,6 +26,11 @@ export const Agency = builder.prismaNode('Agency', {
     name: t.exposeString('name', { description: 'The name of the unit.' }),
     kind: t.expose('kind', { type: AgencyKind, description: 'The kind of unit.' }),
     klpdCode: t.exposeString('klpdCode', { nullable: true, description: 'The KLPD code, when known.' }),
+    numericCode: t.exposeString('numericCode', {
+      nullable: true,
+      description:
+        "master-satker's numeric kd_satker, which Toko Daring and e-Katalog v5 rows carry instead of the code.",
+    }),
     active: t.exposeBoolean('active', { description: 'Whether the unit still exists.' }),
     parent: t.relation('parent', { nullable: true, description: 'The unit above it, if any.' }),
     children: t.relation('children', {
@@ -108,4 +113,52 @@ builder.queryField('agencies', (t) =>
     { description: 'A page of agencies.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
     { description: 'An agency and its cursor.' },
   ),
+);
+
+const CreateAgencyInput = builder.inputType('CreateAgencyInput', {
+  description: 'A work unit the source does not list (yet). Agencies normally come from rup/master-satker.',
+  fields: (t) => ({
+    code: t.string({ required: true, description: "LKPP's work-unit code (kd_satker_str); unique." }),
+    name: t.string({ required: true, description: 'The name of the unit.' }),
+    kind: t.field({ type: AgencyKind, description: 'The kind of unit (default OTHER).' }),
+    klpdCode: t.string({ description: 'The KLPD code.' }),
+    numericCode: t.string({ description: "master-satker's numeric kd_satker, digits." }),
+    parentId: t.globalID({ for: Agency, description: 'The unit above it.' }),
+  }),
+});
+
+builder.mutationField('createAgency', (t) =>
+  t.field({
+    type: Agency,
+    description:
+      'Creates an agency (admins only). Items already waiting for its code or numeric code are attributed to ' +
+      'it; the KPIs change at the next recompute.',
+    authScopes: { admin: true },
+    errors: typedErrors('The agency created.'),
+    args: { input: t.arg({ type: CreateAgencyInput, required: true, description: 'The agency.' }) },
+    resolve: (_root, { input }) =>
+      agencies.createAgency({
+        code: input.code,
+        name: input.name,
+        kind: input.kind,
+        klpdCode: input.klpdCode,
+        numericCode: input.numericCode,
+        parentId: input.parentId ? intId(input.parentId) : null,
+      }),
+  }),
+);
+
+builder.mutationField('renameAgency', (t) =>
+  t.field({
+    type: Agency,
+    description:
+      'Renames an agency (admins only). A later master-satker import brings back the name the source gives.',
+    authScopes: { admin: true },
+    errors: typedErrors('The agency renamed.'),
+    args: {
+      id: t.arg.globalID({ for: Agency, required: true, description: 'The agency.' }),
+      name: t.arg.string({ required: true, description: 'The new name.' }),
+    },
+    resolve: (_root, args) => agencies.renameAgency(intId(args.id), { name: args.name }),
+  }),
 );

@@ -7,6 +7,7 @@ import { logger } from '../lib/logger.js';
 import { decideHeldRun } from '../services/ingest/held.js';
 import * as queries from '../services/ingest/queries.js';
 import { sourceTiming, updateSchedule } from '../services/ingest/sources.js';
+import { type SuspectList, suspectItems } from '../services/ingest/suspects.js';
 import { enqueueRecompute, triggerRun } from '../worker/ingest-jobs.js';
 import { sharedProducer } from '../worker/queues.js';
 import { syncSchedulers } from '../worker/schedulers.js';
@@ -90,6 +91,25 @@ builder.prismaNode('RejectedRow', {
   }),
 });
 
+const SuspectRow = builder.objectRef<SuspectList['rows'][number]>('IngestSuspectRow').implement({
+  description: 'A suspect item of a run’s snapshot and why it is suspect.',
+  fields: (t) => ({
+    sourceKey: t.exposeString('sourceKey', { description: 'Its natural key in the dataset.' }),
+    reason: t.exposeString('reason', { description: 'Why its figures look wrong.' }),
+  }),
+});
+
+const SuspectRows = builder.objectRef<SuspectList>('IngestSuspectRows').implement({
+  description:
+    'The realisation items of a run’s snapshot whose figures look wrong at the source (PDN above the value; ' +
+    'PDN of at most 100 on a value of Rp1.000.000 or more): kept and counted as reported (docs/kpi.md).',
+  fields: (t) => ({
+    count: t.exposeInt('count', { description: 'How many.' }),
+    value: t.field({ type: 'Money', description: 'Their Σ value.', resolve: (s) => s.value }),
+    rows: t.field({ type: [SuspectRow], description: 'The first of them, by key.', resolve: (s) => s.rows }),
+  }),
+});
+
 export const IngestRun = builder.prismaNode('IngestRun', {
   description: 'One pull (snapshot) of a feed source, or one file import, with its counts (analysts only).',
   authScopes: { analyst: true },
@@ -143,6 +163,12 @@ export const IngestRun = builder.prismaNode('IngestRun', {
     }),
     unknownAgencies: t.exposeInt('unknownAgencies', {
       description: 'Valid rows whose kd_satker_str matched no agency (stored without agency).',
+    }),
+    suspect: t.field({
+      type: SuspectRows,
+      description: 'Suspect items of the snapshot (its dataset, KLPD and year), as they stand now.',
+      args: { first: t.arg.int({ defaultValue: 20, description: 'How many rows to list (at most 100).' }) },
+      resolve: (run, args) => suspectItems(run.id, Math.min(Math.max(args.first ?? 20, 0), 100)),
     }),
     attempts: t.exposeInt('attempts', { description: 'How many times a worker started or resumed it.' }),
     contentHash: t.exposeString('contentHash', {

@@ -90,7 +90,11 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
       return { skipped: 'busy' };
     }
     const run = outcome.run;
-    if (run.status === 'SUCCEEDED') await enqueueRecompute(ctx.producer, `ingest run ${run.id}`, [run.id]);
+    // Agencies (master-satker) date no figures: their attributions are recomputed without the run.
+    if (run.status === 'SUCCEEDED') {
+      const runIds = run.dataset === 'rup/master-satker' ? [] : [run.id];
+      await enqueueRecompute(ctx.producer, `ingest run ${run.id}`, runIds);
+    }
     return {
       runId: run.id,
       status: run.status,

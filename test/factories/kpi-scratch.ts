@@ -19,23 +19,30 @@ SELECT fiscal_year, m AS month, agency_id, channel::text, vendor_scale::text,
   coalesce(sum(CASE WHEN pdn_value IS NOT NULL THEN value END), 0)::numeric(20,2)::text AS pdn_share_base,
   coalesce(sum(CASE WHEN value IS NOT NULL THEN pdn_value END), 0)::numeric(20,2)::text AS pdn_share_part,
   coalesce(sum(CASE WHEN umk_value IS NOT NULL THEN value END), 0)::numeric(20,2)::text AS umk_share_base,
-  coalesce(sum(CASE WHEN value IS NOT NULL THEN umk_value END), 0)::numeric(20,2)::text AS umk_share_part
+  coalesce(sum(CASE WHEN value IS NOT NULL THEN umk_value END), 0)::numeric(20,2)::text AS umk_share_part,
+  coalesce(sum(CASE WHEN pdn_value IS NULL THEN value END), 0)::numeric(20,2)::text AS unknown_pdn_amount,
+  sum(CASE WHEN suspect THEN 1 ELSE 0 END) AS suspect_count,
+  coalesce(sum(CASE WHEN suspect THEN value END), 0)::numeric(20,2)::text AS suspect_value
 FROM (
-  SELECT *, CASE
+  SELECT *,
+    -- docs/kpi.md: PDN above the value, or PDN in (0, 100] on a value of Rp1.000.000 or more.
+    coalesce(pdn_value > value OR (pdn_value > 0 AND pdn_value <= 100 AND value >= 1000000), false) AS suspect,
+    CASE
       WHEN item_date IS NULL THEN 0
       WHEN date_part('year', item_date) < fiscal_year THEN 1
       WHEN date_part('year', item_date) > fiscal_year THEN 12
       ELSE date_part('month', item_date)::int
     END AS m
   FROM procurement_item
-  WHERE kind = 'REALISATION' AND counted = true AND withdrawn_at IS NULL
+  WHERE kind = 'REALISATION' AND counted = true AND NOT superseded AND withdrawn_at IS NULL
 ) x
 GROUP BY fiscal_year, m, agency_id, channel, vendor_scale`;
 
 const VERSION_AGGREGATES = `
 SELECT fiscal_year, month, agency_id, channel::text, vendor_scale::text,
   total_value::text, pdn_value::text, umk_value::text, item_count, unknown_count, unknown_value_count,
-  unknown_umk_count, pdn_share_base::text, pdn_share_part::text, umk_share_base::text, umk_share_part::text
+  unknown_umk_count, pdn_share_base::text, pdn_share_part::text, umk_share_base::text, umk_share_part::text,
+  unknown_pdn_amount::text, suspect_count, suspect_value::text
 FROM kpi_aggregate WHERE version_from <= $1 AND (version_to IS NULL OR version_to > $1)`;
 
 const SCRATCH_COMMITMENTS = `

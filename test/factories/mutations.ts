@@ -18,6 +18,7 @@ const ARG_TYPES: Record<string, string> = {
   exhibitorId: 'ID!',
   agencyId: 'ID!',
   booth: 'String',
+  name: 'String!',
 };
 
 /** A call of `name` with the given variables; `inputType` is the type of an `input` variable. */
@@ -104,6 +105,10 @@ export async function domainMutationCalls(): Promise<MutationCall[]> {
     }),
     call('updateDeal', 'UpdateDealInput!', { id: id('Deal', deal.id), input: { value: '300000000.00' } }),
     call('deleteDeal', '', { id: id('Deal', doomed.id) }),
+    call('createAgency', 'CreateAgencyInput!', {
+      input: { code: '9.99.0.00.0.00.01.0000', name: 'Unit Uji', kind: 'DINAS', numericCode: '999001' },
+    }),
+    call('renameAgency', '', { id: id('Agency', agency.id), name: 'Dinas Bernama Baru' }),
     call('setFiscalTarget', 'SetFiscalTargetInput!', {
       agencyId: id('Agency', agency.id),
       input: { fiscalYear: 2030, officialCommitment: '1000000000.00', pdnShareTarget: 95 },

@@ -58,12 +58,13 @@ describe('a file import', () => {
     expect(await storedItems(DATASET)).toEqual(expected.items);
     const run = await prisma.ingestRun.findFirstOrThrow({
       where: { trigger: 'FILE' },
-      include: { rejectedRows: true },
+      include: { rejectedRows: true, source: true },
     });
+    // The file stands for the source of its (dataset, KLPD, year).
     expect(run).toMatchObject({
       fileName: 'paket-e-purchasing-2023.jsonl',
       status: 'SUCCEEDED',
-      sourceId: null,
+      source: { key: `paket-e-purchasing.${KLPD}.2023` },
     });
     expect(run.rejectedRows.find((r) => r.rowNumber === 6)).toMatchObject({
       reason: expect.stringMatching(/^not a JSON line/),

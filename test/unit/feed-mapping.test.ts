@@ -256,6 +256,8 @@ describe('text and identifiers', () => {
       code: '7.01.0.00.0.00.06.0000',
       name: 'KABUPATEN ADMINISTRASI KEPULAUAN SERIBU',
       kind: 'KOTA_ADMINISTRASI',
+      numericCode: '264790',
+      parentCode: null,
       klpdCode: 'D999',
       active: true,
     });

@@ -18,7 +18,11 @@ export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
     CHANNEL: {
       description: 'By procurement channel (tender, non-tender, recorded purchase, e-Katalog, Toko Daring…).',
     },
-    AGENCY: { description: 'By agency (work unit); items of unknown agencies form the row UNATTRIBUTED.' },
+    AGENCY: {
+      description:
+        'By agency (work unit), with each agency’s commitment and status; agencies with plans and no realisation ' +
+        'included; items of unknown agencies form the row UNATTRIBUTED.',
+    },
     VENDOR_SCALE: { description: 'By the vendor’s scale (micro, small, medium, large, koperasi, unknown).' },
   },
 });
@@ -42,7 +46,10 @@ const LABELS: Record<string, { id: string; en: string }> = {
 };
 
 const KpiBreakdownRow = builder.objectRef<BreakdownRow>('KpiBreakdownRow').implement({
-  description: 'The realisation of one channel, agency or vendor scale (no commitment: attainment is null).',
+  description:
+    'The realisation of one channel, agency or vendor scale. By AGENCY a row also carries the agency’s own ' +
+    'commitment, attainment, targets and status (as agencyRanking); by CHANNEL or VENDOR_SCALE there is no ' +
+    'commitment (attainment is null).',
   interfaces: [KpiMeasures],
   fields: (t) => ({
     key: t.exposeString('key', {

@@ -118,6 +118,29 @@ const KpiUnknowns = builder.objectRef<KpiFigures>('KpiUnknowns').implement({
       description: 'Counted RUP plans with an unknown pagu.',
       resolve: (f) => f.commitment?.unknownCount ?? 0,
     }),
+    pdnAmount: t.field({
+      type: 'Money',
+      description:
+        'Σ value of the realisation items with an unknown PDN value: how much spending the realisation ' +
+        'cannot place (e.g. e-Katalog orders whose RUP package’s PDN status is not known).',
+      resolve: (f) => centsToMoney(f.totals.unknownPdnAmount),
+    }),
+  }),
+});
+
+const KpiSuspects = builder.objectRef<KpiFigures>('KpiSuspects').implement({
+  description:
+    'Counted realisation items whose figures look wrong at the source: a PDN value above the value, or a ' +
+    'PDN value above 0 and at most 100 on a value of Rp1.000.000 or more (a percentage typed into a rupiah ' +
+    'field). They are kept and summed as reported, and shown here so a reader sees how much of a figure ' +
+    'rests on them (docs/kpi.md).',
+  fields: (t) => ({
+    count: t.int({ description: 'How many items are suspect.', resolve: (f) => f.totals.suspectCount }),
+    value: t.field({
+      type: 'Money',
+      description: 'Σ value of the suspect items.',
+      resolve: (f) => centsToMoney(f.totals.suspectValue),
+    }),
   }),
 });
 
@@ -156,6 +179,11 @@ export const KpiMeasures = builder.interfaceRef<HasFigures>('KpiMeasures').imple
     unknown: t.field({
       type: KpiUnknowns,
       description: 'Items with unknown values.',
+      resolve: (p) => p.figures,
+    }),
+    suspect: t.field({
+      type: KpiSuspects,
+      description: 'Items whose figures look wrong at the source, counted as reported (count and value).',
       resolve: (p) => p.figures,
     }),
     commitment: t.field({

@@ -3,6 +3,9 @@
 
 /** Splits CSV text arriving in chunks into records of fields. */
 export class CsvRecords {
+  /** `,`, or `;` as Indonesian Excel writes CSV. */
+  constructor(private readonly delimiter: ',' | ';' = ',') {}
+
   private field = '';
   private record: string[] = [];
   private quoted = false;
@@ -37,7 +40,7 @@ export class CsvRecords {
       if (c === '"' && this.field === '' && !this.quoted) {
         this.inQuotes = true;
         this.quoted = true;
-      } else if (c === ',') {
+      } else if (c === this.delimiter) {
         this.endField();
       } else if (c === '\n' || c === '\r') {
         this.lastWasCr = c === '\r';
@@ -73,6 +76,22 @@ export class CsvRecords {
     if (!(this.record.length === 1 && this.record[0] === '')) done.push(this.record);
     this.record = [];
   }
+}
+
+/**
+ * The delimiter of a CSV text from its first line (the header): whichever of `;` and `,` occurs
+ * more often outside quotes; `,` on a tie.
+ */
+export function detectDelimiter(firstLine: string): ',' | ';' {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (const c of firstLine) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === ',') commas += 1;
+    else if (!quoted && c === ';') semicolons += 1;
+  }
+  return semicolons > commas ? ';' : ',';
 }
 
 /**

@@ -4,18 +4,21 @@
 // lists. A failed run applies nothing; the same snapshot twice changes nothing.
 import { config } from '../../config/env.js';
 import {
-  createFeedClient,
   FeedAuthError,
   type FeedClientOptions,
   FeedPagingError,
   FeedRejectedError,
   FeedRetryLaterError,
 } from '../../feed/client.js';
+import { isFeedDataset } from '../../feed/contract.js';
+import { type TransportConfig, transportConfig, transportFor } from '../../feed/transports/index.js';
 import type { RunTrigger } from '../../generated/prisma/client.js';
 import { pool } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { ingestProgressChannel, publishLive } from '../live/pubsub.js';
+import { settleSnapshot } from './after-snapshot.js';
+import { runAgencyPages, satkerNumbers } from './agencies.js';
 import { completeRun } from './apply.js';
 import { type RunProgress, runPipeline, type SourcePage } from './pipeline.js';
 import {
@@ -52,6 +55,8 @@ export interface PullOptions {
   finalAttempt?: boolean;
   /** The feed to read (default FEED_URL / FEED_TOKEN) and client settings (tests shorten backoff). */
   feed?: Partial<FeedClientOptions>;
+  /** Transport settings over the configured ones (FEED_TRANSPORT…). */
+  transport?: Partial<TransportConfig>;
   /** Extra query parameters for every page (the simulator's fault_* parameters). */
   params?: Record<string, string>;
   batchRows?: number;
@@ -102,8 +107,7 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
     )
     .then((r) => r.rows[0]!);
   const dataset = source.dataset;
-  if (!isProcurementDataset(dataset))
-    throw new ValidationError('dataset', `${dataset} is not a procurement dataset`);
+  if (!isFeedDataset(dataset)) throw new ValidationError('dataset', `${dataset} is not a feed dataset`);
 
   const locked = await withSourceLock(source.id, async (client): Promise<PullOutcome> => {
     let run =
@@ -126,10 +130,11 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
       'ingest run started',
     );
 
-    const feed = createFeedClient({ baseUrl: cfg.FEED_URL, token: cfg.FEED_TOKEN, ...options.feed });
+    const feed = transportFor(dataset, { ...transportConfig(cfg), ...options.transport }, options.feed);
     const readPages = (from: RunRow): AsyncIterator<SourcePage> =>
       feed
-        .pages(dataset, {
+        .pages({
+          dataset,
           klpd: source.klpd_code,
           year: source.fiscal_year,
           ...(from.requested_as_of ? { asOf: from.requested_as_of } : {}),
@@ -152,9 +157,20 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
         await publishLive(ingestProgressChannel(), progress);
       },
     };
-    const scope = { klpdCode: source.klpd_code, fiscalYear: source.fiscal_year };
+    const scope = {
+      klpdCode: source.klpd_code,
+      fiscalYear: source.fiscal_year,
+      rules: { ekatalogOutsideSystem: cfg.EKATALOG_OUTSIDE_SYSTEM },
+      satkerByNumber: await satkerNumbers(source.klpd_code, client),
+    };
     try {
-      if (!run.pages_done) {
+      if (!run.pages_done && !isProcurementDataset(dataset)) {
+        const result = await runAgencyPages(client, run, source.klpd_code, readPages(run), pipeline);
+        if (!result.complete) {
+          await pauseRun(run.id);
+          return { outcome: 'paused', run: await loadRun(client, run.id) };
+        }
+      } else if (!run.pages_done && isProcurementDataset(dataset)) {
         let result: Awaited<ReturnType<typeof runPipeline>>;
         try {
           result = await runPipeline(client, run, dataset, scope, readPages(run), pipeline);
@@ -184,7 +200,12 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
           return { outcome: 'paused', run: await loadRun(client, run.id) };
         }
       }
-      const finished = await completeRun(client, run, { withdraw: true, check: true, source: source.key });
+      const procurement = isProcurementDataset(dataset);
+      const finished = await completeRun(client, run, {
+        withdraw: procurement,
+        check: procurement,
+        source: source.key,
+      });
       await closeAttempt(client, run.id, finished.status, finished.held_reason);
       if (finished.status === 'HELD') {
         log.warn(
@@ -192,6 +213,12 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
           'ingest run held for an operator',
         );
       } else {
+        // The run has committed: a failure here is logged, and the next snapshot settles it again.
+        await settleSnapshot(client, run.id, {
+          dataset,
+          klpdCode: source.klpd_code,
+          fiscalYears: [source.fiscal_year],
+        }).catch((err: Error) => log.warn({ err: err.message }, 'settling the snapshot failed'));
         log.info(
           {
             fetched: finished.fetched,

@@ -42,3 +42,13 @@ export function listSourceRows<Q extends object>(query: Q, where: { enabled?: bo
     orderBy: [{ fiscalYear: 'asc' }, { dataset: 'asc' }, { key: 'asc' }],
   });
 }
+
+/** A run's rejected rows in file order: row number, natural key (when readable) and reason. */
+export function listRejected(runId: number, take: number) {
+  return prisma.rejectedRow.findMany({
+    where: { runId },
+    orderBy: { rowNumber: 'asc' },
+    take,
+    select: { rowNumber: true, sourceKey: true, reason: true },
+  });
+}

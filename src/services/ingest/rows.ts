@@ -2,7 +2,7 @@
 // content hash (which decides updated vs unchanged) and encoded for COPY.
 import { createHash } from 'node:crypto';
 import { type FeedRow, type ProcurementDataset, parseRow } from '../../feed/contract.js';
-import { type FeedItem, mapRow } from '../../feed/mapping.js';
+import { DEFAULT_RULES, type FeedItem, type MappingRules, mapRow } from '../../feed/mapping.js';
 import { type CopyValue, copyLine } from './copy-text.js';
 
 export interface StagedItem extends FeedItem {
@@ -18,6 +18,12 @@ export interface RowScope {
   klpdCode: string;
   /** The snapshot's fiscal year: a row of another year does not belong to it. */
   fiscalYear?: number;
+  rules?: MappingRules;
+  /**
+   * master-satker's numeric kd_satker → kd_satker_str, for the rows that carry only the numeric
+   * code (Toko Daring, e-Katalog v5). A code it does not know stays as is until its agency arrives.
+   */
+  satkerByNumber?: ReadonlyMap<string, string>;
 }
 
 /** The mapped fields, in a fixed order: what the content hash covers. */
@@ -60,12 +66,26 @@ export function rawJson(raw: unknown): string {
   );
 }
 
+/** Datasets whose rows may carry master-satker's numeric kd_satker instead of kd_satker_str. */
+export const NUMERIC_AGENCY_DATASETS: ReadonlySet<ProcurementDataset> = new Set([
+  'legacy/bela/toko-daring-realisasi',
+  'ekatalog/paket-e-purchasing',
+]);
+
 export function prepareRow(dataset: ProcurementDataset, raw: unknown, scope: RowScope): PreparedRow {
   const parsed = parseRow(dataset, raw);
   if (!parsed.ok) return { ok: false, reason: parsed.reason, key: parsed.key };
+  const rowKlpd = (parsed.row as { kd_klpd?: string | null }).kd_klpd?.trim();
+  if (rowKlpd && rowKlpd !== scope.klpdCode) {
+    return {
+      ok: false,
+      reason: `kd_klpd ${rowKlpd} is another KLPD than this snapshot's ${scope.klpdCode}`,
+      key: parsed.key,
+    };
+  }
   let item: FeedItem;
   try {
-    item = mapRow(dataset, parsed.row as FeedRow<typeof dataset>);
+    item = mapRow(dataset, parsed.row as FeedRow<typeof dataset>, scope.rules ?? DEFAULT_RULES);
   } catch (err) {
     return { ok: false, reason: `cannot map the row: ${(err as Error).message}`, key: parsed.key };
   }
@@ -86,12 +106,17 @@ export function prepareRow(dataset: ProcurementDataset, raw: unknown, scope: Row
       key: parsed.key,
     };
   }
+  // The hash covers the row as the source sends it: resolving its numeric agency code later (when
+  // master-satker arrives) does not make the same row look changed.
+  const hash = contentHash(item, scope.klpdCode);
+  const resolved = scope.satkerByNumber?.get(item.agencyCode);
   return {
     ok: true,
     item: {
       ...item,
+      ...(resolved && NUMERIC_AGENCY_DATASETS.has(dataset) ? { agencyCode: resolved } : {}),
       klpdCode: scope.klpdCode,
-      contentHash: contentHash(item, scope.klpdCode),
+      contentHash: hash,
       raw: rawText,
     },
   };

@@ -1,7 +1,7 @@
 // Feed sources: one per (dataset, KLPD, fiscal year), created from configuration at worker start,
 // each with its own schedule (cron pattern, IANA zone, catch-up policy) that admins can change.
 import { config } from '../../config/env.js';
-import { PROCUREMENT_DATASETS, type ProcurementDataset } from '../../feed/contract.js';
+import { type FeedDataset, PROCUREMENT_DATASETS, type ProcurementDataset } from '../../feed/contract.js';
 import type { CatchUpPolicy, FeedSource } from '../../generated/prisma/client.js';
 import { prisma } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -10,7 +10,7 @@ import { nextSlot, slotsBetween, validateSchedule } from './schedule.js';
 export type { FeedSource };
 
 /** A readable, stable key: the dataset's last path segment, the KLPD and the year. */
-export function sourceKey(dataset: ProcurementDataset, klpdCode: string, fiscalYear: number): string {
+export function sourceKey(dataset: FeedDataset, klpdCode: string, fiscalYear: number): string {
   return `${dataset.slice(dataset.lastIndexOf('/') + 1)}.${klpdCode}.${fiscalYear}`;
 }
 
@@ -25,8 +25,12 @@ export function isProcurementDataset(value: string): value is ProcurementDataset
 export async function ensureSources(): Promise<{ created: number; total: number }> {
   const cfg = config();
   validateSchedule({ cron: cfg.INGEST_CRON, timezone: cfg.INGEST_TZ }, 'INGEST');
+  // The agencies (INGEST_AGENCIES): one master-satker source per KLPD, as of the latest year.
+  const agencyYears = cfg.INGEST_AGENCIES ? [Math.max(...cfg.INGEST_YEARS)] : [];
+  const datasets = (year: number): FeedDataset[] =>
+    agencyYears.includes(year) ? ['rup/master-satker', ...PROCUREMENT_DATASETS] : [...PROCUREMENT_DATASETS];
   const wanted = cfg.INGEST_YEARS.flatMap((fiscalYear) =>
-    PROCUREMENT_DATASETS.map((dataset) => ({
+    datasets(fiscalYear).map((dataset) => ({
       key: sourceKey(dataset, cfg.FEED_KLPD, fiscalYear),
       dataset,
       klpdCode: cfg.FEED_KLPD,

@@ -38,7 +38,10 @@ SELECT ${COLUMN[rows]} AS row_key, ${COLUMN[columns]} AS column_key,
   coalesce(sum(pdn_share_base), 0)::text AS pdn_share_base,
   coalesce(sum(pdn_share_part), 0)::text AS pdn_share_part,
   coalesce(sum(umk_share_base), 0)::text AS umk_share_base,
-  coalesce(sum(umk_share_part), 0)::text AS umk_share_part
+  coalesce(sum(umk_share_part), 0)::text AS umk_share_part,
+  coalesce(sum(unknown_pdn_amount), 0)::text AS unknown_pdn_amount,
+  coalesce(sum(suspect_count), 0)::int AS suspect_count,
+  coalesce(sum(suspect_value), 0)::text AS suspect_value
 FROM kpi_aggregate
 WHERE fiscal_year = $1 AND version_from <= $2 AND (version_to IS NULL OR version_to > $2)
   AND ($3::int[] IS NULL OR agency_id = ANY($3::int[]))
@@ -102,6 +105,9 @@ export async function crossBreakdown(q: CrossQuestion): Promise<CrossBreakdown> 
       pdnSharePart: toCents(String(r.pdn_share_part)),
       umkShareBase: toCents(String(r.umk_share_base)),
       umkSharePart: toCents(String(r.umk_share_part)),
+      unknownPdnAmount: toCents(String(r.unknown_pdn_amount)),
+      suspectCount: Number(r.suspect_count),
+      suspectValue: toCents(String(r.suspect_value)),
     };
     return {
       row: keyOf(q.rows, r.row_key as string | null),

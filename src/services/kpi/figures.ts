@@ -24,6 +24,11 @@ export interface Totals {
   pdnSharePart: Cents;
   umkShareBase: Cents;
   umkSharePart: Cents;
+  /** Σ value of the items whose PDN value is unknown. */
+  unknownPdnAmount: Cents;
+  /** Suspect items (mapping.ts's suspectReason), counted as reported, and their value. */
+  suspectCount: number;
+  suspectValue: Cents;
 }
 
 export const ZERO_TOTALS: Totals = Object.freeze({
@@ -38,6 +43,9 @@ export const ZERO_TOTALS: Totals = Object.freeze({
   pdnSharePart: 0n,
   umkShareBase: 0n,
   umkSharePart: 0n,
+  unknownPdnAmount: 0n,
+  suspectCount: 0,
+  suspectValue: 0n,
 });
 
 export function addTotals(a: Totals, b: Totals): Totals {
@@ -53,6 +61,9 @@ export function addTotals(a: Totals, b: Totals): Totals {
     pdnSharePart: a.pdnSharePart + b.pdnSharePart,
     umkShareBase: a.umkShareBase + b.umkShareBase,
     umkSharePart: a.umkSharePart + b.umkSharePart,
+    unknownPdnAmount: a.unknownPdnAmount + b.unknownPdnAmount,
+    suspectCount: a.suspectCount + b.suspectCount,
+    suspectValue: a.suspectValue + b.suspectValue,
   };
 }
 

@@ -448,7 +448,11 @@ const GROUP: Record<BreakdownBy, 'channel' | 'agency_id' | 'vendor_scale'> = {
   VENDOR_SCALE: 'vendor_scale',
 };
 
-/** Realisation of a scope split by channel, agency or vendor scale; largest realisation first. */
+/**
+ * Realisation of a scope split by channel, agency or vendor scale; largest realisation first.
+ * By agency, each agency's row carries its own commitment, targets and status as agencyRanking
+ * has them, and agencies with counted plans but no realisation have a row too.
+ */
 export async function kpiBreakdown(
   q: KpiQuestion & { by: BreakdownBy },
   cache?: ReadCache,
@@ -456,13 +460,44 @@ export async function kpiBreakdown(
   const summary = await kpiSummary(q, cache);
   const groups = await sumAggregates(summary.pick, summary.scope.agencyIds, GROUP[q.by]);
   const whole = summary.figures.realisation;
-  const rows: BreakdownRow[] = [...groups].map(([key, totals]) => {
+  const byAgency =
+    q.by === 'AGENCY'
+      ? await Promise.all([
+          commitmentRows(summary.pick, summary.scope.agencyIds),
+          cached(cache, `targets:${q.year}`, () => loadTargets(q.year)),
+        ])
+      : null;
+  const keys = new Set(groups.keys());
+  if (byAgency)
+    for (const c of byAgency[0]) if (c.agencyId !== null && c.packageCount > 0) keys.add(c.agencyId);
+  const rows: BreakdownRow[] = [...keys].map((key) => {
+    const totals = groups.get(key) ?? ZERO_TOTALS;
     const agency =
       q.by === 'AGENCY' && typeof key === 'number' ? (summary.scope.agencies.get(key) ?? null) : null;
+    let figures = new KpiFigures(totals);
+    if (agency && byAgency) {
+      const [commitments, targets] = byAgency;
+      const scope: Scope = {
+        agency,
+        agencyIds: [agency.id],
+        includeSubunits: false,
+        agencies: summary.scope.agencies,
+      };
+      const owner = targetAgency(scope, targets);
+      figures = new KpiFigures(
+        totals,
+        scopeCommitment(
+          commitments.filter((c) => c.agencyId === agency.id),
+          scope,
+        ),
+        shareTargets(targets, owner),
+        summary.dataDate === null ? null : dueShare(q.year, summary.dataDate, phasesFor(targets, owner)),
+      );
+    }
     return {
       key: q.by === 'AGENCY' ? (agency?.code ?? 'UNATTRIBUTED') : String(key),
       agency,
-      figures: new KpiFigures(totals),
+      figures,
       shareOfRealisation: Percent.of(totals.pdnValue, whole),
     };
   });

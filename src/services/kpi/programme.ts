@@ -54,7 +54,7 @@ LEFT JOIN LATERAL (
   SELECT count(*)::int AS items, coalesce(sum(i.value), 0)::text AS value,
     coalesce(sum(i.pdn_value), 0)::text AS pdn_value
   FROM procurement_item i
-  WHERE i.kind = 'REALISATION' AND i.counted AND i.withdrawn_at IS NULL
+  WHERE i.kind = 'REALISATION' AND i.counted AND NOT i.superseded AND i.withdrawn_at IS NULL
     AND i.item_date >= j.first_date
     AND (i.vendor_code = x.vendor_code OR i.vendor_npwp = ${NORMAL_NPWP})
 ) m ON true`;

@@ -52,7 +52,10 @@ SELECT ${key} AS key,
   coalesce(sum(pdn_share_base), 0)::text AS pdn_share_base,
   coalesce(sum(pdn_share_part), 0)::text AS pdn_share_part,
   coalesce(sum(umk_share_base), 0)::text AS umk_share_base,
-  coalesce(sum(umk_share_part), 0)::text AS umk_share_part
+  coalesce(sum(umk_share_part), 0)::text AS umk_share_part,
+  coalesce(sum(unknown_pdn_amount), 0)::text AS unknown_pdn_amount,
+  coalesce(sum(suspect_count), 0)::int AS suspect_count,
+  coalesce(sum(suspect_value), 0)::text AS suspect_value
 FROM kpi_aggregate
 WHERE ${VALID_AT}
   AND ($3::int[] IS NULL OR agency_id = ANY($3::int[]))

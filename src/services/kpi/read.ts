@@ -121,6 +121,9 @@ interface TotalsRow {
   pdn_share_part: string;
   umk_share_base: string;
   umk_share_part: string;
+  unknown_pdn_amount: string;
+  suspect_count: number;
+  suspect_value: string;
 }
 
 function toTotals(r: TotalsRow): Totals {
@@ -136,6 +139,9 @@ function toTotals(r: TotalsRow): Totals {
     pdnSharePart: toCents(r.pdn_share_part),
     umkShareBase: toCents(r.umk_share_base),
     umkSharePart: toCents(r.umk_share_part),
+    unknownPdnAmount: toCents(r.unknown_pdn_amount),
+    suspectCount: r.suspect_count,
+    suspectValue: toCents(r.suspect_value),
   };
 }
 

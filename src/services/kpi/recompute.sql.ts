@@ -1,6 +1,7 @@
 // The recompute's SQL. Raw because it is set-based work over up to millions of items (GROUP BY
 // into temporary tables, then a diff against the current aggregate rows) that Prisma cannot
 // express; every statement runs inside the one recompute transaction.
+import { SUSPECT_SQL } from '../../feed/mapping.js';
 
 /**
  * The month bucket of an item (alias `i`): its Asia/Jakarta calendar month (item_date is already
@@ -23,7 +24,8 @@ CREATE TEMPORARY TABLE _kpi_fresh_agg (
   vendor_scale "VendorScale" NOT NULL,
   total_value numeric NOT NULL, pdn_value numeric NOT NULL, umk_value numeric NOT NULL,
   item_count int NOT NULL, unknown_count int NOT NULL, unknown_value_count int NOT NULL, unknown_umk_count int NOT NULL,
-  pdn_share_base numeric NOT NULL, pdn_share_part numeric NOT NULL, umk_share_base numeric NOT NULL, umk_share_part numeric NOT NULL
+  pdn_share_base numeric NOT NULL, pdn_share_part numeric NOT NULL, umk_share_base numeric NOT NULL, umk_share_part numeric NOT NULL,
+  unknown_pdn_amount numeric NOT NULL, suspect_count int NOT NULL, suspect_value numeric NOT NULL
 ) ON COMMIT DROP;
 CREATE TEMPORARY TABLE _kpi_fresh_com (
   fiscal_year int NOT NULL, agency_id int, value numeric NOT NULL, package_count int NOT NULL,
@@ -75,7 +77,10 @@ const AGGREGATE_COLUMNS = `
   coalesce(sum(i.value) FILTER (WHERE i.value IS NOT NULL AND i.pdn_value IS NOT NULL), 0),
   coalesce(sum(i.pdn_value) FILTER (WHERE i.value IS NOT NULL AND i.pdn_value IS NOT NULL), 0),
   coalesce(sum(i.value) FILTER (WHERE i.value IS NOT NULL AND i.umk_value IS NOT NULL), 0),
-  coalesce(sum(i.umk_value) FILTER (WHERE i.value IS NOT NULL AND i.umk_value IS NOT NULL), 0)`;
+  coalesce(sum(i.umk_value) FILTER (WHERE i.value IS NOT NULL AND i.umk_value IS NOT NULL), 0),
+  coalesce(sum(i.value) FILTER (WHERE i.pdn_value IS NULL), 0),
+  count(*) FILTER (WHERE ${SUSPECT_SQL})::int,
+  coalesce(sum(i.value) FILTER (WHERE ${SUSPECT_SQL}), 0)`;
 
 /**
  * How the items of the scope are read: all of them (full), one sequential scan joined with the
@@ -86,7 +91,7 @@ export type ItemAccess = 'full' | 'scan' | 'index';
 
 /** Realisation: counted, not withdrawn REALISATION items, in the scope's buckets. */
 export function freshAggregates(access: ItemAccess): string {
-  const counted = `i.kind = 'REALISATION' AND i.counted AND i.withdrawn_at IS NULL`;
+  const counted = `i.kind = 'REALISATION' AND i.counted AND NOT i.superseded AND i.withdrawn_at IS NULL`;
   const source =
     access === 'index'
       ? `SELECT i.* FROM _kpi_pairs p
@@ -137,17 +142,20 @@ WHERE a.fiscal_year = ANY($2::int[]) AND a.version_to IS NULL
     AND f.item_count = a.item_count AND f.unknown_count = a.unknown_count
     AND f.unknown_value_count = a.unknown_value_count AND f.unknown_umk_count = a.unknown_umk_count
     AND f.pdn_share_base = a.pdn_share_base AND f.pdn_share_part = a.pdn_share_part
-    AND f.umk_share_base = a.umk_share_base AND f.umk_share_part = a.umk_share_part)`;
+    AND f.umk_share_base = a.umk_share_base AND f.umk_share_part = a.umk_share_part
+    AND f.unknown_pdn_amount = a.unknown_pdn_amount AND f.suspect_count = a.suspect_count
+    AND f.suspect_value = a.suspect_value)`;
 }
 
 /** Inserts the fresh rows that no current row stands for (after closing, only changed or new ones). */
 export const INSERT_NEW_AGGREGATES = `
 INSERT INTO kpi_aggregate (version_from, fiscal_year, month, agency_id, channel, vendor_scale, total_value, pdn_value,
   umk_value, item_count, unknown_count, unknown_value_count, unknown_umk_count,
-  pdn_share_base, pdn_share_part, umk_share_base, umk_share_part)
+  pdn_share_base, pdn_share_part, umk_share_base, umk_share_part, unknown_pdn_amount, suspect_count, suspect_value)
 SELECT $1, f.fiscal_year, f.month, f.agency_id, f.channel, f.vendor_scale, f.total_value, f.pdn_value,
   f.umk_value, f.item_count, f.unknown_count, f.unknown_value_count, f.unknown_umk_count,
-  f.pdn_share_base, f.pdn_share_part, f.umk_share_base, f.umk_share_part
+  f.pdn_share_base, f.pdn_share_part, f.umk_share_base, f.umk_share_part, f.unknown_pdn_amount, f.suspect_count,
+  f.suspect_value
 FROM _kpi_fresh_agg f
 WHERE NOT EXISTS (SELECT 1 FROM kpi_aggregate a WHERE a.version_to IS NULL AND ${SAME_AGGREGATE_KEY})`;
 
