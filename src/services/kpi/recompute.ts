@@ -262,7 +262,9 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
             ...(await checkDrift(
               client,
               version,
-              succeeded.map((r) => r.id),
+              // A superseded held version's runs are checked again with this one's: their changes
+              // are carried into it, and must not be published unchecked.
+              [...new Set([...succeeded.map((r) => r.id), ...carriedRuns])],
               await driftRules(client),
               new Map(outcome.changed.map((c) => [c.year, c.driftBaseline])),
             )),

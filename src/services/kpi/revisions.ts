@@ -10,7 +10,7 @@ import type { DriftReason } from './gating.js';
 import { announceKpiRefreshed } from './notify.js';
 import { type Cents, toCents } from './numbers.js';
 import { checkYear } from './read.js';
-import { KPI_RECOMPUTE_LOCK } from './recompute.js';
+import { KPI_RECOMPUTE_LOCK, recomputeKpis } from './recompute.js';
 import { quarantineRuns, releaseRuns, removeRunEffects } from './run-effects.js';
 
 export type RevisionStatus = 'PUBLISHED' | 'HELD' | 'REJECTED' | 'ROLLED_BACK' | 'SUPERSEDED' | 'UNCHANGED';
@@ -345,7 +345,7 @@ async function decide(
   } finally {
     client.release();
   }
-  if (outcome.quarantined?.length) await removeRunEffects(outcome.quarantined);
+  if (outcome.quarantined?.length) await takeRunsBack(outcome.quarantined);
   const revision = (await getRevision(outcome.revision))!;
   const current = outcome.announce ? await publishedRevision() : null;
   if (outcome.announce) {
@@ -360,6 +360,24 @@ async function decide(
   if (current?.version !== outcome.revision)
     await publishLive(kpiRevisionChannel(), { version: outcome.revision });
   return revision;
+}
+
+/**
+ * Reverts the quarantined runs' item changes, then recomputes at once: a version still held was
+ * computed over the items as they were, and approving it would publish the reverted effect; the
+ * recompute supersedes it with figures over the items now (or just confirms the published ones).
+ * It waits for the recompute lock as the decision did. The decision is committed: a failure here
+ * is logged, and the dirty buckets wait for the next recompute.
+ */
+async function takeRunsBack(runIds: number[]): Promise<void> {
+  const { reverted } = await removeRunEffects(runIds);
+  if (reverted.length === 0) return;
+  await recomputeKpis({ reason: `ingest runs ${reverted.join(', ')} reverted` }).catch((err: Error) =>
+    logger.warn(
+      { runIds: reverted, err: err.message },
+      'runs reverted; the recompute waits for the next one',
+    ),
+  );
 }
 
 async function heldRevision(client: pg.PoolClient, version: number): Promise<Revision> {

@@ -49,10 +49,10 @@ export async function releaseRuns(client: pg.ClientBase, runIds: number[], by: s
 /**
  * Takes quarantined runs' item changes back, after the decision committed: each run's items
  * return to their state before it (newest run first, the ingest journal's order) and the run is
- * released, since the items no longer hold its snapshot. The buckets are left dirty for the next
- * recompute, which confirms the figures readers already see. A run that cannot be reverted (a later
- * run changed the same items, or a run of its source is in progress) stays quarantined: the
- * recompute's gate keeps its effect out of every publication until an admin approves.
+ * released, since the items no longer hold its snapshot. Never throws: the decision is committed.
+ * A run that cannot be reverted (a later run changed the same items, or a run of its source is in
+ * progress) stays quarantined: the recompute's gate keeps its effect out of every publication
+ * until an admin approves.
  */
 export async function removeRunEffects(runIds: number[]): Promise<{ reverted: number[] }> {
   const reverted: number[] = [];
@@ -68,11 +68,17 @@ export async function removeRunEffects(runIds: number[]): Promise<{ reverted: nu
     }
   }
   if (reverted.length > 0) {
-    const client = await pool.connect();
+    // The decision is committed and answered as such: a run left unreleased only holds its year
+    // (QUARANTINED_RUN) until an admin approves, it never publishes a reverted effect.
     try {
-      await releaseRuns(client, reverted, 'reverted');
-    } finally {
-      client.release();
+      const client = await pool.connect();
+      try {
+        await releaseRuns(client, reverted, 'reverted');
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      logger.warn({ runIds: reverted, err: (err as Error).message }, 'reverted runs could not be released');
     }
   }
   return { reverted };
