@@ -60,16 +60,16 @@ const START_SCRIPT = `(function () {
     }
     return sockets[key];
   }
-  function isSubscription(params, opts) {
-    var doc = opts && opts.documentAST;
-    if (!doc) return false;
-    return doc.definitions.some(function (d) {
-      return d.kind === 'OperationDefinition' && d.operation === 'subscription' &&
-        (!params.operationName || (d.name && d.name.value === params.operationName));
-    });
+  // Read from the text sent, not GraphiQL's parsed document: that one can lag behind an edit.
+  function isSubscription(params) {
+    var text = String(params.query || '').replace(/#[^\\n\\r]*/g, '');
+    if (params.operationName) {
+      return new RegExp('\\\\bsubscription\\\\s+' + params.operationName + '\\\\b').test(text);
+    }
+    return /^\\s*subscription\\b/.test(text);
   }
   var fetcher = function (params, opts) {
-    if (!isSubscription(params, opts)) return http(params, opts);
+    if (!isSubscription(params)) return http(params, opts);
     var headers = (opts && opts.headers) || {};
     var client = socketFor(headers.Authorization || headers.authorization);
     return {

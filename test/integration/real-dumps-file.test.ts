@@ -16,7 +16,7 @@ import {
   attainment,
   buildDumps,
   csv,
-  EXTRACTED,
+  ANSWER_AS_OF, EXTRACTED,
   expectedAgencyRows,
   expectedKpis,
   KLPD,
@@ -115,7 +115,7 @@ describe('dumps as published, through bisma ingest file', () => {
         realisation: money(expected.realisation),
         commitment: money(expected.commitment),
         attainment: attainment(expected.realisation, expected.commitment),
-        asOf: EXTRACTED,
+        asOf: ANSWER_AS_OF,
         // Shown beside the figures: what rests on unknown PDN and on suspect rows (kept as reported).
         unknown: { pdnValue: expected.unknownPdn, pdnAmount: money(expected.unknownPdnAmount) },
         suspect: { count: expected.suspect.count, value: money(expected.suspect.value) },

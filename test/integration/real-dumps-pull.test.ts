@@ -15,7 +15,7 @@ import {
   answeredAgencyRows,
   attainment,
   buildDumps,
-  EXTRACTED,
+  ANSWER_AS_OF, EXTRACTED,
   expectedAgencyRows,
   expectedKpis,
   KLPD,
@@ -132,7 +132,7 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
       realisation: money(expected.realisation),
       commitment: money(expected.commitment),
       attainment: attainment(expected.realisation, expected.commitment),
-      asOf: EXTRACTED,
+      asOf: ANSWER_AS_OF,
       // Shown beside the figures: what rests on unknown PDN and on suspect rows (kept as reported).
       unknown: { pdnValue: expected.unknownPdn, pdnAmount: money(expected.unknownPdnAmount) },
       suspect: { count: expected.suspect.count, value: money(expected.suspect.value) },

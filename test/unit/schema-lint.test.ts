@@ -11,7 +11,10 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Value objects embedded in a parent's answer, not yet given ids of their own. */
 const VALUE_TYPES_WITHOUT_ID = [
+  'IngestRunAttempt',
   'IngestRunProgressEvent',
+  'IngestSuspectRow',
+  'IngestSuspectRows',
   'KpiAgencyCompleteness',
   'KpiBreakdown',
   'KpiBreakdownRow',
@@ -27,10 +30,13 @@ const VALUE_TYPES_WITHOUT_ID = [
   'KpiRefreshedEvent',
   'KpiRevisionDiff',
   'KpiSnapshot',
+  'KpiSuspects',
   'KpiTable',
   'KpiTableRow',
   'KpiTargetPhases',
   'KpiText',
+  'KpiTouchedBucket',
+  'KpiTouchedBucketPage',
   'KpiUnknowns',
   'KpiYearOverYear',
   'ProgrammeBatch',

@@ -299,8 +299,9 @@ async function finishOrFail(
     await failRun(run.id, new Error(why), true);
     return loadRun(client, run.id);
   }
-  // A full snapshot file is checked like a pull's before it is applied (held when it looks wrong).
-  const finished = await completeRun(client, current, { withdraw, check: withdraw, source: 'file' });
+  // An import is the operator's own act on a file they chose, so it is not held for an operator:
+  // an empty file fails above, and --partial withdraws nothing. A pull's snapshot is checked.
+  const finished = await completeRun(client, current, { withdraw, check: false, source: 'file' });
   await closeAttempt(client, run.id, finished.status, finished.held_reason);
   return finished;
 }

@@ -291,7 +291,8 @@ WITH gone AS (DELETE FROM kpi_dirty_bucket WHERE NOT (fiscal_year = ANY($1::int[
 INSERT INTO _kpi_consumed SELECT fiscal_year, agency_id, month, run_id FROM gone`;
 
 const AGGREGATE_VALUES = `month, agency_id, channel, vendor_scale, total_value, pdn_value, umk_value, item_count,
-  unknown_count, unknown_value_count, unknown_umk_count, pdn_share_base, pdn_share_part, umk_share_base, umk_share_part`;
+  unknown_count, unknown_value_count, unknown_umk_count, pdn_share_base, pdn_share_part, umk_share_base, umk_share_part,
+  unknown_pdn_amount, suspect_count, suspect_value`;
 const COMMITMENT_VALUES = 'agency_id, value, package_count, unknown_count, official_value';
 const validAt = (p: string) => `version_from <= ${p} AND (version_to IS NULL OR version_to > ${p})`;
 
