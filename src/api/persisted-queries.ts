@@ -41,6 +41,8 @@ export interface QueryStoreBounds {
  */
 export class RedisQueryCache implements KeyValueCache<string> {
   private readonly index: string;
+  /** A shared counter orders uses: two in the same millisecond (or from two processes) still rank. */
+  private readonly clock: string;
 
   constructor(
     private readonly redis: Redis,
@@ -48,13 +50,15 @@ export class RedisQueryCache implements KeyValueCache<string> {
     private readonly bounds: QueryStoreBounds = { maxEntries: Number.POSITIVE_INFINITY },
   ) {
     this.index = `${prefix}apq-index`;
+    this.clock = `${prefix}apq-clock`;
   }
 
   async get(key: string): Promise<string | undefined> {
     try {
       const found = (await this.redis.get(this.prefix + key)) ?? undefined;
       // Recently used entries are the last evicted.
-      if (found !== undefined) await this.redis.zadd(this.index, 'XX', Date.now(), key);
+      if (found !== undefined)
+        await this.redis.zadd(this.index, 'XX', await this.redis.incr(this.clock), key);
       return found;
     } catch (err) {
       // The client is told PersistedQueryNotFound and sends the full query: slower, not broken.
@@ -64,10 +68,11 @@ export class RedisQueryCache implements KeyValueCache<string> {
   }
 
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
+    const tick = await this.redis.incr(this.clock);
     const write = this.redis.multi();
     if (options?.ttl) write.set(this.prefix + key, value, 'EX', options.ttl);
     else write.set(this.prefix + key, value);
-    write.zadd(this.index, Date.now(), key);
+    write.zadd(this.index, tick, key);
     write.zcard(this.index);
     const results = await write.exec();
     const size = Number(results?.[2]?.[1] ?? 0);
