@@ -12,11 +12,12 @@ import { type Api, createKeys, startApi } from '../factories/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { spawnEntry } from '../helpers/process.js';
 import {
+  ANSWER_AS_OF,
   answeredAgencyRows,
   attainment,
   buildDumps,
   csv,
-  ANSWER_AS_OF, EXTRACTED,
+  EXTRACTED,
   expectedAgencyRows,
   expectedKpis,
   KLPD,

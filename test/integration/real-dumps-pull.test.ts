@@ -12,10 +12,11 @@ import { recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { type Api, createKeys, startApi } from '../factories/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import {
+  ANSWER_AS_OF,
   answeredAgencyRows,
   attainment,
   buildDumps,
-  ANSWER_AS_OF, EXTRACTED,
+  EXTRACTED,
   expectedAgencyRows,
   expectedKpis,
   KLPD,
