@@ -4,9 +4,17 @@
 // which carry all four dimensions, so the cost does not grow with items.
 import { pool } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
-import { KpiFigures, type Totals } from './figures.js';
-import { toCents } from './numbers.js';
-import { checkYear, pickVersion, resolveScope, type Scope, type VersionPick } from './read.js';
+import { KpiFigures } from './figures.js';
+import {
+  checkYear,
+  pickVersion,
+  resolveScope,
+  type Scope,
+  type TotalsRow,
+  toTotals,
+  type VersionPick,
+} from './read.js';
+import { AGGREGATE_SUMS } from './read.sql.js';
 
 export type Dimension = 'AGENCY' | 'MONTH' | 'CHANNEL' | 'VENDOR_SCALE';
 
@@ -28,20 +36,7 @@ const MISSING: Record<Dimension, string> = {
 // The rows valid at version $2 of year $1, as read.sql.ts reads them.
 const crossSql = (rows: Dimension, columns: Dimension) => `
 SELECT ${COLUMN[rows]} AS row_key, ${COLUMN[columns]} AS column_key,
-  coalesce(sum(total_value), 0)::text AS total_value,
-  coalesce(sum(pdn_value), 0)::text AS pdn_value,
-  coalesce(sum(umk_value), 0)::text AS umk_value,
-  coalesce(sum(item_count), 0)::int AS item_count,
-  coalesce(sum(unknown_count), 0)::int AS unknown_pdn,
-  coalesce(sum(unknown_value_count), 0)::int AS unknown_value,
-  coalesce(sum(unknown_umk_count), 0)::int AS unknown_umk,
-  coalesce(sum(pdn_share_base), 0)::text AS pdn_share_base,
-  coalesce(sum(pdn_share_part), 0)::text AS pdn_share_part,
-  coalesce(sum(umk_share_base), 0)::text AS umk_share_base,
-  coalesce(sum(umk_share_part), 0)::text AS umk_share_part,
-  coalesce(sum(unknown_pdn_amount), 0)::text AS unknown_pdn_amount,
-  coalesce(sum(suspect_count), 0)::int AS suspect_count,
-  coalesce(sum(suspect_value), 0)::text AS suspect_value
+${AGGREGATE_SUMS}
 FROM kpi_aggregate
 WHERE fiscal_year = $1 AND version_from <= $2 AND (version_to IS NULL OR version_to > $2)
   AND ($3::int[] IS NULL OR agency_id = ANY($3::int[]))
@@ -81,11 +76,10 @@ export async function crossBreakdown(q: CrossQuestion): Promise<CrossBreakdown> 
   const scope = await resolveScope(q.agency, q.includeSubunits ?? true);
   const pick = await pickVersion(q.year, q.asOf);
   const result = pick
-    ? await pool.query<Record<string, string | number | null>>(crossSql(q.rows, q.columns), [
-        q.year,
-        pick.version,
-        scope.agencyIds,
-      ])
+    ? await pool.query<TotalsRow & { row_key: string | number | null; column_key: string | number | null }>(
+        crossSql(q.rows, q.columns),
+        [q.year, pick.version, scope.agencyIds],
+      )
     : { rows: [] };
   const keyOf = (dimension: Dimension, value: string | number | null) => {
     if (value === null) return MISSING[dimension];
@@ -93,22 +87,7 @@ export async function crossBreakdown(q: CrossQuestion): Promise<CrossBreakdown> 
     return String(value);
   };
   const cells = result.rows.map((r) => {
-    const totals: Totals = {
-      totalValue: toCents(String(r.total_value)),
-      pdnValue: toCents(String(r.pdn_value)),
-      umkValue: toCents(String(r.umk_value)),
-      itemCount: Number(r.item_count),
-      unknownPdn: Number(r.unknown_pdn),
-      unknownValue: Number(r.unknown_value),
-      unknownUmk: Number(r.unknown_umk),
-      pdnShareBase: toCents(String(r.pdn_share_base)),
-      pdnSharePart: toCents(String(r.pdn_share_part)),
-      umkShareBase: toCents(String(r.umk_share_base)),
-      umkSharePart: toCents(String(r.umk_share_part)),
-      unknownPdnAmount: toCents(String(r.unknown_pdn_amount)),
-      suspectCount: Number(r.suspect_count),
-      suspectValue: toCents(String(r.suspect_value)),
-    };
+    const totals = toTotals(r);
     return {
       row: keyOf(q.rows, r.row_key as string | null),
       column: keyOf(q.columns, r.column_key as string | null),

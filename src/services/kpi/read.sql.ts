@@ -33,16 +33,8 @@ const VALID_AT = 'fiscal_year = $1 AND version_from <= $2 AND (version_to IS NUL
 
 export type AggregateGroup = 'agency_id' | 'month' | 'channel' | 'vendor_scale';
 
-/**
- * Sums of the aggregate rows valid at version $2 for year $1, optionally only of agencies $3 and
- * months up to $4, grouped by one dimension (or not at all).
- */
-export function sumAggregates(group: AggregateGroup | null): string {
-  const key =
-    group === null ? 'NULL::text' : group === 'month' || group === 'agency_id' ? group : `${group}::text`;
-  return `
-SELECT ${key} AS key,
-  coalesce(sum(total_value), 0)::text AS total_value,
+/** The summed figures of aggregate rows, as `Totals` reads them (read.ts `toTotals`). */
+export const AGGREGATE_SUMS = `  coalesce(sum(total_value), 0)::text AS total_value,
   coalesce(sum(pdn_value), 0)::text AS pdn_value,
   coalesce(sum(umk_value), 0)::text AS umk_value,
   coalesce(sum(item_count), 0)::int AS item_count,
@@ -55,7 +47,18 @@ SELECT ${key} AS key,
   coalesce(sum(umk_share_part), 0)::text AS umk_share_part,
   coalesce(sum(unknown_pdn_amount), 0)::text AS unknown_pdn_amount,
   coalesce(sum(suspect_count), 0)::int AS suspect_count,
-  coalesce(sum(suspect_value), 0)::text AS suspect_value
+  coalesce(sum(suspect_value), 0)::text AS suspect_value`;
+
+/**
+ * Sums of the aggregate rows valid at version $2 for year $1, optionally only of agencies $3 and
+ * months up to $4, grouped by one dimension (or not at all).
+ */
+export function sumAggregates(group: AggregateGroup | null): string {
+  const key =
+    group === null ? 'NULL::text' : group === 'month' || group === 'agency_id' ? group : `${group}::text`;
+  return `
+SELECT ${key} AS key,
+${AGGREGATE_SUMS}
 FROM kpi_aggregate
 WHERE ${VALID_AT}
   AND ($3::int[] IS NULL OR agency_id = ANY($3::int[]))

@@ -108,7 +108,7 @@ export async function resolveScope(
   };
 }
 
-interface TotalsRow {
+export interface TotalsRow {
   key: string | number | null;
   total_value: string;
   pdn_value: string;
@@ -126,7 +126,7 @@ interface TotalsRow {
   suspect_value: string;
 }
 
-function toTotals(r: TotalsRow): Totals {
+export function toTotals(r: TotalsRow): Totals {
   return {
     totalValue: toCents(r.total_value),
     pdnValue: toCents(r.pdn_value),
