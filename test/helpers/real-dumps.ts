@@ -3,6 +3,7 @@
 // rules docs/kpi.md states — independently of src/feed/mapping.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from '@jest/globals';
 import type { FeedDataset } from '../../src/feed/contract.js';
 
 export const KLPD = 'D197';
@@ -496,4 +497,32 @@ export function answeredAgencyRows(rows: any[], code: (row: any) => string): Rec
     };
   }
   return out;
+}
+
+/**
+ * Checks a KPI_QUERY answer against the from-scratch computation over the dumps: the summary (with
+ * its unknown and suspect parts), the ranking and the agency breakdown. Returns the expected
+ * agency rows for further checks.
+ */
+export function expectAnswerMatchesDumps(
+  // biome-ignore lint/suspicious/noExplicitAny: a GraphQL answer, checked field by field here
+  answer: any,
+  dumps: Record<FeedDataset, Row[]>,
+): Record<string, AgencyRow> {
+  const expected = expectedKpis(dumps);
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data.kpiSummary).toMatchObject({
+    realisation: money(expected.realisation),
+    commitment: money(expected.commitment),
+    attainment: attainment(expected.realisation, expected.commitment),
+    asOf: ANSWER_AS_OF,
+    // Shown beside the figures: what rests on unknown PDN and on suspect rows (kept as reported).
+    unknown: { pdnValue: expected.unknownPdn, pdnAmount: money(expected.unknownPdnAmount) },
+    suspect: { count: expected.suspect.count, value: money(expected.suspect.value) },
+  });
+  const want = expectedAgencyRows(expected);
+  const ranking = answer.data.agencyRanking.edges.map((e: { node: unknown }) => e.node);
+  expect(answeredAgencyRows(ranking, (r) => r.agency.code)).toEqual(want);
+  expect(answeredAgencyRows(answer.data.kpiBreakdown.rows, (r) => r.key)).toEqual(want);
+  return want;
 }
