@@ -182,7 +182,10 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
 /** Cancels the source's other held snapshots: a newer one stands for the source now. */
 async function supersedeHeld(client: pg.PoolClient, sourceId: number, runId: number, note: string) {
   const { rows } = await client.query<{ id: number }>(
-    `UPDATE ingest_run SET status = 'CANCELLED', decided_at = now(), decision_note = $3, finished_at = now()
+    // A held run finished reading when it was held: finished_at keeps that time, so its history
+    // never seems to overlap the run that superseded it (decided_at says when it was dropped).
+    `UPDATE ingest_run SET status = 'CANCELLED', decided_at = now(), decision_note = $3,
+       finished_at = coalesce(finished_at, now())
      WHERE source_id = $1 AND status = 'HELD' AND id <> $2 RETURNING id`,
     [sourceId, runId, note],
   );
