@@ -151,3 +151,32 @@ export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; res
   const result = await run();
   return { ms: round(performance.now() - t0), result };
 }
+
+/**
+ * Drops the bench's own database. The caller passes its pg Client class: bench/node_modules holds
+ * another copy of pg (PostGraphile's), and the service's copy is the one to use.
+ */
+export async function dropBenchDatabase(
+  Client: typeof import('pg').Client,
+  base: URL,
+  name: string,
+): Promise<void> {
+  const admin = new Client({ connectionString: new URL('/postgres', base).toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Drops the bench's database and migrates a new one. */
+export async function freshBenchDatabase(
+  Client: typeof import('pg').Client,
+  base: URL,
+  name: string,
+  migrate: (url: string) => Promise<unknown>,
+): Promise<void> {
+  await dropBenchDatabase(Client, base, name);
+  await migrate(base.toString());
+}

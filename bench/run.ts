@@ -15,7 +15,20 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type Child, check, latency, load, post, round, runChild, startChild, stop, timed } from './lib.js';
+import {
+  type Child,
+  check,
+  dropBenchDatabase,
+  freshBenchDatabase,
+  latency,
+  load,
+  post,
+  round,
+  runChild,
+  startChild,
+  stop,
+  timed,
+} from './lib.js';
 import { DASHBOARD, POSTGRAPHILE_EVENTS, YEAR } from './queries.js';
 
 function option(name: string): string | undefined {
@@ -96,20 +109,9 @@ const results: Record<string, any> = {
   scaleOut: {},
 };
 
-async function freshDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: new URL('/postgres', base).toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-  await admin.end();
-  await migrate(base.toString());
-}
+const freshDatabase = () => freshBenchDatabase(pg.Client, base, DB_NAME, migrate);
 
-async function dropDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: new URL('/postgres', base).toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-  await admin.end();
-}
+const dropDatabase = () => dropBenchDatabase(pg.Client, base, DB_NAME);
 
 async function flushRedis(): Promise<void> {
   const redis = createRedis('producer');

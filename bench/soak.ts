@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type Child, post, round, startChild, stop } from './lib.js';
+import { type Child, freshBenchDatabase, post, round, startChild, stop } from './lib.js';
 import { DASHBOARD } from './queries.js';
 
 function option(name: string): string | undefined {
@@ -61,13 +61,7 @@ const { operationId } = await import('../src/api/persisted-queries.js');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freshDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: new URL('/postgres', base).toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-  await admin.end();
-  await migrate(base.toString());
-}
+const freshDatabase = () => freshBenchDatabase(pg.Client, base, DB_NAME, migrate);
 
 async function flushRedis(): Promise<void> {
   const redis = createRedis('producer');
