@@ -2,16 +2,16 @@
 // statement any pooled connection sends) while the real server answers a nested query for 5 and
 // for 50 events; the count must not grow with the list.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { type Api, startApi } from '../factories/api.js';
 import { makeEvent, makeExhibitor, makeProduct, register } from '../factories/data.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
+import { recordStatements } from '../helpers/sql-count.js';
 
 let api: Api;
 const statements: string[] = [];
-const originalQuery = pg.Client.prototype.query;
+let stopRecording = () => {};
 
 beforeAll(async () => {
   await createTestDatabase();
@@ -31,14 +31,10 @@ beforeAll(async () => {
   }
   api = await startApi();
   // Every statement of every connection in this process passes through Client#query.
-  pg.Client.prototype.query = function countingQuery(this: pg.Client, ...args: unknown[]) {
-    const [first] = args;
-    statements.push(typeof first === 'string' ? first : String((first as { text?: string })?.text ?? ''));
-    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof originalQuery;
+  stopRecording = recordStatements(statements);
 });
 afterAll(async () => {
-  pg.Client.prototype.query = originalQuery;
+  stopRecording();
   await api?.close();
   await closeDb();
   await flushTestPrefix();

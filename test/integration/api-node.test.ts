@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { isNonNullType } from 'graphql';
-import pg from 'pg';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { schema } from '../../src/schema/index.js';
 import { type Api, createKeys, globalId, type Keys, startApi } from '../factories/api.js';
 import { makeAgency, makeDeal, makeEvent, makeExhibitor, makeProduct, register } from '../factories/data.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
+import { recordStatements } from '../helpers/sql-count.js';
 
 let api: Api;
 let keys: Keys;
@@ -32,7 +32,7 @@ const pools: Record<Kind, string[]> = {
 };
 
 const statements: string[] = [];
-const originalQuery = pg.Client.prototype.query;
+let stopRecording = () => {};
 
 beforeAll(async () => {
   await createTestDatabase();
@@ -89,14 +89,10 @@ beforeAll(async () => {
   pools.missing.push(b64('KpiSummary:2023:0:1:NO-SUCH-AGENCY'));
   pools.wrongType.push(b64('KpiSummary:1'), b64('Query:1'), b64('Nope:3'), b64('PageInfo:1'));
   pools.outOfRange.push(b64('Event:99999999999999999999'), b64('Exhibitor:2147483648'));
-  pg.Client.prototype.query = function countingQuery(this: pg.Client, ...args: unknown[]) {
-    const [first] = args;
-    statements.push(typeof first === 'string' ? first : String((first as { text?: string })?.text ?? ''));
-    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof originalQuery;
+  stopRecording = recordStatements(statements);
 });
 afterAll(async () => {
-  pg.Client.prototype.query = originalQuery;
+  stopRecording();
   await api?.close();
   await closeDb();
   await flushTestPrefix();
