@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Bisma's production image: one image for the API, the worker, the CLI and the feed simulator
 # (the command picks which). Stage 1 installs everything, generates the Prisma client and builds
-# the dashboard with Vite; stage 2 keeps only production dependencies and runs as `node`.
+# the dashboard with Vite and compiles src/ to dist/; stage 2 keeps only production dependencies and runs as `node`.
 
 # Node 22 LTS (maintained until April 2027), pinned: bump the tag deliberately, with a rebuild and a
 # test run, never by a floating tag.
@@ -22,6 +22,11 @@ COPY prisma ./prisma
 RUN npm install
 COPY web ./web
 RUN node web/build.mjs --force
+# The production processes run compiled JavaScript (dist/), not TypeScript through tsx.
+COPY tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/build.mjs
+COPY src ./src
+RUN node scripts/build.mjs
 RUN npm prune --omit=dev
 
 FROM ${NODE_IMAGE} AS runtime
@@ -33,6 +38,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/src/generated ./src/generated
 COPY --from=build /app/web/dist ./web/dist
+COPY --from=build /app/dist ./dist
 COPY package.json package-lock.json tsconfig.json ./
 COPY prisma ./prisma
 COPY schema ./schema
@@ -43,4 +49,4 @@ USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--max-old-space-size=256", "--import", "tsx", "src/api/main.ts"]
+CMD ["node", "--max-old-space-size=256", "dist/api/main.js"]

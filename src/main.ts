@@ -7,7 +7,12 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { boot } from './lib/boot.js';
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+// Compiled (`npm start` runs dist/main.js) the children are compiled too and start without tsx;
+// run from source (`node --import tsx src/main.ts`) they start from source the same way.
+const compiled = import.meta.url.endsWith('.js');
+const here = (file: string) =>
+  fileURLToPath(new URL(compiled ? file.replace(/\.ts$/, '.js') : file, import.meta.url));
+const childExecArgv = compiled ? [] : ['--import', 'tsx'];
 
 await boot('main', async () => {
   const { config } = await import('./config/env.js');
@@ -52,7 +57,7 @@ await boot('main', async () => {
     }, 100);
   };
   const start = (name: string, file: string) => {
-    const child = fork(here(file), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    const child = fork(here(file), [], { execArgv: childExecArgv, stdio: 'inherit' });
     children.set(name, child);
     child.on('exit', (code, signal) => {
       if (!stopping) {

@@ -1,4 +1,5 @@
-// Runs the feed simulator as its own process: `node --import tsx src/feed/simulator-main.ts`.
+// Runs the feed simulator as its own process: `node dist/feed/simulator-main.js` once built
+// (`npm run build`), or `node --import tsx src/feed/simulator-main.ts` from source.
 import { boot, portInUse } from '../lib/boot.js';
 
 await boot('feed-sim', async () => {

@@ -8,13 +8,17 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs a TypeScript entry (e.g. 'src/api/main.ts') with tsx and the given extra environment. */
+/**
+ * Runs an entry with the given extra environment: a TypeScript one (e.g. 'src/api/main.ts') through
+ * tsx, a compiled one (e.g. 'dist/api/main.js', built by `npm run build`) as plain Node.
+ */
 export function spawnEntry(
   entry: string,
   env: Record<string, string | undefined> = {},
   args: string[] = [],
 ): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const loader = /\.m?js$/.test(entry) ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, entry, ...args], {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

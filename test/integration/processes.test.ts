@@ -1,4 +1,6 @@
 // The API and worker entry points as real processes: clean start, clear failures, clean stop.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '../helpers/db.js';
@@ -111,5 +113,48 @@ describe('the worker process', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     expect(worker.output().stdout).toMatch(/worker stopped/);
+  });
+});
+
+describe('the compiled production processes (npm run build, as npm start runs them)', () => {
+  beforeAll(() => {
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
+    expect(build.stderr + build.stdout).toBe('');
+    expect(build.status).toBe(0);
+  }, 120_000);
+
+  it('compiles every entry to dist/ with the SQL files the ingest reads beside it', () => {
+    for (const entry of ['main', 'api/main', 'worker/main', 'feed/simulator-main', 'cli/bisma']) {
+      expect(existsSync(`dist/${entry}.js`)).toBe(true);
+    }
+    expect(readFileSync('dist/services/ingest/sql/merge.sql', 'utf8')).toBe(
+      readFileSync('src/services/ingest/sql/merge.sql', 'utf8'),
+    );
+  });
+
+  it('runs the compiled API without tsx: it serves GraphQL and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const api = spawnEntry('dist/api/main.js', { PORT: String(port), HOST: '127.0.0.1' });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ serverInfo { version } }' }),
+      });
+      expect(await res.json()).toMatchObject({
+        data: { serverInfo: { version: expect.stringMatching(/^\d+\.\d+\.\d+/) } },
+      });
+    } finally {
+      api.child.kill('SIGTERM');
+    }
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('runs the compiled worker without tsx: it starts and exits 0 on SIGTERM', async () => {
+    const worker = spawnEntry('dist/worker/main.js', { LOG_LEVEL: 'info' });
+    await waitForOutput(worker, (out) => out.includes('worker started'));
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
   });
 });
