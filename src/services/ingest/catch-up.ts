@@ -16,6 +16,13 @@ export interface MissedRuns {
   slots: Date[];
 }
 
+/**
+ * The slot bookkeeping locks one source row and runs a few short statements; Prisma's default
+ * 5 s limit for an interactive transaction was exceeded on a loaded machine (the watchdog then
+ * failed its tick), so it gets more room, like any other short locked step.
+ */
+const SLOT_TRANSACTION = { timeout: 60_000, maxWait: 30_000 };
+
 /** Why a BACKFILL source runs as RUN_ONCE, as the source shows it. */
 export const BACKFILL_UNSUPPORTED =
   'BACKFILL runs as RUN_ONCE: the feed cannot answer as of a date, so a missed slot cannot be replayed';
@@ -91,7 +98,7 @@ export async function detectMissedRuns(
         'no worker ran at this slot',
       );
       return total > 0 ? { sourceKey: source.key, policy, missed: total, slots } : null;
-    });
+    }, SLOT_TRANSACTION);
     if (plan) found.push(plan);
   }
   return found;
@@ -167,5 +174,5 @@ export async function claimScheduledSlot(
     }
     if (!late) return 'run';
     return skipThis ? 'skip' : 'run';
-  });
+  }, SLOT_TRANSACTION);
 }
