@@ -109,6 +109,29 @@ describe('ids of what clients cache', () => {
     expect(decode(first.m.points[0].id)).toMatch(/^KpiPoint:2023:\d+:1::month:1$/);
   });
 
+  it('gives value types ids from their figures: the same on a second read, apart where the figures differ', async () => {
+    const query = `{
+      a: kpiBreakdown(year: 2023, by: AGENCY) { id rows { id } provenance { id } }
+      c: kpiBreakdown(year: 2023, by: CHANNEL) { id rows { id } }
+      programmeKpis(year: 2023) { id conversion { id formatted { id } } }
+      serverInfo { id } }`;
+    const first = await api.gql(query);
+    expect(first.errors).toBeUndefined();
+    expect((await api.gql(query)).data).toEqual(first.data);
+    const { a, c, programmeKpis } = first.data;
+    const ids = [
+      a.id,
+      c.id,
+      ...a.rows.map((r: { id: string }) => r.id),
+      ...c.rows.map((r: { id: string }) => r.id),
+    ];
+    expect(a.rows.length).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(decode(a.provenance.id)).toMatch(/^KpiProvenance:[\w-]{27}$/);
+    expect(decode(programmeKpis.conversion.formatted.id)).toMatch(/^ProgrammeConversionText:/);
+    expect(decode(first.data.serverInfo.id)).toMatch(/^ServerInfo:/);
+  });
+
   it('makes fiscal targets refetchable nodes', async () => {
     const target = (await api.gql('{ fiscalTargets(fiscalYear: 2023) { id fiscalYear } }')).data
       .fiscalTargets[0];

@@ -12,6 +12,7 @@ import {
   programmeKpis,
 } from '../../services/kpi/programme.js';
 import { builder } from '../builder.js';
+import { valueId } from '../common.js';
 import { Event } from '../events.js';
 import { loadNodesByKey } from '../node.js';
 import { KpiLocaleEnum, PERCENT_RULE, pct } from './types.js';
@@ -19,6 +20,7 @@ import { KpiLocaleEnum, PERCENT_RULE, pct } from './types.js';
 const ProgrammeBatch = builder.objectRef<ProgrammeBatchData>('ProgrammeBatch').implement({
   description: 'One held batch of the programme.',
   fields: (t) => ({
+    id: t.id(valueId('ProgrammeBatch')),
     event: t.field({ type: Event, description: 'The event.', resolve: (b) => b.event }),
     batchNumber: t.int({ description: 'The batch number.', resolve: (b) => b.event.batchNumber }),
     exhibitors: t.exposeInt('exhibitors', { description: 'Exhibitors that took part.' }),
@@ -51,6 +53,7 @@ const ProgrammeConversionText = builder
   .implement({
     description: 'Conversion figures as text.',
     fields: (t) => ({
+      id: t.id(valueId('ProgrammeConversionText')),
       value: t.string({
         description: 'Value, e.g. `Rp1,2 miliar`.',
         resolve: (x) => formatMoney(x.conversion.value, x.locale),
@@ -120,6 +123,7 @@ const ProgrammeConversion = builder.objectRef<Conversion>('ProgrammeConversion')
     'counted, not withdrawn realisation items dated on or after the first day of the exhibitor’s first ' +
     'batch of the year. Read from the current items, not a data version.',
   fields: (t) => ({
+    id: t.id(valueId('ProgrammeConversion')),
     exhibitors: t.exposeInt('exhibitors', { description: 'Unique exhibitors of the year’s held batches.' }),
     matchable: t.exposeInt('matchable', {
       description: 'Of them, those with a vendor code or NPWP to match on.',
@@ -175,6 +179,7 @@ const ProgrammeKpis = builder.objectRef<ProgrammeKpisData>('ProgrammeKpis').impl
     'The Business Matching programme of a year. A batch counts as held when it is DONE, or PUBLISHED ' +
     'and its last day has passed (Asia/Jakarta).',
   fields: (t) => ({
+    id: t.id(valueId('ProgrammeKpis')),
     year: t.exposeInt('year', { description: 'The programme year.' }),
     asOf: t.field({
       type: 'Date',
