@@ -12,7 +12,7 @@ import { logger } from '../lib/logger.js';
 import type { RateLimitSettings } from './limits.js';
 import { CACHE_HEADER, viewerForRequest } from './response-cache.js';
 
-/** A caller's budget after a request, as `extensions.rateLimit` shows it. */
+/** A caller's budget after a request, as the x-ratelimit-* headers and the `rateLimit` field show it. */
 export interface Budget {
   /** Whose budget: the API key's, or the client address's (the public). */
   scope: 'key' | 'address';
@@ -169,6 +169,6 @@ export function registerRateLimit(app: FastifyInstance, limiter: RateLimiter): v
     const headers = new Map<string, string>();
     setRateLimitHeaders(headers, charged.budget);
     for (const [name, value] of headers) reply.header(name, value);
-    return JSON.stringify({ ...answer, extensions: { ...answer.extensions, rateLimit: charged.budget } });
+    return payload;
   });
 }
