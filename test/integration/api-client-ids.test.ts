@@ -258,6 +258,44 @@ describe('programme conversion', () => {
     );
     expect(refetched.data.node).toEqual({ id: members[0]!.id, value: '70.00' });
   });
+
+  it('stamps its cursors with the list’s version: an older cursor is refused with STALE_CURSOR, a forged one with BAD_USER_INPUT', async () => {
+    const query = `query ($after: String) { programmeKpis(year: 2031) { eventsHeld conversion { converted version
+      convertedExhibitors(first: 1, after: $after) { pageInfo { endCursor } edges { node { value } } } } } }`;
+    const before = (await api.gql(query)).data.programmeKpis.conversion;
+    const cursor = before.convertedExhibitors.pageInfo.endCursor;
+    expect(decode(cursor)).toBe(`ProgrammeConversion:${before.version}:0`);
+    expect((await api.gql(query)).data.programmeKpis.conversion.version).toBe(before.version);
+    // A new item changes how much one exhibitor converted for: the list, and so its version, moves.
+    await upsertItems([
+      {
+        sourceKey: 'cv-a3',
+        fiscalYear: 2031,
+        agencyId,
+        vendorCode: 'CV-A',
+        value: '100.00',
+        itemDate: '2031-05-01',
+      },
+    ]);
+    const stale = await api.gql(query, { after: cursor });
+    expect(stale.data.programmeKpis.eventsHeld).toBe(1);
+    expect(stale.data.programmeKpis.conversion.convertedExhibitors).toBeNull();
+    expect(stale.data.programmeKpis.conversion.version).not.toBe(before.version);
+    expect(stale.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['programmeKpis', 'conversion', 'convertedExhibitors'], 'STALE_CURSOR'],
+    ]);
+    const fresh = (await api.gql(query)).data.programmeKpis.conversion;
+    const next = await api.gql(query, { after: fresh.convertedExhibitors.pageInfo.endCursor });
+    expect(next.errors).toBeUndefined();
+    expect(next.data.programmeKpis.conversion.convertedExhibitors.edges).toHaveLength(1);
+    for (const forged of [
+      'bm90IGEgY3Vyc29y',
+      Buffer.from(`AgencyRanking:${fresh.version}:0`).toString('base64'),
+    ]) {
+      const res = await api.gql(query, { after: forged });
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
 });
 
 describe('kpiCrossBreakdown', () => {

@@ -1,6 +1,5 @@
 // programmeKpis: the Business Matching programme of a year: events, exhibitors, deals, conversion.
 
-import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { prisma } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
 import { centsToMoney, formatMoney, formatPercent, type KpiLocale } from '../../services/kpi/numbers.js';
@@ -15,6 +14,7 @@ import { builder } from '../builder.js';
 import { valueId } from '../common.js';
 import { Event } from '../events.js';
 import { loadNodesByKey } from '../node.js';
+import { resolveVersionedConnection } from '../versioned-pages.js';
 import { KpiLocaleEnum, PERCENT_RULE, pct } from './types.js';
 
 const ProgrammeBatch = builder.objectRef<ProgrammeBatchData>('ProgrammeBatch').implement({
@@ -143,13 +143,22 @@ const ProgrammeConversion = builder.objectRef<Conversion>('ProgrammeConversion')
       description: 'Σ their PDN value.',
       resolve: (c) => centsToMoney(c.pdnValue),
     }),
+    version: t.exposeString('version', {
+      description:
+        'The version of the converted-exhibitor list (a digest of who converted and for how much): it ' +
+        'changes when an item, a registration or an event changes the list, and stamps its cursors.',
+    }),
     convertedExhibitors: t.connection(
       {
         type: ProgrammeConvertedExhibitor,
         description:
-          'The converted exhibitors behind these figures, largest value first (ties by exhibitor).',
+          'The converted exhibitors behind these figures, largest value first (ties by exhibitor). Cursors ' +
+          'carry `version`: a cursor issued before the list changed is refused with STALE_CURSOR (read again ' +
+          'from the first page), a malformed one with BAD_USER_INPUT.',
         resolve: (c, args) =>
-          Object.assign(resolveArrayConnection({ args }, c.members), { totalCount: c.members.length }),
+          Object.assign(resolveVersionedConnection('ProgrammeConversion', c.version, args, c.members), {
+            totalCount: c.members.length,
+          }),
       },
       {
         name: 'ProgrammeConvertedExhibitorConnection',

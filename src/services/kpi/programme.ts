@@ -1,5 +1,6 @@
 // Business Matching programme KPIs: events held, exhibitors (unique, new per batch), deals, and
 // conversion: exhibitors that later appear as vendors in the procurement feed, and for how much.
+import { createHash } from 'node:crypto';
 import type { Event } from '../../generated/prisma/client.js';
 import { pool, prisma } from '../../lib/db.js';
 import { type Cents, Percent, toCents } from './numbers.js';
@@ -94,6 +95,11 @@ export interface Conversion {
   pdnValue: Cents;
   /** The converted exhibitors behind the figures, largest value first (ties by exhibitor id). */
   members: ConvertedExhibitor[];
+  /**
+   * The version of the member list: a digest of the year and its members, so it moves whenever an
+   * item, a participation or an event changes who converted or for how much.
+   */
+  version: string;
 }
 
 export interface ProgrammeKpis {
@@ -153,6 +159,15 @@ export async function programmeKpis(year: number, today = jakartaToday()): Promi
     };
   });
   const unique = conversionRows.rows.length;
+  const members: ConvertedExhibitor[] = converted
+    .map((r) => ({
+      exhibitorId: r.exhibitor_id,
+      firstEventId: r.first_event_id,
+      items: r.items,
+      value: toCents(r.value),
+      pdnValue: toCents(r.pdn_value),
+    }))
+    .sort((a, b) => (a.value === b.value ? a.exhibitorId - b.exhibitorId : a.value > b.value ? -1 : 1));
   return {
     year,
     asOf: today,
@@ -169,15 +184,15 @@ export async function programmeKpis(year: number, today = jakartaToday()): Promi
       items: converted.reduce((n, r) => n + r.items, 0),
       value: converted.reduce((sum, r) => sum + toCents(r.value), 0n),
       pdnValue: converted.reduce((sum, r) => sum + toCents(r.pdn_value), 0n),
-      members: converted
-        .map((r) => ({
-          exhibitorId: r.exhibitor_id,
-          firstEventId: r.first_event_id,
-          items: r.items,
-          value: toCents(r.value),
-          pdnValue: toCents(r.pdn_value),
-        }))
-        .sort((a, b) => (a.value === b.value ? a.exhibitorId - b.exhibitorId : a.value > b.value ? -1 : 1)),
+      members,
+      version: conversionVersion(year, members),
     },
   };
+}
+
+function conversionVersion(year: number, members: ConvertedExhibitor[]): string {
+  const hash = createHash('sha256').update(String(year));
+  for (const m of members)
+    hash.update(`|${m.exhibitorId}:${m.firstEventId}:${m.items}:${m.value}:${m.pdnValue}`);
+  return hash.digest('base64url').slice(0, 16);
 }
