@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
-import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { type Api, createKeys, type Json, type Keys, startApi } from '../factories/api.js';
 import { makeEvent, makeExhibitor, register } from '../factories/data.js';
 import { createAgency, createRun, setTarget, upsertItems } from '../factories/kpi-items.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -257,6 +257,34 @@ describe('programme conversion', () => {
       },
     );
     expect(refetched.data.node).toEqual({ id: members[0]!.id, value: '70.00' });
+  });
+
+  it('lists the procurement items behind each converted exhibitor, paged, summing to its figures, each refetchable by id', async () => {
+    const query = `query ($after: String) { programmeKpis(year: 2031) { conversion {
+      convertedExhibitors(first: 5) { edges { node { items value
+        procurementItems(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+          edges { node { id itemDate channel value agency { id } } } } } } } } } }`;
+    const membersOf = (res: { data: Json }) =>
+      res.data.programmeKpis.conversion.convertedExhibitors.edges.map((e: { node: Json }) => e.node);
+    const [b, a] = membersOf(await api.gql(query));
+    expect([b.procurementItems.totalCount, a.procurementItems.totalCount]).toEqual([1, 2]);
+    const rest = membersOf(await api.gql(query, { after: a.procurementItems.pageInfo.endCursor }))[1];
+    const items = [...a.procurementItems.edges, ...rest.procurementItems.edges].map(
+      (e: { node: Json }) => e.node,
+    );
+    expect(items.map((i: Json) => [i.itemDate, i.value])).toEqual([
+      ['2031-03-01', '40.00'],
+      ['2031-04-01', '5.00'],
+    ]);
+    expect(rest.procurementItems.pageInfo.hasNextPage).toBe(false);
+    expect(items.reduce((sum: number, i: Json) => sum + Number(i.value), 0).toFixed(2)).toBe(a.value);
+    expect(items[0].agency.id).toEqual(expect.any(String));
+    const refetched = await api.gql(
+      'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on ProgrammeConvertedItem { value } } }',
+      { ids: [items[1].id, Buffer.from('ProgrammeConvertedItem:1:1:9999999999').toString('base64')] },
+    );
+    expect(refetched.errors).toBeUndefined();
+    expect(refetched.data.nodes).toEqual([{ id: items[1].id, value: '5.00' }, null]);
   });
 
   it('stamps its cursors with the list’s version: an older cursor is refused with STALE_CURSOR, a forged one with BAD_USER_INPUT', async () => {

@@ -6,6 +6,8 @@ import { centsToMoney, formatMoney, formatPercent, type KpiLocale } from '../../
 import {
   type Conversion,
   type ConvertedExhibitor,
+  type ConvertedItem,
+  convertedItems,
   type ProgrammeBatch as ProgrammeBatchData,
   type ProgrammeKpis as ProgrammeKpisData,
   programmeKpis,
@@ -70,6 +72,59 @@ const ProgrammeConversionText = builder
     }),
   });
 
+const ProgrammeConvertedItem = builder.node(builder.objectRef<ConvertedItem>('ProgrammeConvertedItem'), {
+  id: {
+    description: 'Its global id, stable: the exhibitor, its first batch and the procurement item.',
+    resolve: (i) => `${i.exhibitorId}:${i.firstEventId}:${i.id}`,
+  },
+  description:
+    'A counted realisation item matched to a converted exhibitor (vendor identifiers are not shown).',
+  fields: (t) => ({
+    itemDate: t.field({
+      type: 'Date',
+      description: 'The date that places it in a month.',
+      resolve: (i) => i.itemDate,
+    }),
+    channel: t.exposeString('channel', {
+      description: 'Its procurement channel, e.g. E_KATALOG (as kpiBreakdown(by: CHANNEL) keys it).',
+    }),
+    agency: t.prismaField({
+      type: 'Agency',
+      nullable: true,
+      description: 'The buying agency (null when the feed’s agency code is unknown).',
+      resolve: (query, i) =>
+        i.agencyId === null ? null : prisma.agency.findUnique({ ...query, where: { id: i.agencyId } }),
+    }),
+    title: t.exposeString('title', {
+      nullable: true,
+      description: 'The package title, as the feed gives it.',
+    }),
+    value: t.field({
+      type: 'Money',
+      nullable: true,
+      description: 'Its value (null: unknown at the source, left out of the sums).',
+      resolve: (i) => (i.value === null ? null : centsToMoney(i.value)),
+    }),
+    pdnValue: t.field({
+      type: 'Money',
+      nullable: true,
+      description: 'Its PDN value (null: unknown at the source).',
+      resolve: (i) => (i.pdnValue === null ? null : centsToMoney(i.pdnValue)),
+    }),
+  }),
+});
+
+const MAX_ROW_ID = 2_147_483_647;
+
+// Refetched by id while it still counts for that exhibitor and batch.
+loadNodesByKey('ProgrammeConvertedItem', async (key) => {
+  const match = /^(\d{1,10}):(\d{1,10}):(\d{1,10})$/.exec(key);
+  if (!match) throw new ValidationError('id', 'not the id of a converted exhibitor’s item');
+  if (match.slice(1).some((n) => Number(n) > MAX_ROW_ID)) return null;
+  const { items } = await convertedItems({ exhibitorId: Number(match[1]), firstEventId: Number(match[2]) });
+  return items.find((i) => i.id === Number(match[3])) ?? null;
+});
+
 /** The year each member was answered for, for its id. */
 const yearOf = new WeakMap<ConvertedExhibitor, number>();
 
@@ -94,6 +149,34 @@ const ProgrammeConvertedExhibitor = builder.node(
         resolve: (query, m) => prisma.event.findUniqueOrThrow({ ...query, where: { id: m.firstEventId } }),
       }),
       items: t.exposeInt('items', { description: 'Its matching procurement items.' }),
+      procurementItems: t.connection(
+        {
+          type: ProgrammeConvertedItem,
+          description:
+            'Its matching procurement items, in date order. Cursors carry the version of this list: a ' +
+            'cursor issued before it changed is refused with STALE_CURSOR.',
+          resolve: async (m, args) => {
+            const { items, version } = await convertedItems(m);
+            return Object.assign(
+              resolveVersionedConnection('ProgrammeConvertedItems', version, args, items),
+              {
+                totalCount: items.length,
+              },
+            );
+          },
+        },
+        {
+          name: 'ProgrammeConvertedItemConnection',
+          description: 'A page of procurement items behind a converted exhibitor.',
+          fields: (cf) => ({
+            totalCount: cf.int({
+              description: 'How many items match.',
+              resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount,
+            }),
+          }),
+        },
+        { name: 'ProgrammeConvertedItemEdge', description: 'A procurement item and its cursor.' },
+      ),
       value: t.field({ type: 'Money', description: 'Σ their value.', resolve: (m) => centsToMoney(m.value) }),
       pdnValue: t.field({
         type: 'Money',
