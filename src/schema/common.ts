@@ -2,8 +2,10 @@
 // visibility rules as the services expect them.
 
 import { createHash } from 'node:crypto';
+import type { ZodType } from 'zod';
 import { type FieldProblem, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Visibility } from '../services/events.js';
+import { parseInput } from '../services/validation.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 
@@ -108,6 +110,37 @@ export function rowIds<K extends string>(
   }
   if (problems.length > 0) throw new ValidationError(problems[0]!.field, problems[0]!.message, problems);
   if (missing) throw missing;
+  return ids;
+}
+
+/**
+ * A mutation's global-id arguments as row ids and its input checked together: every bad id and
+ * every bad input field reported in one ValidationError, ids first, so a form marks them all at
+ * once. An id that names no row (NotFoundError) counts only when everything else is valid.
+ */
+export function idsAndInput<K extends string>(
+  args: Record<K, [typename: string, value: string | number]>,
+  schema: ZodType,
+  input: unknown,
+): Record<K, number> {
+  const problems: FieldProblem[] = [];
+  let ids: Record<K, number> | undefined;
+  let missing: NotFoundError | undefined;
+  try {
+    ids = rowIds(args);
+  } catch (err) {
+    if (err instanceof ValidationError) problems.push(...err.problems);
+    else if (err instanceof NotFoundError) missing = err;
+    else throw err;
+  }
+  try {
+    parseInput(schema, input);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length > 0) throw new ValidationError(problems[0]!.field, problems[0]!.message, problems);
+  if (missing || !ids) throw missing;
   return ids;
 }
 

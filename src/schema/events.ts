@@ -3,7 +3,7 @@
 import * as events from '../services/events.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import { builder, typedErrors } from './builder.js';
-import { DateRange, OrderDirection, rowId, totalCountField, visibility } from './common.js';
+import { DateRange, idsAndInput, OrderDirection, rowId, totalCountField, visibility } from './common.js';
 import type { Context } from './context.js';
 import { restrictNodes } from './node.js';
 
@@ -223,7 +223,8 @@ builder.mutationField('updateEvent', (t) =>
       id: t.arg.id({ required: true, description: 'The event to change.' }),
       input: t.arg({ type: UpdateEventInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => events.updateEvent(rowId('Event', id), input),
+    resolve: (_root, { id, input }) =>
+      events.updateEvent(idsAndInput({ id: ['Event', id] }, events.updateEventInput, input).id, input),
   }),
 );
 

@@ -3,7 +3,7 @@
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as exhibitors from '../services/exhibitors.js';
 import { builder, typedErrors } from './builder.js';
-import { intId, OrderDirection, rowId, totalCountField, visibility } from './common.js';
+import { idsAndInput, intId, OrderDirection, totalCountField, visibility } from './common.js';
 import type { Context } from './context.js';
 import { Event } from './events.js';
 
@@ -244,6 +244,10 @@ builder.mutationField('updateExhibitor', (t) =>
       id: t.arg.id({ required: true, description: 'The exhibitor.' }),
       input: t.arg({ type: UpdateExhibitorInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => exhibitors.updateExhibitor(rowId('Exhibitor', id), input),
+    resolve: (_root, { id, input }) =>
+      exhibitors.updateExhibitor(
+        idsAndInput({ id: ['Exhibitor', id] }, exhibitors.updateExhibitorInput, input).id,
+        input,
+      ),
   }),
 );

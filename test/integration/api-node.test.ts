@@ -291,6 +291,34 @@ describe('mutation ids and inputs', () => {
     expect(await prisma.deal.count()).toBe(before);
   });
 
+  it('reports bad ids and bad input fields together in one ValidationError, ids first, and writes nothing', async () => {
+    const before = await prisma.deal.count();
+    const event = pools.visible.find((id) => Buffer.from(id, 'base64').toString().startsWith('Event:'))!;
+    const res = await api.gql(
+      `mutation ($e: ID!, $a: ID!, $x: ID!, $d: String) {
+        recordDeal(eventId: $e, agencyId: $a, exhibitorId: $x, input: { value: "-5", signedOn: "2030-05-07", description: $d }) {
+          __typename ... on ValidationError { field problems { field } } } }`,
+      { e: event, a: 'garbage!!', x: event, d: 'x'.repeat(2001) },
+      keys.admin,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.recordDeal.__typename).toBe('ValidationError');
+    expect(res.data.recordDeal.field).toBe('agencyId');
+    // A field can fail more than one rule (each is listed); the fields, in order:
+    const fields = res.data.recordDeal.problems.map((p: { field: string }) => p.field);
+    expect([...new Set(fields)]).toEqual(['agencyId', 'exhibitorId', 'input.value', 'input.description']);
+    const product = await api.gql(
+      'mutation ($id: ID!) { updateProduct(id: $id, input: { name: "" }) { __typename ... on ValidationError { problems { field } } } }',
+      { id: b64('Product:99999999999999999999') },
+      keys.admin,
+    );
+    expect(product.data.updateProduct).toEqual({
+      __typename: 'ValidationError',
+      problems: [{ field: 'input.name' }],
+    });
+    expect(await prisma.deal.count()).toBe(before);
+  });
+
   it('answers an id of the right type that names no row as NotFoundError in the union', async () => {
     const res = await api.gql(
       'mutation ($id: ID!) { publishEvent(id: $id) { __typename ... on Error { code } } }',
