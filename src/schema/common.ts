@@ -149,7 +149,7 @@ export function rowId(typename: string, value: string | number, field = 'id'): n
   return rowIds({ [field]: [typename, value] })[field] as number;
 }
 
-/** Hashes a value's content: plain data in, key order ignored, cycles cut, methods skipped. */
+/** Hashes a value's content: plain data, maps and sets in, key order ignored, cycles cut, methods skipped. */
 function contentDigest(value: unknown): string {
   const hash = createHash('sha256');
   const ancestors = new Set<object>();
@@ -157,6 +157,10 @@ function contentDigest(value: unknown): string {
     if (typeof v === 'function') return;
     if (v === null || typeof v !== 'object') {
       hash.update(`${typeof v}:${String(v)};`);
+      return;
+    }
+    if (v instanceof Map || v instanceof Set) {
+      walk([...v]);
       return;
     }
     const json = (v as { toJSON?: () => unknown }).toJSON;
