@@ -88,7 +88,16 @@ beforeAll(async () => {
   pools.malformed.push(b64('KpiSummary:garbage'), b64('AgencyKpi:2023:0:NOPE:DESC:A1'));
   pools.missing.push(b64('KpiSummary:2023:0:1:NO-SUCH-AGENCY'));
   pools.wrongType.push(b64('KpiSummary:1'), b64('Query:1'), b64('Nope:3'), b64('PageInfo:1'));
-  pools.outOfRange.push(b64('Event:99999999999999999999'), b64('Exhibitor:2147483648'));
+  pools.outOfRange.push(
+    b64('Event:99999999999999999999'),
+    b64('Exhibitor:2147483648'),
+    b64('ProgrammeConvertedItem:1:1:2147483648'),
+  );
+  // A converted exhibitor's item (its key names the exhibitor, batch and item), and the id of a
+  // value type, which is not a Node.
+  pools.malformed.push(b64('ProgrammeConvertedItem:abc'));
+  pools.missing.push(b64(`ProgrammeConvertedItem:${exhibitors[0]!.id}:${event.id}:1`));
+  pools.wrongType.push(b64('KpiDelta:abc'));
   stopRecording = recordStatements(statements);
 });
 afterAll(async () => {

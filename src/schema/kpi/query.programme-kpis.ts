@@ -119,8 +119,9 @@ const MAX_ROW_ID = 2_147_483_647;
 // Refetched by id while it still counts for that exhibitor and batch.
 loadNodesByKey('ProgrammeConvertedItem', async (key) => {
   const match = /^(\d{1,10}):(\d{1,10}):(\d{1,10})$/.exec(key);
-  if (!match) throw new ValidationError('id', 'not the id of a converted exhibitor’s item');
-  if (match.slice(1).some((n) => Number(n) > MAX_ROW_ID)) return null;
+  if (!match || match.slice(1).some((n) => Number(n) > MAX_ROW_ID)) {
+    throw new ValidationError('id', 'not the id of a converted exhibitor’s item');
+  }
   const { items } = await convertedItems({ exhibitorId: Number(match[1]), firstEventId: Number(match[2]) });
   return items.find((i) => i.id === Number(match[3])) ?? null;
 });
