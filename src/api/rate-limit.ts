@@ -162,7 +162,11 @@ export function registerRateLimit(app: FastifyInstance, limiter: RateLimiter): v
     );
     if (charged.refused) {
       const error = rateLimitedError(charged.budget);
-      reply.code(429).header('retry-after', String(error.extensions.retryAfterSeconds));
+      // The hit said public: a refusal must not be kept in its place.
+      reply
+        .code(429)
+        .header('retry-after', String(error.extensions.retryAfterSeconds))
+        .header('cache-control', 'no-store');
       return refusalBody(error);
     }
     if (!charged.budget) return payload;

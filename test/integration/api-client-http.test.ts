@@ -141,6 +141,25 @@ describe('Cache-Control', () => {
     }
   });
 
+  it('says no-store on a cached answer refused for the caller’s spent budget', async () => {
+    const limited = await startApi({ limits: { rateLimit: { addressRequests: 0, publicPoints: 60 } } });
+    try {
+      const query = `${EVENTS.slice(0, -1)} spent: __typename }`;
+      const answers = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await ask(limited, { query });
+        answers.push(res);
+        if (res.status === 429) break;
+      }
+      const refused = answers.at(-1)!;
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get(CACHE_HEADER)).toBe('HIT');
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('says public on a persisted-query GET of the public', async () => {
     const hash = createHash('sha256').update(EVENTS).digest('hex');
     expect((await ask(api, { query: EVENTS, hash })).status).toBe(200);
