@@ -14,8 +14,8 @@ export default [
     rules: {
       '@graphql-eslint/relay-arguments': 'error',
       '@graphql-eslint/relay-connection-types': 'error',
-      // Bounded lists (twelve monthly points, an event's sessions) stay plain lists: only lists that
-      // grow are connections.
+      // Bounded lists (twelve monthly points, a breakdown's rows) stay plain lists: lists that grow
+      // are connections (an event's sessionsConnection beside its four days of sessions).
       '@graphql-eslint/relay-edge-types': ['error', { listTypeCanWrapOnlyEdgeType: false }],
       '@graphql-eslint/relay-page-info': 'error',
       '@graphql-eslint/strict-id-in-types': [

@@ -1,8 +1,9 @@
 // Arguments checked before an operation runs, wherever they sit in it: a page size or cursor that
 // execution would refuse half-way is refused first, so a mutation never commits and then fails on a
 // bad argument in its result's selection. Cursors are decoded strictly: the exact base64 of one of
-// the two shapes this API issues (`GPC:N:<id>` of a Prisma connection, `OffsetConnection:<n>` of a
-// list paged by offset), nothing lenient, nothing negative.
+// the three shapes this API issues (`GPC:N:<id>` of a Prisma connection, `OffsetConnection:<n>` of a
+// list paged by offset, `<List>:<version>:<n>` of a version-stamped list, whose version the field
+// itself checks: src/schema/versioned-pages.ts), nothing lenient, nothing negative.
 import {
   type DocumentNode,
   type FieldNode,
@@ -20,7 +21,11 @@ import {
 } from 'graphql';
 
 const CANONICAL_BASE64 = /^(?:[\d+/A-Za-z]{4})*(?:[\d+/A-Za-z]{2}==|[\d+/A-Za-z]{3}=)?$/;
-const CURSOR_SHAPES = [/^GPC:N:[1-9]\d{0,15}$/, /^OffsetConnection:(?:0|[1-9]\d{0,15})$/];
+const CURSOR_SHAPES = [
+  /^GPC:N:[1-9]\d{0,15}$/,
+  /^OffsetConnection:(?:0|[1-9]\d{0,15})$/,
+  /^[A-Z][A-Za-z]{0,39}:[\w-]{16}:(?:0|[1-9]\d{0,8})$/,
+];
 
 function badArgument(field: string, argument: string, problem: string): GraphQLError {
   return new GraphQLError(`argument ${argument} of ${field}: ${problem}`, {

@@ -1,7 +1,8 @@
 // What an operation costs, checked and charged before it runs, and shown in every answer:
-// `extensions.cost` (the computed cost against the limits), `extensions.rateLimit` (the caller's
-// budget after this request, like GitHub's rateLimit) and `extensions.warnings` (anything a limit
-// clamped or ignored, e.g. a page size larger than the maximum). The cost is the Pothos complexity
+// `extensions.cost` (the computed cost against the limits) and `extensions.warnings` (anything a
+// limit clamped or ignored, e.g. a page size larger than the maximum). The caller's budget after
+// this request is in the x-ratelimit-* headers and the `rateLimit` field, never in the body, which
+// the public shares through caches (http-cache.ts). The cost is the Pothos complexity
 // of the operation: a connection multiplies its selection by its page size, another list by 10.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { PothosValidationError } from '@pothos/core';
@@ -324,19 +325,19 @@ export function costPlugin(limits: ApiLimits, limiter: RateLimiter): ApolloServe
             limits,
             limiter,
           );
-          // The `rateLimit` field reads what was charged, like `extensions.rateLimit`.
+          // The `rateLimit` field reads what was charged, like the x-ratelimit-* headers.
           if (checked.budget) contextValue.rateLimit = checked.budget;
         },
         async willSendResponse({ response }) {
           const { measured, budget } = checked;
           if (budget) setRateLimitHeaders(response.http.headers, budget);
-          if (response.body.kind !== 'single' || (!measured && !budget)) return;
+          // The budget is the caller's: it stays out of the body, which a public answer shares.
+          if (response.body.kind !== 'single' || !measured) return;
           const result = response.body.singleResult;
           result.extensions = {
             ...result.extensions,
-            ...(measured ? { cost: measured.report } : {}),
-            ...(budget ? { rateLimit: budget } : {}),
-            ...(measured?.warnings.length ? { warnings: measured.warnings } : {}),
+            cost: measured.report,
+            ...(measured.warnings.length ? { warnings: measured.warnings } : {}),
           };
         },
       };

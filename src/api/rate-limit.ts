@@ -12,7 +12,7 @@ import { logger } from '../lib/logger.js';
 import type { RateLimitSettings } from './limits.js';
 import { CACHE_HEADER, viewerForRequest } from './response-cache.js';
 
-/** A caller's budget after a request, as `extensions.rateLimit` shows it. */
+/** A caller's budget after a request, as the x-ratelimit-* headers and the `rateLimit` field show it. */
 export interface Budget {
   /** Whose budget: the API key's, or the client address's (the public). */
   scope: 'key' | 'address';
@@ -162,13 +162,17 @@ export function registerRateLimit(app: FastifyInstance, limiter: RateLimiter): v
     );
     if (charged.refused) {
       const error = rateLimitedError(charged.budget);
-      reply.code(429).header('retry-after', String(error.extensions.retryAfterSeconds));
+      // The hit said public: a refusal must not be kept in its place.
+      reply
+        .code(429)
+        .header('retry-after', String(error.extensions.retryAfterSeconds))
+        .header('cache-control', 'no-store');
       return refusalBody(error);
     }
     if (!charged.budget) return payload;
     const headers = new Map<string, string>();
     setRateLimitHeaders(headers, charged.budget);
     for (const [name, value] of headers) reply.header(name, value);
-    return JSON.stringify({ ...answer, extensions: { ...answer.extensions, rateLimit: charged.budget } });
+    return payload;
   });
 }

@@ -32,6 +32,7 @@ import type { Viewer } from '../schema/context.js';
 import { publishedVersionKey, readPublishedVersion } from '../services/kpi/notify.js';
 import { jakartaToday } from '../services/kpi/read.js';
 import { viewerFromAuthorization } from './auth.js';
+import { httpCacheHeaders } from './http-cache.js';
 import { cacheableRequest } from './request-checks.js';
 
 /** Root query fields whose answers depend only on the KPI version and on this API's mutations. */
@@ -92,6 +93,14 @@ function rootFields(doc: DocumentNode, set: SelectionSetNode, out: string[], see
   }
 }
 
+/** Whether an operation is a query whose every root field is in CACHEABLE_ROOT_FIELDS. */
+export function cacheableOperation(doc: DocumentNode, op: OperationDefinitionNode | undefined): boolean {
+  if (op?.operation !== 'query') return false;
+  const fields: string[] = [];
+  rootFields(doc, op.selectionSet, fields, new Set());
+  return fields.length > 0 && fields.every((f) => CACHEABLE_ROOT_FIELDS.has(f));
+}
+
 function classify(query: string, operationName: string | undefined): OperationKind {
   let doc: DocumentNode;
   try {
@@ -107,10 +116,7 @@ function classify(query: string, operationName: string | undefined): OperationKi
     : ops.length === 1
       ? ops[0]
       : undefined;
-  if (op?.operation !== 'query') return 'uncacheable';
-  const fields: string[] = [];
-  rootFields(doc, op.selectionSet, fields, new Set());
-  return fields.length > 0 && fields.every((f) => CACHEABLE_ROOT_FIELDS.has(f)) ? 'cacheable' : 'uncacheable';
+  return cacheableOperation(doc, op) ? 'cacheable' : 'uncacheable';
 }
 
 function operationKind(queryHash: string, query: string, operationName: string | undefined): OperationKind {
@@ -301,6 +307,9 @@ export function registerResponseCache(
       if (hit !== undefined) {
         local.set(key, hit);
         reply.header(CACHE_HEADER, 'HIT').type(answerType);
+        // Stored answers have no errors and no warm-up figures: the public's may be kept by browsers
+        // and proxies, as when the miss was executed (http-cache.ts).
+        for (const [name, value] of httpCacheHeaders(viewer.role === 'PUBLIC')) reply.header(name, value);
         return reply.send(hit);
       }
       state.storeAt = key;

@@ -19,6 +19,7 @@ import { costPlugin } from './cost.js';
 import { dashboardPlugin } from './dashboard.js';
 import { databaseUnavailablePlugin, errorLoggingPlugin, formatError, refusalExtensions } from './errors.js';
 import { explorerLandingPage, registerExplorer } from './explorer.js';
+import { httpCachePlugin } from './http-cache.js';
 import { kpiExportRoutes } from './kpi-exports.js';
 import {
   type ApiLimitOverrides,
@@ -104,6 +105,7 @@ export async function buildServer(
       databaseUnavailablePlugin(),
       explorerLandingPage(),
       warmUpPlugin(warmUp),
+      httpCachePlugin(warmUp),
       httpSubscriptionRefusal(),
     ],
   });

@@ -187,6 +187,9 @@ const settings = z.object({
   RESPONSE_CACHE: bool.optional(),
   /** How long a cached answer is kept (keys name their data versions; this only bounds memory). */
   RESPONSE_CACHE_TTL_S: z.coerce.number().int().min(1).default(600),
+  /** How long browsers and shared proxies may keep a cacheable public GraphQL answer
+   *  (`Cache-Control: public, max-age=…`), in seconds; 0: they revalidate every time. */
+  PUBLIC_MAX_AGE_S: z.coerce.number().int().min(0).default(60),
   /** How long an automatic persisted query stays in Redis after it was registered, in seconds
    *  (default 7 days; 0: no expiry). */
   GRAPHQL_APQ_TTL_S: z.coerce.number().int().min(0).default(604_800),

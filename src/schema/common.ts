@@ -1,8 +1,11 @@
 // Shapes shared by several schema modules: ordering direction, date ranges and the viewer's
 // visibility rules as the services expect them.
 
+import { createHash } from 'node:crypto';
+import type { ZodType } from 'zod';
 import { type FieldProblem, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { Visibility } from '../services/events.js';
+import { parseInput } from '../services/validation.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 
@@ -110,7 +113,93 @@ export function rowIds<K extends string>(
   return ids;
 }
 
+/**
+ * A mutation's global-id arguments as row ids and its input checked together: every bad id and
+ * every bad input field reported in one ValidationError, ids first, so a form marks them all at
+ * once. An id that names no row (NotFoundError) counts only when everything else is valid.
+ */
+export function idsAndInput<K extends string>(
+  args: Record<K, [typename: string, value: string | number]>,
+  schema: ZodType,
+  input: unknown,
+): Record<K, number> {
+  const problems: FieldProblem[] = [];
+  let ids: Record<K, number> | undefined;
+  let missing: NotFoundError | undefined;
+  try {
+    ids = rowIds(args);
+  } catch (err) {
+    if (err instanceof ValidationError) problems.push(...err.problems);
+    else if (err instanceof NotFoundError) missing = err;
+    else throw err;
+  }
+  try {
+    parseInput(schema, input);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length > 0) throw new ValidationError(problems[0]!.field, problems[0]!.message, problems);
+  if (missing || !ids) throw missing;
+  return ids;
+}
+
 /** One global-id argument of a mutation as a row id (see rowIds). */
 export function rowId(typename: string, value: string | number, field = 'id'): number {
   return rowIds({ [field]: [typename, value] })[field] as number;
+}
+
+/** Hashes a value's content: plain data, maps and sets in, key order ignored, cycles cut, methods skipped. */
+function contentDigest(value: unknown): string {
+  const hash = createHash('sha256');
+  const ancestors = new Set<object>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'function') return;
+    if (v === null || typeof v !== 'object') {
+      hash.update(`${typeof v}:${String(v)};`);
+      return;
+    }
+    if (v instanceof Map || v instanceof Set) {
+      walk([...v]);
+      return;
+    }
+    const json = (v as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === 'function') {
+      walk(json.call(v));
+      return;
+    }
+    if (ancestors.has(v)) {
+      hash.update('~;');
+      return;
+    }
+    ancestors.add(v);
+    if (Array.isArray(v)) {
+      hash.update('[');
+      for (const item of v) walk(item);
+      hash.update(']');
+    } else {
+      hash.update('{');
+      for (const key of Object.keys(v).sort()) {
+        hash.update(`${key}=`);
+        walk((v as Record<string, unknown>)[key]);
+      }
+      hash.update('}');
+    }
+    ancestors.delete(v);
+  };
+  walk(value);
+  return hash.digest('base64url').slice(0, 27);
+}
+
+/**
+ * The `id` of a value type: figures embedded in an answer, with no row of their own. A value is
+ * its content, so its id is a digest of that content (or of `key`, when part of the content, such
+ * as a clock, must not count): the same figures always have the same id, so a client's cache
+ * merges them harmlessly, and new figures get a new one. Such ids are not refetchable by `node`.
+ */
+export function valueId<T>(typename: string, key: (value: T) => unknown = (value) => value) {
+  return {
+    description: 'A stable id for client caches: the same figures always have the same id.',
+    resolve: (value: T) => encodeId(typename, contentDigest(key(value))),
+  };
 }

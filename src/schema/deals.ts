@@ -2,7 +2,15 @@
 import * as deals from '../services/deals.js';
 import { Agency } from './agencies.js';
 import { builder, typedErrors } from './builder.js';
-import { DateRange, intId, nonEmptyQuery, OrderDirection, rowId, rowIds, totalCountField } from './common.js';
+import {
+  DateRange,
+  idsAndInput,
+  intId,
+  nonEmptyQuery,
+  OrderDirection,
+  rowId,
+  totalCountField,
+} from './common.js';
 import { Event } from './events.js';
 import { Exhibitor } from './exhibitors.js';
 
@@ -132,11 +140,15 @@ builder.mutationField('recordDeal', (t) =>
     },
     resolve: (_root, args) =>
       deals.recordDeal(
-        rowIds({
-          eventId: ['Event', args.eventId],
-          agencyId: ['Agency', args.agencyId],
-          exhibitorId: ['Exhibitor', args.exhibitorId],
-        }),
+        idsAndInput(
+          {
+            eventId: ['Event', args.eventId],
+            agencyId: ['Agency', args.agencyId],
+            exhibitorId: ['Exhibitor', args.exhibitorId],
+          },
+          deals.recordDealInput,
+          args.input,
+        ),
         args.input,
       ),
   }),
@@ -152,7 +164,11 @@ builder.mutationField('updateDeal', (t) =>
       id: t.arg.id({ required: true, description: 'The deal.' }),
       input: t.arg({ type: UpdateDealInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, args) => deals.updateDeal(rowId('Deal', args.id), args.input),
+    resolve: (_root, args) =>
+      deals.updateDeal(
+        idsAndInput({ id: ['Deal', args.id] }, deals.updateDealInput, args.input).id,
+        args.input,
+      ),
   }),
 );
 

@@ -3,7 +3,7 @@
 import * as events from '../services/events.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import { builder, typedErrors } from './builder.js';
-import { DateRange, OrderDirection, rowId, totalCountField, visibility } from './common.js';
+import { DateRange, idsAndInput, OrderDirection, rowId, totalCountField, visibility } from './common.js';
 import type { Context } from './context.js';
 import { restrictNodes } from './node.js';
 
@@ -41,10 +41,44 @@ export const Event = builder.prismaNode('Event', {
       description: 'The activities of the event, in time order (cancelled ones included, marked).',
       query: { orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] },
     }),
+    sessionsConnection: t.relatedConnection(
+      'sessions',
+      {
+        description:
+          'The activities of the event as pages, in time order (cancelled ones included, marked), with a total count.',
+        cursor: 'id',
+        totalCount: true,
+        query: { orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] },
+      },
+      {
+        name: 'EventSessionsConnection',
+        description: 'A page of sessions.',
+        fields: (t) => ({ totalCount: t.int(totalCountField) }),
+      },
+      { description: 'A session and its cursor.' },
+    ),
     participations: t.relation('participations', {
       description: 'The exhibitors registered at the event, with their booths, in registration order.',
+      deprecationReason:
+        'Grows with every registration: use participationsConnection (pages and a total count).',
       query: { orderBy: { id: 'asc' } },
     }),
+    participationsConnection: t.relatedConnection(
+      'participations',
+      {
+        description:
+          'The exhibitors registered at the event, with their booths, in registration order, as pages.',
+        cursor: 'id',
+        totalCount: true,
+        query: { orderBy: { id: 'asc' } },
+      },
+      {
+        name: 'EventParticipationsConnection',
+        description: 'A page of participations.',
+        fields: (t) => ({ totalCount: t.int(totalCountField) }),
+      },
+      { description: 'A participation and its cursor.' },
+    ),
     exhibitorCount: t.relationCount('participations', {
       description: 'How many exhibitors are registered at the event.',
     }),
@@ -189,7 +223,8 @@ builder.mutationField('updateEvent', (t) =>
       id: t.arg.id({ required: true, description: 'The event to change.' }),
       input: t.arg({ type: UpdateEventInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => events.updateEvent(rowId('Event', id), input),
+    resolve: (_root, { id, input }) =>
+      events.updateEvent(idsAndInput({ id: ['Event', id] }, events.updateEventInput, input).id, input),
   }),
 );
 

@@ -3,7 +3,8 @@
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as exhibitors from '../services/exhibitors.js';
 import { builder, typedErrors } from './builder.js';
-import { intId, OrderDirection, rowId, totalCountField, visibility } from './common.js';
+import { idsAndInput, intId, OrderDirection, totalCountField, visibility } from './common.js';
+import type { Context } from './context.js';
 import { Event } from './events.js';
 
 export const ExhibitorScale = builder.enumType('ExhibitorScale', {
@@ -16,6 +17,10 @@ export const ExhibitorScale = builder.enumType('ExhibitorScale', {
     KOPERASI: { description: 'A cooperative (koperasi).' },
   },
 });
+
+/** The participations a viewer may see: the public only those in PUBLISHED and DONE events. */
+const visibleParticipations = (ctx: Context) =>
+  visibility(ctx).includeDrafts ? {} : { event: { status: { in: PUBLIC_EVENT_STATUSES } } };
 
 export const Exhibitor = builder.prismaNode('Exhibitor', {
   description: 'A provider (penyedia) that exhibits at Business Matching events.',
@@ -44,19 +49,53 @@ export const Exhibitor = builder.prismaNode('Exhibitor', {
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the exhibitor was recorded.' }),
     products: t.relation('products', {
       description: 'The products it offers, by name.',
+      deprecationReason: 'Grows with the catalogue: use productsConnection (pages and a total count).',
       query: { orderBy: [{ name: 'asc' }, { id: 'asc' }] },
     }),
+    productsConnection: t.relatedConnection(
+      'products',
+      {
+        description: 'The products it offers, by name, as pages.',
+        cursor: 'id',
+        totalCount: true,
+        query: { orderBy: [{ name: 'asc' }, { id: 'asc' }] },
+      },
+      {
+        name: 'ExhibitorProductsConnection',
+        description: 'A page of products.',
+        fields: (t) => ({ totalCount: t.int(totalCountField) }),
+      },
+      { description: 'A product and its cursor.' },
+    ),
     participations: t.relation('participations', {
       description: 'The (visible) events it took part in, earliest first.',
+      deprecationReason: 'Grows with every batch: use participationsConnection (pages and a total count).',
       query: (_args, ctx) => ({
-        where: visibility(ctx).includeDrafts ? {} : { event: { status: { in: PUBLIC_EVENT_STATUSES } } },
+        where: visibleParticipations(ctx),
         orderBy: [{ event: { startDate: 'asc' } }, { id: 'asc' }],
       }),
     }),
+    participationsConnection: t.relatedConnection(
+      'participations',
+      {
+        description: 'The (visible) events it took part in, earliest first, as pages.',
+        cursor: 'id',
+        totalCount: true,
+        query: (_args, ctx) => ({
+          where: visibleParticipations(ctx),
+          orderBy: [{ event: { startDate: 'asc' } }, { id: 'asc' }],
+        }),
+      },
+      {
+        name: 'ExhibitorParticipationsConnection',
+        description: 'A page of participations.',
+        fields: (t) => ({ totalCount: t.int(totalCountField) }),
+      },
+      { description: 'A participation and its cursor.' },
+    ),
     eventsAttended: t.relationCount('participations', {
       description: 'How many (visible) events it took part in.',
-      where: (_args, ctx) =>
-        visibility(ctx).includeDrafts ? {} : { event: { status: { in: PUBLIC_EVENT_STATUSES } } },
+      where: (_args, ctx) => visibleParticipations(ctx),
     }),
     deals: t.relatedConnection(
       'deals',
@@ -205,6 +244,10 @@ builder.mutationField('updateExhibitor', (t) =>
       id: t.arg.id({ required: true, description: 'The exhibitor.' }),
       input: t.arg({ type: UpdateExhibitorInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => exhibitors.updateExhibitor(rowId('Exhibitor', id), input),
+    resolve: (_root, { id, input }) =>
+      exhibitors.updateExhibitor(
+        idsAndInput({ id: ['Exhibitor', id] }, exhibitors.updateExhibitorInput, input).id,
+        input,
+      ),
   }),
 );

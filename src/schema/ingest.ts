@@ -12,7 +12,7 @@ import { enqueueRecompute, triggerRun } from '../worker/ingest-jobs.js';
 import { sharedProducer } from '../worker/queues.js';
 import { syncSchedulers } from '../worker/schedulers.js';
 import { builder, typedErrors } from './builder.js';
-import { nonEmptyQuery, totalCountField } from './common.js';
+import { encodeId, nonEmptyQuery, totalCountField, valueId } from './common.js';
 
 const CatchUpPolicy = builder.enumType('CatchUpPolicy', {
   description: 'What a worker does at start about scheduled runs missed while no worker ran.',
@@ -46,6 +46,11 @@ const RunStatus = builder.enumType('RunStatus', {
 builder.prismaObject('IngestRunAttempt', {
   description: 'One attempt of a run (a worker starting or resuming it) and how it ended.',
   fields: (t) => ({
+    id: t.id({
+      description: 'Its global id.',
+      select: { id: true },
+      resolve: (a) => encodeId('IngestRunAttempt', a.id),
+    }),
     attempt: t.exposeInt('attempt', { description: 'Its number within the run, from 1.' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started.' }),
     finishedAt: t.expose('finishedAt', {
@@ -94,6 +99,7 @@ builder.prismaNode('RejectedRow', {
 const SuspectRow = builder.objectRef<SuspectList['rows'][number]>('IngestSuspectRow').implement({
   description: 'A suspect item of a run’s snapshot and why it is suspect.',
   fields: (t) => ({
+    id: t.id(valueId('IngestSuspectRow')),
     sourceKey: t.exposeString('sourceKey', { description: 'Its natural key in the dataset.' }),
     reason: t.exposeString('reason', { description: 'Why its figures look wrong.' }),
   }),
@@ -104,6 +110,7 @@ const SuspectRows = builder.objectRef<SuspectList>('IngestSuspectRows').implemen
     'The realisation items of a run’s snapshot whose figures look wrong at the source (PDN above the value; ' +
     'PDN of at most 100 on a value of Rp1.000.000 or more): kept and counted as reported (docs/kpi.md).',
   fields: (t) => ({
+    id: t.id(valueId('IngestSuspectRows')),
     count: t.exposeInt('count', { description: 'How many.' }),
     value: t.field({ type: 'Money', description: 'Their Σ value.', resolve: (s) => s.value }),
     rows: t.field({ type: [SuspectRow], description: 'The first of them, by key.', resolve: (s) => s.rows }),

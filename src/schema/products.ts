@@ -1,7 +1,7 @@
 // Products of exhibitors, and their admin mutations.
 import * as products from '../services/products.js';
 import { builder, typedErrors } from './builder.js';
-import { rowId } from './common.js';
+import { idsAndInput } from './common.js';
 
 export const Product = builder.prismaNode('Product', {
   description: 'A product an exhibitor offers.',
@@ -58,7 +58,11 @@ builder.mutationField('createProduct', (t) =>
       input: t.arg({ type: CreateProductInput, required: true, description: 'The product.' }),
     },
     resolve: (_root, { exhibitorId, input }) =>
-      products.createProduct(rowId('Exhibitor', exhibitorId, 'exhibitorId'), input),
+      products.createProduct(
+        idsAndInput({ exhibitorId: ['Exhibitor', exhibitorId] }, products.createProductInput, input)
+          .exhibitorId,
+        input,
+      ),
   }),
 );
 
@@ -72,6 +76,10 @@ builder.mutationField('updateProduct', (t) =>
       id: t.arg.id({ required: true, description: 'The product.' }),
       input: t.arg({ type: UpdateProductInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => products.updateProduct(rowId('Product', id), input),
+    resolve: (_root, { id, input }) =>
+      products.updateProduct(
+        idsAndInput({ id: ['Product', id] }, products.updateProductInput, input).id,
+        input,
+      ),
   }),
 );

@@ -3,7 +3,7 @@ import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as sessions from '../services/sessions.js';
 import { jakartaDate } from '../services/validation.js';
 import { builder, typedErrors } from './builder.js';
-import { rowId, visibility } from './common.js';
+import { idsAndInput, rowId, visibility } from './common.js';
 import type { Context } from './context.js';
 import { restrictNodes } from './node.js';
 
@@ -82,7 +82,11 @@ builder.mutationField('createSession', (t) =>
       eventId: t.arg.id({ required: true, description: 'The event.' }),
       input: t.arg({ type: CreateSessionInput, required: true, description: 'The session.' }),
     },
-    resolve: (_root, { eventId, input }) => sessions.createSession(rowId('Event', eventId, 'eventId'), input),
+    resolve: (_root, { eventId, input }) =>
+      sessions.createSession(
+        idsAndInput({ eventId: ['Event', eventId] }, sessions.createSessionInput, input).eventId,
+        input,
+      ),
   }),
 );
 
@@ -96,7 +100,11 @@ builder.mutationField('updateSession', (t) =>
       id: t.arg.id({ required: true, description: 'The session.' }),
       input: t.arg({ type: UpdateSessionInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, { id, input }) => sessions.updateSession(rowId('Session', id), input),
+    resolve: (_root, { id, input }) =>
+      sessions.updateSession(
+        idsAndInput({ id: ['Session', id] }, sessions.updateSessionInput, input).id,
+        input,
+      ),
   }),
 );
 

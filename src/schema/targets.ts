@@ -2,7 +2,7 @@
 import * as targets from '../services/targets.js';
 import { Agency } from './agencies.js';
 import { builder, typedErrors } from './builder.js';
-import { intId, rowId } from './common.js';
+import { idsAndInput, intId } from './common.js';
 
 export const FiscalTarget = builder.prismaNode('FiscalTarget', {
   description: 'The commitment and targets of one agency for one fiscal year.',
@@ -67,6 +67,11 @@ builder.mutationField('setFiscalTarget', (t) =>
       agencyId: t.arg.id({ required: true, description: 'The agency.' }),
       input: t.arg({ type: SetFiscalTargetInput, required: true, description: 'The targets.' }),
     },
-    resolve: (_root, args) => targets.setFiscalTarget(rowId('Agency', args.agencyId, 'agencyId'), args.input),
+    resolve: (_root, args) =>
+      targets.setFiscalTarget(
+        idsAndInput({ agencyId: ['Agency', args.agencyId] }, targets.setFiscalTargetInput, args.input)
+          .agencyId,
+        args.input,
+      ),
   }),
 );

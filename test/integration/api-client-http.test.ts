@@ -1,8 +1,10 @@
 // HTTP details clients meet: a subscription sent over HTTP is refused with 400 naming the
-// websocket endpoint, a response-cache hit answers in the media type the miss negotiated, and
+// websocket endpoint, a response-cache hit answers in the media type the miss negotiated, a
+// cacheable public answer says so in Cache-Control with nothing per-caller in its body, and
 // `viewer` and `rateLimit` tell a caller who it is and what budget it has left.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Api } from '../factories/api.js';
+import type { Api, Keys } from '../factories/api.js';
 
 // The cache is off by default under NODE_ENV=test; this file turns it on before anything reads
 // the configuration (hence the dynamic imports).
@@ -16,11 +18,13 @@ const { CACHE_HEADER } = await import('../../src/api/response-cache.js');
 const { negotiatedAnswerType: answerType } = await import('../../src/api/request-checks.js');
 
 let api: Api;
+let keys: Keys;
 
 beforeAll(async () => {
   await createTestDatabase();
   await flushTestPrefix();
   await makeEvent();
+  keys = await createKeys();
   api = await startApi({ limits: { rateLimit: { addressRequests: 0, publicPoints: 0, keyPoints: 0 } } });
 });
 afterAll(async () => {
@@ -94,11 +98,93 @@ describe('a response-cache hit', () => {
   });
 });
 
+describe('Cache-Control', () => {
+  const EVENTS = '{ events(first: 2) { totalCount edges { node { id title } } } }';
+
+  async function ask(
+    server: Api,
+    init: { query?: string; key?: string; hash?: string; method?: 'GET' | 'POST' },
+  ): Promise<{ status: number; headers: Headers; body: string }> {
+    const auth: Record<string, string> = init.key ? { authorization: `Bearer ${init.key}` } : {};
+    const persisted = init.hash ? { persistedQuery: { version: 1, sha256Hash: init.hash } } : undefined;
+    const res =
+      init.method === 'GET'
+        ? await fetch(`${server.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(persisted))}`, {
+            headers: { 'apollo-require-preflight': 'true', ...auth },
+          })
+        : await fetch(`${server.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...auth },
+            body: JSON.stringify({ query: init.query, ...(persisted ? { extensions: persisted } : {}) }),
+          });
+    return { status: res.status, headers: res.headers, body: await res.text() };
+  }
+
+  it('lets the public’s cacheable answer be kept, miss and hit alike, with the budget only in headers', async () => {
+    const limited = await startApi({ limits: { rateLimit: { addressRequests: 0, publicPoints: 10_000 } } });
+    try {
+      const query = `${EVENTS.slice(0, -1)} n: __typename }`;
+      const miss = await ask(limited, { query });
+      const hit = await ask(limited, { query });
+      expect([miss.headers.get(CACHE_HEADER), hit.headers.get(CACHE_HEADER)]).toEqual(['MISS', 'HIT']);
+      for (const res of [miss, hit]) {
+        expect(res.headers.get('cache-control')).toBe('public, max-age=60');
+        expect(res.headers.get('vary')).toMatch(/Accept, Authorization/);
+        expect(JSON.parse(res.body).extensions.rateLimit).toBeUndefined();
+      }
+      expect(hit.body).toBe(miss.body);
+      expect(Number(hit.headers.get('x-ratelimit-remaining'))).toBeLessThan(
+        Number(miss.headers.get('x-ratelimit-remaining')),
+      );
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('says no-store on a cached answer refused for the caller’s spent budget', async () => {
+    const limited = await startApi({ limits: { rateLimit: { addressRequests: 0, publicPoints: 60 } } });
+    try {
+      const query = `${EVENTS.slice(0, -1)} spent: __typename }`;
+      const answers = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await ask(limited, { query });
+        answers.push(res);
+        if (res.status === 429) break;
+      }
+      const refused = answers.at(-1)!;
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get(CACHE_HEADER)).toBe('HIT');
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('says public on a persisted-query GET of the public', async () => {
+    const hash = createHash('sha256').update(EVENTS).digest('hex');
+    expect((await ask(api, { query: EVENTS, hash })).status).toBe(200);
+    const got = await ask(api, { hash, method: 'GET' });
+    expect(got.status).toBe(200);
+    expect(JSON.parse(got.body).data.events.totalCount).toBeGreaterThan(0);
+    expect(got.headers.get('cache-control')).toBe('public, max-age=60');
+  });
+
+  it('says no-store on a key holder’s answer, an answer with an error, and a query the cache never keeps', async () => {
+    const keyed = await ask(api, { query: EVENTS, key: keys.analyst });
+    const failed = await ask(api, { query: '{ kpiSummary(year: 2023, agency: "nope") { year } }' });
+    const live = await ask(api, { query: '{ serverInfo { version } }' });
+    expect(JSON.parse(failed.body).errors).toHaveLength(1);
+    for (const res of [keyed, failed, live]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+});
+
 describe('viewer and rateLimit', () => {
   it('tell the public and a key holder their role and their budget, as the headers do', async () => {
     const limited = await startApi();
     try {
-      const keys = await createKeys();
       const query = '{ viewer { id role keyName } rateLimit { scope cost limit remaining resetAt } }';
       const pub = await limited.gql(query);
       expect(pub.data.viewer).toEqual({ id: expect.any(String), role: 'PUBLIC', keyName: null });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
-import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { type Api, createKeys, type Json, type Keys, startApi } from '../factories/api.js';
 import { makeEvent, makeExhibitor, register } from '../factories/data.js';
 import { createAgency, createRun, setTarget, upsertItems } from '../factories/kpi-items.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -107,6 +107,29 @@ describe('ids of what clients cache', () => {
     ];
     expect(new Set(ids).size).toBe(ids.length);
     expect(decode(first.m.points[0].id)).toMatch(/^KpiPoint:2023:\d+:1::month:1$/);
+  });
+
+  it('gives value types ids from their figures: the same on a second read, apart where the figures differ', async () => {
+    const query = `{
+      a: kpiBreakdown(year: 2023, by: AGENCY) { id rows { id } provenance { id } }
+      c: kpiBreakdown(year: 2023, by: CHANNEL) { id rows { id } }
+      programmeKpis(year: 2023) { id conversion { id formatted { id } } }
+      serverInfo { id } }`;
+    const first = await api.gql(query);
+    expect(first.errors).toBeUndefined();
+    expect((await api.gql(query)).data).toEqual(first.data);
+    const { a, c, programmeKpis } = first.data;
+    const ids = [
+      a.id,
+      c.id,
+      ...a.rows.map((r: { id: string }) => r.id),
+      ...c.rows.map((r: { id: string }) => r.id),
+    ];
+    expect(a.rows.length).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(decode(a.provenance.id)).toMatch(/^KpiProvenance:[\w-]{27}$/);
+    expect(decode(programmeKpis.conversion.formatted.id)).toMatch(/^ProgrammeConversionText:/);
+    expect(decode(first.data.serverInfo.id)).toMatch(/^ServerInfo:/);
   });
 
   it('makes fiscal targets refetchable nodes', async () => {
@@ -234,6 +257,72 @@ describe('programme conversion', () => {
       },
     );
     expect(refetched.data.node).toEqual({ id: members[0]!.id, value: '70.00' });
+  });
+
+  it('lists the procurement items behind each converted exhibitor, paged, summing to its figures, each refetchable by id', async () => {
+    const query = `query ($after: String) { programmeKpis(year: 2031) { conversion {
+      convertedExhibitors(first: 5) { edges { node { items value
+        procurementItems(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+          edges { node { id itemDate channel value agency { id } } } } } } } } } }`;
+    const membersOf = (res: { data: Json }) =>
+      res.data.programmeKpis.conversion.convertedExhibitors.edges.map((e: { node: Json }) => e.node);
+    const [b, a] = membersOf(await api.gql(query));
+    expect([b.procurementItems.totalCount, a.procurementItems.totalCount]).toEqual([1, 2]);
+    const rest = membersOf(await api.gql(query, { after: a.procurementItems.pageInfo.endCursor }))[1];
+    const items = [...a.procurementItems.edges, ...rest.procurementItems.edges].map(
+      (e: { node: Json }) => e.node,
+    );
+    expect(items.map((i: Json) => [i.itemDate, i.value])).toEqual([
+      ['2031-03-01', '40.00'],
+      ['2031-04-01', '5.00'],
+    ]);
+    expect(rest.procurementItems.pageInfo.hasNextPage).toBe(false);
+    expect(items.reduce((sum: number, i: Json) => sum + Number(i.value), 0).toFixed(2)).toBe(a.value);
+    expect(items[0].agency.id).toEqual(expect.any(String));
+    const refetched = await api.gql(
+      'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on ProgrammeConvertedItem { value } } }',
+      { ids: [items[1].id, Buffer.from('ProgrammeConvertedItem:1:1:999999999').toString('base64')] },
+    );
+    expect(refetched.errors).toBeUndefined();
+    expect(refetched.data.nodes).toEqual([{ id: items[1].id, value: '5.00' }, null]);
+  });
+
+  it('stamps its cursors with the list’s version: an older cursor is refused with STALE_CURSOR, a forged one with BAD_USER_INPUT', async () => {
+    const query = `query ($after: String) { programmeKpis(year: 2031) { eventsHeld conversion { converted version
+      convertedExhibitors(first: 1, after: $after) { pageInfo { endCursor } edges { node { value } } } } } }`;
+    const before = (await api.gql(query)).data.programmeKpis.conversion;
+    const cursor = before.convertedExhibitors.pageInfo.endCursor;
+    expect(decode(cursor)).toBe(`ProgrammeConversion:${before.version}:0`);
+    expect((await api.gql(query)).data.programmeKpis.conversion.version).toBe(before.version);
+    // A new item changes how much one exhibitor converted for: the list, and so its version, moves.
+    await upsertItems([
+      {
+        sourceKey: 'cv-a3',
+        fiscalYear: 2031,
+        agencyId,
+        vendorCode: 'CV-A',
+        value: '100.00',
+        itemDate: '2031-05-01',
+      },
+    ]);
+    const stale = await api.gql(query, { after: cursor });
+    expect(stale.data.programmeKpis.eventsHeld).toBe(1);
+    expect(stale.data.programmeKpis.conversion.convertedExhibitors).toBeNull();
+    expect(stale.data.programmeKpis.conversion.version).not.toBe(before.version);
+    expect(stale.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['programmeKpis', 'conversion', 'convertedExhibitors'], 'STALE_CURSOR'],
+    ]);
+    const fresh = (await api.gql(query)).data.programmeKpis.conversion;
+    const next = await api.gql(query, { after: fresh.convertedExhibitors.pageInfo.endCursor });
+    expect(next.errors).toBeUndefined();
+    expect(next.data.programmeKpis.conversion.convertedExhibitors.edges).toHaveLength(1);
+    for (const forged of [
+      'bm90IGEgY3Vyc29y',
+      Buffer.from(`AgencyRanking:${fresh.version}:0`).toString('base64'),
+    ]) {
+      const res = await api.gql(query, { after: forged });
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
   });
 });
 

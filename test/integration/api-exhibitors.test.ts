@@ -1,9 +1,18 @@
 // Exhibitors, products and registrations over real HTTP: search and filters, ordering, page-size
-// bounds, and each admin mutation's success and validation errors.
+// bounds, the connections of lists that grow, and each admin mutation's success and validation
+// errors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { loadDemoData } from '../../src/services/demo/seed.js';
-import { type Api, createKeys, type GqlResponse, globalId, type Keys, startApi } from '../factories/api.js';
+import {
+  type Api,
+  createKeys,
+  type GqlResponse,
+  globalId,
+  type Json,
+  type Keys,
+  startApi,
+} from '../factories/api.js';
 import { databaseFingerprint, makeEvent, makeExhibitor, makeProduct, register } from '../factories/data.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
@@ -163,6 +172,97 @@ const CREATE = `mutation ($input: CreateExhibitorInput!) { createExhibitor(input
   ${RESULT} ... on MutationCreateExhibitorSuccess { data { id name nib npwp scale siinasRegistered } } } }`;
 const UPDATE = `mutation ($id: ID!, $input: UpdateExhibitorInput!) { updateExhibitor(id: $id, input: $input) {
   ${RESULT} ... on MutationUpdateExhibitorSuccess { data { name city nib } } } }`;
+
+describe('connections of lists that grow', () => {
+  type Page = {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string };
+    edges: { node: { id: string } }[];
+  };
+
+  /** Every id of a connection, walked two at a time, beside the field's total count. */
+  async function walk(query: string, pick: (data: Json) => Page, key?: string) {
+    const ids: string[] = [];
+    let after: string | null = null;
+    let total = -1;
+    for (let pages = 0; pages < 20; pages++) {
+      const res = await api.gql(query, { after }, key);
+      expect(res.errors).toBeUndefined();
+      const page = pick(res.data);
+      total = page.totalCount;
+      ids.push(...page.edges.map((e) => e.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    return { ids, total };
+  }
+
+  it('pages an exhibitor’s products and participations, and an event’s sessions and participations, in the lists’ order', async () => {
+    const x = await makeExhibitor();
+    for (const name of ['Kopi C', 'Kopi A', 'Kopi B']) await makeProduct(x.id, { name });
+    const [early, late, draft] = [
+      await makeEvent({ startDate: new Date('2030-02-01'), endDate: new Date('2030-02-04') }),
+      await makeEvent({ startDate: new Date('2030-01-01'), endDate: new Date('2030-01-04') }),
+      await makeEvent({ status: 'DRAFT' }),
+    ];
+    for (const e of [early, late, draft]) await register(e.id, x.id);
+    for (const hour of ['15', '09', '12'])
+      await prisma.session.create({
+        data: {
+          eventId: early.id,
+          kind: 'BIMBINGAN_TEKNIS',
+          topic: `Sesi ${hour}`,
+          startsAt: new Date(`2030-02-01T${hour}:00:00Z`),
+          endsAt: new Date(`2030-02-01T${hour}:30:00Z`),
+        },
+      });
+    const others = await Promise.all([makeExhibitor(), makeExhibitor()]);
+    for (const o of others) await register(early.id, o.id);
+
+    const ofExhibitor = (field: string, list: string) => `query ($after: String) {
+      node(id: "${globalId('Exhibitor', x.id)}") { ... on Exhibitor {
+        ${list} { id }
+        ${field}(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } } }`;
+    const ofEvent = (field: string, list: string) => `query ($after: String) {
+      node(id: "${globalId('Event', early.id)}") { ... on Event {
+        ${list} { id }
+        ${field}(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } } }`;
+    // The public does not see the participation in the draft event; an analyst does.
+    for (const [query, field, list, key, count] of [
+      [ofExhibitor('productsConnection', 'products'), 'productsConnection', 'products', undefined, 3],
+      [
+        ofExhibitor('participationsConnection', 'participations'),
+        'participationsConnection',
+        'participations',
+        undefined,
+        2,
+      ],
+      [
+        ofExhibitor('participationsConnection', 'participations'),
+        'participationsConnection',
+        'participations',
+        keys.analyst,
+        3,
+      ],
+      [ofEvent('sessionsConnection', 'sessions'), 'sessionsConnection', 'sessions', undefined, 3],
+      [
+        ofEvent('participationsConnection', 'participations'),
+        'participationsConnection',
+        'participations',
+        undefined,
+        3,
+      ],
+    ] as const) {
+      const { ids, total } = await walk(query, (d) => d.node[field], key);
+      const listed = (await api.gql(query, { after: null }, key)).data.node[list].map(
+        (n: { id: string }) => n.id,
+      );
+      expect(ids).toEqual(listed);
+      expect(total).toBe(listed.length);
+      expect(total).toBe(count);
+    }
+  });
+});
 
 describe('createExhibitor and updateExhibitor', () => {
   const input = {

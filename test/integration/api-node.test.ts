@@ -88,7 +88,16 @@ beforeAll(async () => {
   pools.malformed.push(b64('KpiSummary:garbage'), b64('AgencyKpi:2023:0:NOPE:DESC:A1'));
   pools.missing.push(b64('KpiSummary:2023:0:1:NO-SUCH-AGENCY'));
   pools.wrongType.push(b64('KpiSummary:1'), b64('Query:1'), b64('Nope:3'), b64('PageInfo:1'));
-  pools.outOfRange.push(b64('Event:99999999999999999999'), b64('Exhibitor:2147483648'));
+  pools.outOfRange.push(
+    b64('Event:99999999999999999999'),
+    b64('Exhibitor:2147483648'),
+    b64('ProgrammeConvertedItem:1:1:2147483648'),
+  );
+  // A converted exhibitor's item (its key names the exhibitor, batch and item), and the id of a
+  // value type, which is not a Node.
+  pools.malformed.push(b64('ProgrammeConvertedItem:abc'));
+  pools.missing.push(b64(`ProgrammeConvertedItem:${exhibitors[0]!.id}:${event.id}:1`));
+  pools.wrongType.push(b64('KpiDelta:abc'));
   stopRecording = recordStatements(statements);
 });
 afterAll(async () => {
@@ -288,6 +297,34 @@ describe('mutation ids and inputs', () => {
       'exhibitorId',
     ]);
     expect(res.data.recordDeal.problems[1].message).toMatch(/id of a Event, not of a Exhibitor/);
+    expect(await prisma.deal.count()).toBe(before);
+  });
+
+  it('reports bad ids and bad input fields together in one ValidationError, ids first, and writes nothing', async () => {
+    const before = await prisma.deal.count();
+    const event = pools.visible.find((id) => Buffer.from(id, 'base64').toString().startsWith('Event:'))!;
+    const res = await api.gql(
+      `mutation ($e: ID!, $a: ID!, $x: ID!, $d: String) {
+        recordDeal(eventId: $e, agencyId: $a, exhibitorId: $x, input: { value: "-5", signedOn: "2030-05-07", description: $d }) {
+          __typename ... on ValidationError { field problems { field } } } }`,
+      { e: event, a: 'garbage!!', x: event, d: 'x'.repeat(2001) },
+      keys.admin,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.recordDeal.__typename).toBe('ValidationError');
+    expect(res.data.recordDeal.field).toBe('agencyId');
+    // A field can fail more than one rule (each is listed); the fields, in order:
+    const fields = res.data.recordDeal.problems.map((p: { field: string }) => p.field);
+    expect([...new Set(fields)]).toEqual(['agencyId', 'exhibitorId', 'input.value', 'input.description']);
+    const product = await api.gql(
+      'mutation ($id: ID!) { updateProduct(id: $id, input: { name: "" }) { __typename ... on ValidationError { problems { field } } } }',
+      { id: b64('Product:99999999999999999999') },
+      keys.admin,
+    );
+    expect(product.data.updateProduct).toEqual({
+      __typename: 'ValidationError',
+      problems: [{ field: 'input.name' }],
+    });
     expect(await prisma.deal.count()).toBe(before);
   });
 

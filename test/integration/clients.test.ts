@@ -120,7 +120,11 @@ describe('Apollo Client 4 set up as docs/clients.md says', () => {
       code: 'BAD_USER_INPUT',
       field: 'id',
       message: expect.any(String),
-      problems: [{ __typename: 'FieldError', field: 'id', message: expect.any(String) }],
+      // The bad id and the bad input field, in one answer.
+      problems: [
+        { __typename: 'FieldError', field: 'id', message: expect.any(String) },
+        { __typename: 'FieldError', field: 'input.name', message: expect.any(String) },
+      ],
     });
     expect(out.warnings).toEqual([]);
   });

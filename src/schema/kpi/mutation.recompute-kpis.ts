@@ -1,11 +1,13 @@
 // recomputeKpis: an admin runs the KPI recompute now (the same service the worker's kpi job runs).
 import { type RecomputeResult, recomputeKpis } from '../../services/kpi/recompute.js';
 import { builder, typedErrors } from '../builder.js';
+import { valueId } from '../common.js';
 import { KpiDriftReason, KpiRevisionStatus } from './revision-types.js';
 
 const KpiRecomputeResult = builder.objectRef<RecomputeResult>('KpiRecomputeResult').implement({
   description: 'What a recompute published.',
   fields: (t) => ({
+    id: t.id(valueId('KpiRecomputeResult')),
     dataVersion: t.exposeInt('version', {
       description:
         'The published data version that holds the figures now (the previous one when nothing changed), or the ' +

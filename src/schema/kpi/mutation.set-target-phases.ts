@@ -1,12 +1,14 @@
 // kpiTargetPhases / setKpiTargetPhases: the time phasing of the commitment target.
 import { getTargetPhases, setTargetPhases, type TargetPhases } from '../../services/kpi/targets.js';
 import { builder, typedErrors } from '../builder.js';
+import { valueId } from '../common.js';
 
 const KpiTargetPhasesRef = builder.objectRef<TargetPhases>('KpiTargetPhases').implement({
   description:
     'How the year’s commitment is expected to be realised over the months: the cumulative percent due by ' +
     'the end of each month. Without phases, targets to date are pro-rated by calendar days.',
   fields: (t) => ({
+    id: t.id(valueId('KpiTargetPhases')),
     fiscalYear: t.exposeInt('fiscalYear', { description: 'The fiscal year.' }),
     agencyCode: t.exposeString('agencyCode', {
       nullable: true,

@@ -2,6 +2,7 @@
 import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/kpi/kpis.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { valueId } from '../common.js';
 import {
   dateText,
   KpiLocaleEnum,
@@ -52,6 +53,7 @@ const KpiBreakdownRow = builder.objectRef<BreakdownRow>('KpiBreakdownRow').imple
     'commitment (attainment is null).',
   interfaces: [KpiMeasures],
   fields: (t) => ({
+    id: t.id(valueId('KpiBreakdownRow')),
     key: t.exposeString('key', {
       description:
         'The channel or vendor scale (enum name), or the agency code (UNATTRIBUTED for unknown agencies).',
@@ -81,6 +83,7 @@ const KpiBreakdownRow = builder.objectRef<BreakdownRow>('KpiBreakdownRow').imple
 const KpiBreakdown = builder.objectRef<Breakdown>('KpiBreakdown').implement({
   description: 'A fiscal year’s realisation split one way; rows by realisation, largest first.',
   fields: (t) => ({
+    id: t.id(valueId('KpiBreakdown')),
     year: t.int({ description: 'The fiscal year.', resolve: (b) => b.summary.year }),
     by: t.field({ type: KpiBreakdownBy, description: 'How it is split.', resolve: (b) => b.by }),
     asOf: t.field({

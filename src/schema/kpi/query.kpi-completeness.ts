@@ -12,11 +12,13 @@ import {
 import { centsToMoney } from '../../services/kpi/numbers.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { valueId } from '../common.js';
 import { dateText } from './types.js';
 
 const KpiMonthCompleteness = builder.objectRef<MonthCompleteness>('KpiMonthCompleteness').implement({
   description: 'Which expected agencies reported realisation in one month.',
   fields: (t) => ({
+    id: t.id(valueId('KpiMonthCompleteness')),
     month: t.exposeInt('month', { description: 'The month, 1–12.' }),
     open: t.exposeBoolean('open', {
       description: 'The month has not ended by the figures’ date: low figures are partial, not a dip.',
@@ -38,6 +40,7 @@ const KpiMonthCompleteness = builder.objectRef<MonthCompleteness>('KpiMonthCompl
 const KpiAgencyCompleteness = builder.objectRef<AgencyCompleteness>('KpiAgencyCompleteness').implement({
   description: 'How completely and how punctually one agency reported in the year.',
   fields: (t) => ({
+    id: t.id(valueId('KpiAgencyCompleteness')),
     agency: t.field({ type: Agency, description: 'The agency.', resolve: (a) => a.agency }),
     monthsReported: t.exposeIntList('monthsReported', { description: 'Months with realisation items.' }),
     lateItems: t.exposeInt('lateItems', {
@@ -59,6 +62,7 @@ const KpiAgencyCompleteness = builder.objectRef<AgencyCompleteness>('KpiAgencyCo
 const KpiCompleteness = builder.objectRef<Completeness>('KpiCompleteness').implement({
   description: 'Completeness of a fiscal year’s data per agency and month, as the published figures show it.',
   fields: (t) => ({
+    id: t.id(valueId('KpiCompleteness')),
     year: t.exposeInt('year', { description: 'The fiscal year.' }),
     dataVersion: t.int({
       description: 'The data version read (0 before any).',

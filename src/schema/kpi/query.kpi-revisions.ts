@@ -13,6 +13,7 @@ import {
 } from '../../services/kpi/revisions.js';
 import { kpiRevisionChannel, liveEvents } from '../../services/live/pubsub.js';
 import { builder } from '../builder.js';
+import { valueId } from '../common.js';
 import { KpiDelta, KpiRevision, KpiRevisionStatus } from './revision-types.js';
 import { dateText } from './types.js';
 
@@ -61,6 +62,7 @@ builder.queryField('kpiRevision', (t) =>
 const KpiRevisionDiff = builder.objectRef<RevisionDiff>('KpiRevisionDiff').implement({
   description: 'What moved in one fiscal year between two revisions, per agency and month.',
   fields: (t) => ({
+    id: t.id(valueId('KpiRevisionDiff')),
     from: t.exposeInt('from', { description: 'The earlier version.' }),
     to: t.exposeInt('to', { description: 'The later version.' }),
     year: t.exposeInt('year', { description: 'The fiscal year.' }),

@@ -2,7 +2,7 @@
 // shared by exports and saved views.
 import type { KpiTable, QueryKind } from '../../services/kpi/tables.js';
 import { builder } from '../builder.js';
-import { encodeId, OrderDirection } from '../common.js';
+import { encodeId, OrderDirection, valueId } from '../common.js';
 import { KpiMetric } from './query.agency-ranking.js';
 import { KpiBreakdownBy } from './query.kpi-breakdown.js';
 
@@ -70,6 +70,7 @@ const KpiTableColumn = builder.objectRef<KpiTable['columns'][number]>('KpiTableC
 const KpiTableRow = builder.objectRef<string[]>('KpiTableRow').implement({
   description: 'One row of a KPI table.',
   fields: (t) => ({
+    id: t.id(valueId('KpiTableRow')),
     cells: t.stringList({
       description: 'Its cells as text, one per column (empty string: no value).',
       resolve: (row) => row,
@@ -82,6 +83,7 @@ export const KpiTableRef = builder.objectRef<KpiTable>('KpiTable').implement({
     'The answer to a KPI question as a table: the graph’s own values (Money as text with 2 decimals, percents ' +
     'rounded to 4 decimals), with the data version it was read from.',
   fields: (t) => ({
+    id: t.id(valueId('KpiTable')),
     dataVersion: t.exposeInt('version', {
       nullable: true,
       description: 'The data version read; null before any data.',

@@ -13,7 +13,7 @@ import {
 } from '../../services/kpi/revisions.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
-import { encodeId } from '../common.js';
+import { encodeId, valueId } from '../common.js';
 import type { Context } from '../context.js';
 
 const agencyMaps = new WeakMap<Context, Promise<Map<number, AgencyRow>>>();
@@ -61,6 +61,7 @@ export const KpiDriftRuleEnum = builder.enumType('KpiDriftRule', {
 export const KpiDriftReason = builder.objectRef<DriftReason>('KpiDriftReason').implement({
   description: 'One drift rule a held revision breaks, with the figures compared.',
   fields: (t) => ({
+    id: t.id(valueId('KpiDriftReason')),
     rule: t.field({ type: KpiDriftRuleEnum, description: 'The rule.', resolve: (r) => r.rule }),
     year: t.exposeInt('year', { nullable: true, description: 'The fiscal year; null for REJECTED_ROWS.' }),
     agencyCode: t.exposeString('agencyCode', { nullable: true, description: 'The agency, for AGENCY_ZERO.' }),
@@ -83,6 +84,7 @@ export const KpiDriftReason = builder.objectRef<DriftReason>('KpiDriftReason').i
 export const KpiDelta = builder.objectRef<Delta>('KpiDelta').implement({
   description: 'How one agency’s month moved between two revisions.',
   fields: (t) => ({
+    id: t.id(valueId('KpiDelta')),
     year: t.exposeInt('year', { description: 'The fiscal year.' }),
     month: t.exposeInt('month', { description: 'The month, 1–12; 0 for items without a date.' }),
     agency: t.field({
@@ -120,6 +122,7 @@ export const KpiDelta = builder.objectRef<Delta>('KpiDelta').implement({
 export const KpiTouchedBucket = builder.objectRef<TouchedBucket>('KpiTouchedBucket').implement({
   description: 'A (fiscal year, agency, month, channel) bucket whose figures a revision changed.',
   fields: (t) => ({
+    id: t.id(valueId('KpiTouchedBucket')),
     year: t.exposeInt('year', { description: 'The fiscal year.' }),
     agency: t.field({
       type: Agency,
@@ -138,6 +141,7 @@ const KpiTouchedBucketPage = builder
   .implement({
     description: 'One page of the buckets a revision changed.',
     fields: (t) => ({
+      id: t.id(valueId('KpiTouchedBucketPage')),
       total: t.exposeInt('total', { description: 'How many buckets it changed in all.' }),
       buckets: t.field({
         type: [KpiTouchedBucket],
@@ -214,6 +218,7 @@ export const KpiRevision = builder.objectRef<Revision>('KpiRevision').implement(
 export const KpiDriftRules = builder.objectRef<DriftRules>('KpiDriftRules').implement({
   description: 'The drift rules every recompute is checked against before it is published.',
   fields: (t) => ({
+    id: t.id(valueId('KpiDriftRules')),
     maxFallPercent: t.exposeFloat('maxFallPercent', {
       nullable: true,
       description: 'Hold when a year’s realisation falls by more than this percent; null: rule off.',

@@ -6,10 +6,12 @@ import type { RunProgress } from '../../services/ingest/pipeline.js';
 import { type KpiRefreshed, kpiRefreshedChannel } from '../../services/kpi/notify.js';
 import { ingestProgressChannel, liveEvents } from '../../services/live/pubsub.js';
 import { builder } from '../builder.js';
+import { valueId } from '../common.js';
 
 const KpiRefreshedEvent = builder.objectRef<KpiRefreshed>('KpiRefreshedEvent').implement({
   description: 'A new KPI data version is published (a recompute, an approval or a rollback).',
   fields: (t) => ({
+    id: t.id(valueId('KpiRefreshedEvent')),
     dataVersion: t.exposeInt('version', { description: 'The data version readers now see.' }),
     years: t.exposeIntList('years', { description: 'The fiscal years whose figures changed.' }),
     asOf: t.field({
@@ -50,6 +52,7 @@ export interface RunProgressEvent extends RunProgress {
 const IngestRunProgressEvent = builder.objectRef<RunProgressEvent>('IngestRunProgressEvent').implement({
   description: 'Progress of an ingest run: sent after each committed batch and when the run ends.',
   fields: (t) => ({
+    id: t.id(valueId('IngestRunProgressEvent')),
     runId: t.exposeInt('runId', { description: 'The run (IngestRun) id.' }),
     status: t.exposeString('status', {
       nullable: true,

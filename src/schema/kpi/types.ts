@@ -5,6 +5,7 @@ import type { Coverage, Projection, ReadCache, YearOverYear } from '../../servic
 import { type Cents, centsToMoney, type KpiLocale, type Percent } from '../../services/kpi/numbers.js';
 import { type Snapshot, snapshots, type VersionPick } from '../../services/kpi/read.js';
 import { builder } from '../builder.js';
+import { valueId } from '../common.js';
 import type { Context } from '../context.js';
 
 const readCaches = new WeakMap<Context, ReadCache>();
@@ -62,6 +63,7 @@ export const KpiText = builder.objectRef<ReturnType<KpiFigures['text']>>('KpiTex
     'decimals (half-up, trailing zeros dropped), percentages with 1 decimal (half-up). Null where the ' +
     'figure is undefined.',
   fields: (t) => ({
+    id: t.id(valueId('KpiText')),
     realisation: t.exposeString('realisation', { description: 'PDN realisation, e.g. `Rp13,1 triliun`.' }),
     totalValue: t.exposeString('totalValue', { description: 'Total value of counted procurement.' }),
     umkValue: t.exposeString('umkValue', { description: 'UMK-Koperasi value.' }),
@@ -102,6 +104,7 @@ const KpiUnknowns = builder.objectRef<KpiFigures>('KpiUnknowns').implement({
     'Counted items whose value is unknown at the source (null): they are counted here and left out of ' +
     'the sums, never added as zero.',
   fields: (t) => ({
+    id: t.id(valueId('KpiUnknowns')),
     pdnValue: t.int({
       description: 'Realisation items with an unknown PDN value.',
       resolve: (f) => f.totals.unknownPdn,
@@ -135,6 +138,7 @@ const KpiSuspects = builder.objectRef<KpiFigures>('KpiSuspects').implement({
     'field). They are kept and summed as reported, and shown here so a reader sees how much of a figure ' +
     'rests on them (docs/kpi.md).',
   fields: (t) => ({
+    id: t.id(valueId('KpiSuspects')),
     count: t.int({ description: 'How many items are suspect.', resolve: (f) => f.totals.suspectCount }),
     value: t.field({
       type: 'Money',
@@ -311,6 +315,7 @@ export const KpiMeasures = builder.interfaceRef<HasFigures>('KpiMeasures').imple
 export const KpiSnapshot = builder.objectRef<Snapshot>('KpiSnapshot').implement({
   description: 'A snapshot (ingest run) the figures stand on: the latest pull of one dataset for the year.',
   fields: (t) => ({
+    id: t.id(valueId('KpiSnapshot')),
     runId: t.exposeInt('runId', { description: 'The ingest run id.' }),
     dataset: t.exposeString('dataset', {
       description: 'The feed dataset, e.g. `rup/paket-penyedia-terumumkan`.',
@@ -340,6 +345,7 @@ export const KpiSnapshot = builder.objectRef<Snapshot>('KpiSnapshot').implement(
 export const KpiCoverage = builder.objectRef<Coverage>('KpiCoverage').implement({
   description: 'How many agencies reported.',
   fields: (t) => ({
+    id: t.id(valueId('KpiCoverage')),
     reportingAgencies: t.exposeInt('reporting', {
       description: 'Agencies in scope with counted realisation or counted plans in this data version.',
     }),
@@ -366,6 +372,7 @@ export interface ProvenanceData {
 export const KpiProvenance = builder.objectRef<ProvenanceData>('KpiProvenance').implement({
   description: 'Where a KPI answer comes from: its data version, snapshots, dates and coverage.',
   fields: (t) => ({
+    id: t.id(valueId('KpiProvenance')),
     dataVersion: t.int({
       description: 'The data version read (monotonic; 0 before the first recompute).',
       resolve: (p) => p.pick?.version ?? 0,
@@ -428,6 +435,7 @@ export const KpiYearOverYear = builder.objectRef<YearOverYear>('KpiYearOverYear'
     'Realisation to date against the previous fiscal year through the same month (Asia/Jakarta months), ' +
     'read from that year’s latest data version.',
   fields: (t) => ({
+    id: t.id(valueId('KpiYearOverYear')),
     previousYear: t.exposeInt('previousYear', { description: 'The year compared with.' }),
     throughMonth: t.exposeInt('throughMonth', {
       description: 'The last month compared (month of this year’s as-of date).',
@@ -477,6 +485,7 @@ export const KpiProjection = builder.objectRef<Projection>('KpiProjection').impl
     'closed year projects to its actual realisation. Spending is usually back-loaded, so early in the ' +
     'year this tends to understate.',
   fields: (t) => ({
+    id: t.id(valueId('KpiProjection')),
     method: t.exposeString('method', { description: 'The method, in words.' }),
     elapsedDays: t.exposeInt('elapsedDays', { description: 'Days of the year through the as-of date.' }),
     daysInYear: t.exposeInt('daysInYear', { description: '365 or 366.' }),

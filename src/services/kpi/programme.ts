@@ -1,5 +1,6 @@
 // Business Matching programme KPIs: events held, exhibitors (unique, new per batch), deals, and
 // conversion: exhibitors that later appear as vendors in the procurement feed, and for how much.
+import { createHash } from 'node:crypto';
 import type { Event } from '../../generated/prisma/client.js';
 import { pool, prisma } from '../../lib/db.js';
 import { type Cents, Percent, toCents } from './numbers.js';
@@ -37,6 +38,10 @@ GROUP BY e.id`;
 const NORMAL_NPWP = `CASE WHEN length(regexp_replace(x.npwp, '\\D', '', 'g')) = 15
   THEN '0' || regexp_replace(x.npwp, '\\D', '', 'g') ELSE regexp_replace(x.npwp, '\\D', '', 'g') END`;
 
+/** A procurement item `i` that counts for exhibitor `x`: counted realisation, its vendor code or NPWP. */
+const MATCH = `(i.kind = 'REALISATION' AND i.counted AND NOT i.superseded AND i.withdrawn_at IS NULL
+    AND (i.vendor_code = x.vendor_code OR i.vendor_npwp = ${NORMAL_NPWP}))`;
+
 const CONVERSION = `
 WITH held AS (${HELD}),
 joined AS (
@@ -54,10 +59,18 @@ LEFT JOIN LATERAL (
   SELECT count(*)::int AS items, coalesce(sum(i.value), 0)::text AS value,
     coalesce(sum(i.pdn_value), 0)::text AS pdn_value
   FROM procurement_item i
-  WHERE i.kind = 'REALISATION' AND i.counted AND NOT i.superseded AND i.withdrawn_at IS NULL
-    AND i.item_date >= j.first_date
-    AND (i.vendor_code = x.vendor_code OR i.vendor_npwp = ${NORMAL_NPWP})
+  WHERE ${MATCH} AND i.item_date >= j.first_date
 ) m ON true`;
+
+/** The items of one converted exhibitor `x` (from its first batch `e`), as CONVERSION counts them. */
+const CONVERTED_ITEMS = `
+SELECT i.id, to_char(i.item_date, 'YYYY-MM-DD') AS item_date, i.channel::text AS channel, i.agency_id,
+  i.title, i.value::text AS value, i.pdn_value::text AS pdn_value
+FROM exhibitor x
+JOIN event e ON e.id = $2
+JOIN procurement_item i ON ${MATCH} AND i.item_date >= e.start_date
+WHERE x.id = $1
+ORDER BY i.item_date, i.id`;
 
 export interface ProgrammeBatch {
   event: Event;
@@ -94,6 +107,11 @@ export interface Conversion {
   pdnValue: Cents;
   /** The converted exhibitors behind the figures, largest value first (ties by exhibitor id). */
   members: ConvertedExhibitor[];
+  /**
+   * The version of the member list: a digest of the year and its members, so it moves whenever an
+   * item, a participation or an event changes who converted or for how much.
+   */
+  version: string;
 }
 
 export interface ProgrammeKpis {
@@ -153,6 +171,15 @@ export async function programmeKpis(year: number, today = jakartaToday()): Promi
     };
   });
   const unique = conversionRows.rows.length;
+  const members: ConvertedExhibitor[] = converted
+    .map((r) => ({
+      exhibitorId: r.exhibitor_id,
+      firstEventId: r.first_event_id,
+      items: r.items,
+      value: toCents(r.value),
+      pdnValue: toCents(r.pdn_value),
+    }))
+    .sort((a, b) => (a.value === b.value ? a.exhibitorId - b.exhibitorId : a.value > b.value ? -1 : 1));
   return {
     year,
     asOf: today,
@@ -169,15 +196,59 @@ export async function programmeKpis(year: number, today = jakartaToday()): Promi
       items: converted.reduce((n, r) => n + r.items, 0),
       value: converted.reduce((sum, r) => sum + toCents(r.value), 0n),
       pdnValue: converted.reduce((sum, r) => sum + toCents(r.pdn_value), 0n),
-      members: converted
-        .map((r) => ({
-          exhibitorId: r.exhibitor_id,
-          firstEventId: r.first_event_id,
-          items: r.items,
-          value: toCents(r.value),
-          pdnValue: toCents(r.pdn_value),
-        }))
-        .sort((a, b) => (a.value === b.value ? a.exhibitorId - b.exhibitorId : a.value > b.value ? -1 : 1)),
+      members,
+      version: conversionVersion(year, members),
     },
   };
+}
+
+function conversionVersion(year: number, members: ConvertedExhibitor[]): string {
+  const hash = createHash('sha256').update(String(year));
+  for (const m of members)
+    hash.update(`|${m.exhibitorId}:${m.firstEventId}:${m.items}:${m.value}:${m.pdnValue}`);
+  return hash.digest('base64url').slice(0, 16);
+}
+
+/** One procurement item behind a converted exhibitor. */
+export interface ConvertedItem {
+  id: number;
+  /** The converted exhibitor and its first batch, whose match the item is. */
+  exhibitorId: number;
+  firstEventId: number;
+  itemDate: string;
+  channel: string;
+  agencyId: number | null;
+  title: string | null;
+  /** Null: unknown at the source. */
+  value: Cents | null;
+  pdnValue: Cents | null;
+}
+
+/** The items behind one converted exhibitor, date order, and the version of that list. */
+export async function convertedItems(
+  member: Pick<ConvertedExhibitor, 'exhibitorId' | 'firstEventId'>,
+): Promise<{ items: ConvertedItem[]; version: string }> {
+  const { rows } = await pool.query<{
+    id: number;
+    item_date: string;
+    channel: string;
+    agency_id: number | null;
+    title: string | null;
+    value: string | null;
+    pdn_value: string | null;
+  }>(CONVERTED_ITEMS, [member.exhibitorId, member.firstEventId]);
+  const items = rows.map((r) => ({
+    id: r.id,
+    exhibitorId: member.exhibitorId,
+    firstEventId: member.firstEventId,
+    itemDate: r.item_date,
+    channel: r.channel,
+    agencyId: r.agency_id,
+    title: r.title,
+    value: r.value === null ? null : toCents(r.value),
+    pdnValue: r.pdn_value === null ? null : toCents(r.pdn_value),
+  }));
+  const hash = createHash('sha256').update(`${member.exhibitorId}:${member.firstEventId}`);
+  for (const item of items) hash.update(`|${item.id}:${item.value}:${item.pdnValue}`);
+  return { items, version: hash.digest('base64url').slice(0, 16) };
 }
