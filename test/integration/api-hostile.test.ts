@@ -134,24 +134,72 @@ async function lockTable(table: string): Promise<() => Promise<void>> {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** One operation over HTTP or over graphql-ws, as the public. */
+type Transport = 'http' | 'ws';
+async function runOver(target: Api, via: Transport, query: string) {
+  if (via === 'http') return target.gql(query);
+  const socket = openSocket(target);
+  try {
+    return await socket.run(query);
+  } finally {
+    await socket.close();
+  }
+}
 
-describe('query deadline', () => {
-  it('stops an operation past its deadline with QUERY_TIMEOUT while other queries are served', async () => {
-    const quick = await startApi({ limits: { queryTimeoutMs: 200 } });
+describe.each<Transport>(['http', 'ws'])('query deadline over %s', (via) => {
+  it('answers QUERY_TIMEOUT at the deadline while a field still waits, and serves other queries meanwhile', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 300 } });
+    const release = await lockTable('event');
     try {
-      const release = await lockTable('event');
-      const slow = quick.gql('{ events(first: 5) { edges { node { title } } } }');
-      // The event table is locked, so the query above waits at its first field; others go on.
-      await sleep(300);
-      const other = await quick.gql('{ exhibitors(first: 1) { totalCount } }');
+      const began = Date.now();
+      // The event table is locked, so the query waits at its first field until the deadline.
+      const slow = runOver(quick, via, '{ events(first: 5) { edges { node { title } } } }');
+      const other = await runOver(quick, via, '{ exhibitors(first: 1) { totalCount } }');
       expect(other.errors).toBeUndefined();
       expect(other.data.exhibitors.totalCount).toBe(3);
-      await sleep(300);
-      await release();
       const res = await slow;
-      expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TIMEOUT');
+      // Answered while the lock is still held: the deadline stopped it, not the lock's end.
+      expect(Date.now() - began).toBeLessThan(3_000);
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TIMEOUT']);
+      expect(res.errors?.[0]?.extensions?.timeoutMs).toBe(300);
       expect(res.data).toEqual({ events: null });
+    } finally {
+      await release();
+      await quick.close();
+    }
+  });
+
+  it('stops a list whose items wait past the deadline with one QUERY_TIMEOUT, not one per item', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 300 } });
+    // Exhibitors read at once; each one's participations wait on the locked table.
+    const release = await lockTable('participation');
+    try {
+      const res = await runOver(
+        quick,
+        via,
+        '{ exhibitors(first: 3) { edges { node { name participations { event { title } } } } } }',
+      );
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TIMEOUT']);
+    } finally {
+      await release();
+      await quick.close();
+    }
+  });
+
+  it('stops fields that have not started once the deadline has passed, running none of them', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 1 } });
+    try {
+      const ids = Array.from(
+        { length: 100 },
+        (_, i) => `"${Buffer.from(`Event:${1_000_000 + i}`).toString('base64')}"`,
+      );
+      const res = await runOver(
+        quick,
+        via,
+        `{ a: nodes(ids: [${ids.join(',')}]) { id } b: events(first: 100) { edges { node { title participations { exhibitor { name } } } } } }`,
+      );
+      // Whatever was left when the deadline passed is one QUERY_TIMEOUT, not one error per field.
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TIMEOUT']);
     } finally {
       await quick.close();
     }
