@@ -197,11 +197,16 @@ export function attachSubscriptions(
         });
       }
       const variables = payload.variables ?? undefined;
-      await checkOperation({ schema, document, operation, variables }, { viewer, address }, limits, limiter);
+      const checked = await checkOperation(
+        { schema, document, operation, variables },
+        { viewer, address },
+        limits,
+        limiter,
+      );
       const contextValue: Context = { requestId: `ws-${randomUUID()}`, viewer, address };
       // The same execution deadline as over HTTP; a subscription's events have none.
       if (operation.operation !== 'subscription') contextValue.deadline = new Deadline(limits.queryTimeoutMs);
-      return { schema, document, operationName, variableValues: variables, contextValue };
+      return { schema, document: checked.document, operationName, variableValues: variables, contextValue };
     } catch (caught) {
       return [refusalOf(caught)];
     }
