@@ -367,6 +367,21 @@ describe('the same limits over graphql-ws', () => {
     },
   );
 
+  it('refuses nodes(ids:) of more than 100 ids over HTTP and a socket alike, reading none of them', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) =>
+      Buffer.from(`Event:${1_000_000 + i}`).toString('base64'),
+    );
+    const query = `{ nodes(ids: [${ids.map((id) => `"${id}"`).join(',')}]) { id } }`;
+    for (const via of ['http', 'ws'] as const) {
+      const res = await runOver(api, via, query);
+      expect({ via, data: res.data, codes: res.errors?.map((e) => e.extensions?.code) }).toEqual({
+        via,
+        data: { nodes: null },
+        codes: ['BAD_USER_INPUT'],
+      });
+    }
+  });
+
   it('answers an ordinary query over a socket with the same cost as over HTTP', async () => {
     const socket = openSocket(api);
     try {
