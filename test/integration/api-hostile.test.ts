@@ -122,13 +122,16 @@ describe('hostile queries', () => {
   });
 });
 
-/** Holds an exclusive lock on a table until released, so any statement reading it waits. */
+/** Holds an exclusive lock on a table until released (once), so any statement reading it waits. */
 async function lockTable(table: string): Promise<() => Promise<void>> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   await client.query('BEGIN');
   await client.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+  let released = false;
   return async () => {
+    if (released) return;
+    released = true;
     await client.query('COMMIT');
     await client.end();
   };
@@ -180,6 +183,42 @@ describe.each<Transport>(['http', 'ws'])('query deadline over %s', (via) => {
         '{ exhibitors(first: 3) { edges { node { name participations { event { title } } } } } }',
       );
       expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TIMEOUT']);
+    } finally {
+      await release();
+      await quick.close();
+    }
+  });
+
+  it('answers a mutation that started before the deadline with its result once its write is done, and starts no write after it', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 300 } });
+    const release = await lockTable('event');
+    try {
+      const title = `Deadline ${via}`;
+      const create = (alias: string, batch: number, name: string) =>
+        `${alias}: createEvent(input: { batchNumber: ${batch}, title: "${name}", venue: "Balai Kota",
+          startDate: "2031-02-13", endDate: "2031-02-16" }) {
+          __typename ... on MutationCreateEventSuccess { data { title } } }`;
+      const batch = via === 'http' ? 91 : 93;
+      const mutation = `mutation { ${create('a', batch, title)} ${create('b', batch + 1, `${title} later`)} }`;
+      const answer = (async () => {
+        if (via === 'http') return quick.gql(mutation, {}, keys.admin);
+        const socket = openSocket(quick, { authorization: `Bearer ${keys.admin}` });
+        try {
+          return await socket.run(mutation);
+        } finally {
+          await socket.close();
+        }
+      })();
+      // The first insert waits on the lock well past the deadline, then commits.
+      await new Promise((r) => setTimeout(r, 800));
+      await release();
+      const res = await answer;
+      expect(res.data.a).toEqual({ __typename: 'MutationCreateEventSuccess', data: { title } });
+      // The second write would have started after the deadline: it did not run, and says so.
+      expect(res.data.b).toBeNull();
+      expect(res.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['b'], 'QUERY_TIMEOUT']]);
+      expect(await prisma.event.count({ where: { title } })).toBe(1);
+      expect(await prisma.event.count({ where: { title: `${title} later` } })).toBe(0);
     } finally {
       await release();
       await quick.close();
