@@ -20,7 +20,7 @@ import {
   type SelectionSetNode,
   visit,
 } from 'graphql';
-import { connectionItemType, pothosCursor } from '../schema/cursors.js';
+import { connectionItems, pothosCursor } from '../schema/cursors.js';
 
 function badArgument(field: string, argument: string, problem: string): GraphQLError {
   return new GraphQLError(`argument ${argument} of ${field}: ${problem}`, {
@@ -74,11 +74,11 @@ export function checkArguments(
         const n = args[name];
         if (typeof n === 'number' && n < 0) throw badArgument(where, name, 'must not be negative');
       }
-      const itemType = connectionItemType(def.type);
+      const list = connectionItems(def.type);
       for (const name of ['after', 'before'] as const) {
         const cursor = args[name];
         if (typeof cursor !== 'string') continue;
-        const decoded = itemType ? pothosCursor(itemType, cursor) : { problem: 'is not a cursor' };
+        const decoded = list ? pothosCursor(list, cursor) : { problem: 'is not a cursor' };
         if ('problem' in decoded) throw badArgument(where, name, decoded.problem);
         const argument = field.arguments?.find((a) => a.name.value === name);
         if (argument) cursors.set(argument, decoded.cursor);

@@ -1,5 +1,5 @@
-// Cursors name the list they page: `base64("<Item type>:id:<row id>")` for a list keyed by row id,
-// `base64("<Item type>:offset:<n>")` for a list paged by position. Pothos issues and reads its own
+// Cursors name the list they page: `base64("<Item type>:id:<row id>")` for a list of Prisma rows,
+// `base64("<Item type>:offset:<n>")` for a list paged by position (any other). Pothos issues and reads its own
 // shapes (`GPC:N:<id>`, `OffsetConnection:<n>`); the typed-cursors plugin (plugins/typed-cursors.ts)
 // turns every cursor it answers into the typed form, and the request checks (src/api/arguments.ts)
 // turn every `after`/`before` back, refusing anything that is not exactly a cursor of that
@@ -13,37 +13,56 @@ const POTHOS = /^(?:GPC:N:([1-9]\d{0,15})|OffsetConnection:(0|[1-9]\d{0,15}))$/;
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
+/** How a list is paged: by row id (a list of Prisma rows) or by position (anything else). */
+export type CursorKind = 'id' | 'offset';
+
+/** A connection's item type and how its cursors page it. */
+export interface CursorList {
+  itemType: string;
+  kind: CursorKind;
+}
+
 /** The item type a connection type pages (its edges' node type), or undefined if it is none. */
-export function connectionItemType(type: GraphQLOutputType): string | undefined {
+export function connectionItems(type: GraphQLOutputType): CursorList | undefined {
   const connection = getNamedType(type);
   if (!isObjectType(connection)) return undefined;
   const edges = connection.getFields().edges;
   const edge = edges && getNamedType(edges.type);
   if (!isObjectType(edge) && !isInterfaceType(edge)) return undefined;
   const node = edge.getFields().node;
-  return node ? getNamedType(node.type).name : undefined;
+  if (!node) return undefined;
+  const item = getNamedType(node.type);
+  // Prisma connections page by a row's id; lists built in memory (rankings) by position.
+  const kind = typeof item.extensions?.pothosPrismaModel === 'string' ? 'id' : 'offset';
+  return { itemType: item.name, kind };
 }
 
-/** The typed cursor of a cursor Pothos issued on a list of `itemType`. */
-export function typedCursor(itemType: string, pothosCursor: string): string {
+/** The typed cursor of a cursor Pothos issued on `list`. */
+export function typedCursor(list: CursorList, pothosCursor: string): string {
   const match = POTHOS.exec(Buffer.from(pothosCursor, 'base64').toString('utf8'));
-  // Only the two shapes above are issued: anything else is a new kind of list to add here.
-  if (!match) throw new Error(`a ${itemType} list issued a cursor of an unknown shape`);
-  return base64(match[1] ? `${itemType}:id:${match[1]}` : `${itemType}:offset:${match[2]}`);
+  const kind = match?.[1] ? 'id' : 'offset';
+  // Only the two shapes above are issued, each by its kind of list: anything else is a new kind
+  // of list to add here.
+  if (!match || kind !== list.kind) {
+    throw new Error(`the ${list.itemType} list issued a cursor of a shape cursors.ts does not know`);
+  }
+  return base64(`${list.itemType}:${kind}:${match[1] ?? match[2]}`);
 }
 
 /**
- * The Pothos cursor behind a typed cursor a client sent on a list of `itemType`, or why it is
- * refused (a sentence to follow "argument after of Query.events").
+ * The Pothos cursor behind a typed cursor a client sent on `list`, or why it is refused (a
+ * sentence to follow "argument after of Query.events").
  */
-export function pothosCursor(itemType: string, cursor: string): { cursor: string } | { problem: string } {
+export function pothosCursor(list: CursorList, cursor: string): { cursor: string } | { problem: string } {
   const foreign = { problem: 'is not a cursor this API issued' };
   if (cursor.length > 128 || !CANONICAL_BASE64.test(cursor)) return foreign;
   const match = TYPED.exec(Buffer.from(cursor, 'base64').toString('utf8'));
   if (!match) return foreign;
   const [, type, kind, n] = match as unknown as [string, string, string, string];
-  if (type !== itemType) return { problem: `is a cursor of a ${type} list, not of this ${itemType} list` };
-  if (!Number.isSafeInteger(Number(n))) return foreign;
+  if (type !== list.itemType) {
+    return { problem: `is a cursor of a ${type} list, not of this ${list.itemType} list` };
+  }
+  if (kind !== list.kind || !Number.isSafeInteger(Number(n))) return foreign;
   if (kind === 'id') return n === '0' ? foreign : { cursor: base64(`GPC:N:${n}`) };
   return { cursor: base64(`OffsetConnection:${n}`) };
 }

@@ -421,6 +421,16 @@ describe('cases a hostile pass found, over HTTP and graphql-ws', () => {
       'after',
     ],
     [
+      'an offset cursor on a list of rows',
+      `{ events(after: "${base64('Event:offset:3')}") { totalCount } }`,
+      'after',
+    ],
+    [
+      'an id cursor on a ranking',
+      `{ agencyRanking(year: 2024, after: "${base64('AgencyKpi:id:3')}") { edges { cursor } } }`,
+      'after',
+    ],
+    [
       'a negative offset cursor',
       `{ agencyRanking(year: 2024, after: "${base64('AgencyKpi:offset:-5')}") { edges { cursor } } }`,
       'after',

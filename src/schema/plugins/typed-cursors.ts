@@ -4,7 +4,7 @@
 // nested connections included, only ever sees its own cursors.
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
-import { connectionItemType, typedCursor } from '../cursors.js';
+import { type CursorList, connectionItems, typedCursor } from '../cursors.js';
 
 interface Edge {
   cursor?: unknown;
@@ -17,18 +17,18 @@ interface Connection {
 /** Connections already rewritten (a resolver handing out one object twice keeps its cursors). */
 const rewritten = new WeakSet<object>();
 
-function retype(itemType: string, value: unknown): unknown {
-  return typeof value === 'string' && value !== '' ? typedCursor(itemType, value) : value;
+function retype(list: CursorList, value: unknown): unknown {
+  return typeof value === 'string' && value !== '' ? typedCursor(list, value) : value;
 }
 
-function rewrite(itemType: string, connection: unknown): unknown {
+function rewrite(list: CursorList, connection: unknown): unknown {
   if (!connection || typeof connection !== 'object' || rewritten.has(connection)) return connection;
   rewritten.add(connection);
   const { edges, pageInfo } = connection as Connection;
-  for (const edge of edges ?? []) if (edge) edge.cursor = retype(itemType, edge.cursor);
+  for (const edge of edges ?? []) if (edge) edge.cursor = retype(list, edge.cursor);
   if (pageInfo) {
-    pageInfo.startCursor = retype(itemType, pageInfo.startCursor);
-    pageInfo.endCursor = retype(itemType, pageInfo.endCursor);
+    pageInfo.startCursor = retype(list, pageInfo.startCursor);
+    pageInfo.endCursor = retype(list, pageInfo.endCursor);
   }
   return connection;
 }
@@ -39,15 +39,15 @@ class TypedCursorsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
     fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
     if (!('after' in fieldConfig.args && 'before' in fieldConfig.args)) return resolver;
-    let itemType: string | undefined;
+    let items: CursorList | undefined;
     return (parent, args, context, info) => {
-      itemType ??= connectionItemType(info.returnType);
-      const type = itemType;
-      if (!type) return resolver(parent, args, context, info);
+      items ??= connectionItems(info.returnType);
+      const list = items;
+      if (!list) return resolver(parent, args, context, info);
       const result = resolver(parent, args, context, info);
       return typeof (result as { then?: unknown } | null)?.then === 'function'
-        ? (result as Promise<unknown>).then((c) => rewrite(type, c))
-        : rewrite(type, result);
+        ? (result as Promise<unknown>).then((c) => rewrite(list, c))
+        : rewrite(list, result);
     };
   }
 }
