@@ -105,6 +105,7 @@ function hostileCalls(n: number, revoked: string): Array<{ body: Record<string, 
     { body: { query: `{ ${'a '.repeat(10_001)}}` } },
     { body: { query: getIntrospectionQuery() } },
     { body: { query: `{ events(after: "${b64(`GPC:N:${n}.5`)}") { totalCount } }` } },
+    { body: { query: `{ exhibitors(after: "${b64(`Event:id:${n + 1}`)}") { totalCount } }` } },
     { body: { query: `{ exhibitors(filter: { sector: "%${unique}" }) { totalCount } }` } },
     { body: { query: `query N($ids: [ID!]!) { nodes(ids: $ids) { id } }`, variables: { ids: missing } } },
     {

@@ -1,10 +1,10 @@
 // Arguments checked before an operation runs, wherever they sit in it: a page size or cursor that
 // execution would refuse half-way is refused first, so a mutation never commits and then fails on a
-// bad argument in its result's selection. Cursors are decoded strictly: the exact base64 of one of
-// the three shapes this API issues (`GPC:N:<id>` of a Prisma connection, `OffsetConnection:<n>` of a
-// list paged by offset, `<List>:<version>:<n>` of a version-stamped list, whose version the field
-// itself checks: src/schema/versioned-pages.ts), nothing lenient, nothing negative.
+// bad argument in its result's selection. Cursors are decoded strictly, in one place
+// (src/schema/cursors.ts): a cursor must be exactly one this API issues for that connection's item
+// type; each is handed to execution as the Pothos cursor behind it.
 import {
+  type ArgumentNode,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -18,14 +18,9 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
-
-const CANONICAL_BASE64 = /^(?:[\d+/A-Za-z]{4})*(?:[\d+/A-Za-z]{2}==|[\d+/A-Za-z]{3}=)?$/;
-const CURSOR_SHAPES = [
-  /^GPC:N:[1-9]\d{0,15}$/,
-  /^OffsetConnection:(?:0|[1-9]\d{0,15})$/,
-  /^[A-Z][A-Za-z]{0,39}:[\w-]{16}:(?:0|[1-9]\d{0,8})$/,
-];
+import { connectionItems, pothosCursor } from '../schema/cursors.js';
 
 function badArgument(field: string, argument: string, problem: string): GraphQLError {
   return new GraphQLError(`argument ${argument} of ${field}: ${problem}`, {
@@ -33,25 +28,19 @@ function badArgument(field: string, argument: string, problem: string): GraphQLE
   });
 }
 
-/** Why a cursor is not one this API issued, or null when it is. */
-export function cursorProblem(cursor: string): string | null {
-  if (!CANONICAL_BASE64.test(cursor) || cursor.length > 64) return 'is not a cursor this API issued';
-  const decoded = Buffer.from(cursor, 'base64').toString('utf8');
-  if (!CURSOR_SHAPES.some((shape) => shape.test(decoded))) return 'is not a cursor this API issued';
-  const n = Number(decoded.slice(decoded.lastIndexOf(':') + 1));
-  return Number.isSafeInteger(n) ? null : 'is not a cursor this API issued';
-}
-
 /**
  * Throws BAD_USER_INPUT (400) naming the field and argument of the first bad page argument:
- * `first`/`last` below 0, or an `after`/`before` cursor this API did not issue.
+ * `first`/`last` below 0, or an `after`/`before` that is not a cursor this API issued for that
+ * connection. Answers the document to execute: the same, with each cursor (written in it or passed
+ * as a variable) replaced by the Pothos cursor behind it.
  */
 export function checkArguments(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
-): void {
+): DocumentNode {
+  const cursors = new Map<ArgumentNode, string>();
   const fragments = new Map(
     document.definitions
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
@@ -60,7 +49,7 @@ export function checkArguments(
   const walk = (set: SelectionSetNode, parent: GraphQLObjectType | undefined, seen: Set<string>) => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        visit(selection, parent, seen);
+        visitField(selection, parent, seen);
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD && seen.has(selection.name.value)) continue;
@@ -75,32 +64,42 @@ export function checkArguments(
       );
     }
   };
-  const visit = (node: FieldNode, parent: GraphQLObjectType | undefined, seen: Set<string>) => {
-    const def = parent?.getFields()[node.name.value];
+  const visitField = (field: FieldNode, parent: GraphQLObjectType | undefined, seen: Set<string>) => {
+    const def = parent?.getFields()[field.name.value];
     if (!def) return;
     if (def.args.some((a) => a.name === 'first' || a.name === 'after')) {
       const where = `${parent!.name}.${def.name}`;
-      const args = getArgumentValues(def, node, variables);
+      const args = getArgumentValues(def, field, variables);
       for (const name of ['first', 'last'] as const) {
         const n = args[name];
         if (typeof n === 'number' && n < 0) throw badArgument(where, name, 'must not be negative');
       }
+      const list = connectionItems(def.type);
       for (const name of ['after', 'before'] as const) {
         const cursor = args[name];
         if (typeof cursor !== 'string') continue;
-        const problem = cursorProblem(cursor);
-        if (problem) throw badArgument(where, name, problem);
+        const decoded = list ? pothosCursor(list, cursor) : { problem: 'is not a cursor' };
+        if ('problem' in decoded) throw badArgument(where, name, decoded.problem);
+        const argument = field.arguments?.find((a) => a.name.value === name);
+        if (argument) cursors.set(argument, decoded.cursor);
       }
     }
     const child = getNamedType(def.type);
     // A union's members are reached through its fragments' type conditions.
-    if (node.selectionSet) {
+    if (field.selectionSet) {
       walk(
-        node.selectionSet,
+        field.selectionSet,
         isObjectType(child) || isInterfaceType(child) ? (child as GraphQLObjectType) : undefined,
         seen,
       );
     }
   };
   walk(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, new Set());
+  if (cursors.size === 0) return document;
+  return visit(document, {
+    Argument(node) {
+      const cursor = cursors.get(node);
+      return cursor === undefined ? undefined : { ...node, value: { kind: Kind.STRING, value: cursor } };
+    },
+  });
 }

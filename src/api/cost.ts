@@ -231,16 +231,20 @@ export interface OperationToCheck {
   variables: Record<string, unknown> | undefined;
 }
 
-/** Measures the operation and throws if it is over a limit; undefined when its variables are bad. */
+/**
+ * Measures the operation and throws if it is over a limit or has a bad page argument. Answers the
+ * document to execute (its cursors decoded, see checkArguments); no measure when its variables are
+ * bad.
+ */
 function measure(
   { schema, document, operation, variables: inputs }: OperationToCheck,
   limits: ApiLimits,
-): Measured | undefined {
-  if (!operation) return undefined;
+): { measured?: Measured; document: DocumentNode } {
+  if (!operation) return { document };
   const variables = coercedVariables(schema, operation, inputs);
   // Bad variables: execution reports them, before any resolver (and so any cost) runs.
-  if (!variables) return undefined;
-  checkArguments(schema, document, operation, variables);
+  if (!variables) return { document };
+  const executed = checkArguments(schema, document, operation, variables);
   let measured: ComplexityResult;
   try {
     measured = complexityFromQuery(operationDocument(document, operation), {
@@ -274,12 +278,15 @@ function measure(
     breadthLimit: limits.maxBreadth,
   };
   // Within the limits every field costs at least 1, so this walk is bounded by the cost limit.
-  return { report, warnings: pageSizeWarnings(schema, document, operation, variables, limits.maxPageSize) };
+  const warnings = pageSizeWarnings(schema, document, operation, variables, limits.maxPageSize);
+  return { measured: { report, warnings }, document: executed };
 }
 
 export interface Checked {
   measured?: Measured;
   budget?: Budget;
+  /** The document to execute: the one checked, with its cursors decoded (checkArguments). */
+  document: DocumentNode;
 }
 
 /**
@@ -303,28 +310,33 @@ export async function checkOperation(
       extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 403 } },
     });
   }
-  const measured = measure(op, limits);
+  const { measured, document } = measure(op, limits);
   const charged = await limiter.charge(
     { keyId: caller.viewer.keyId, address: caller.address },
     measured?.report.requested ?? 1,
   );
   if (charged.refused) throw rateLimitedError(charged.budget);
-  return { measured, budget: charged.budget };
+  return { measured, budget: charged.budget, document };
 }
 
 /** Runs checkOperation for Apollo; adds cost, budget and warnings to the answer's extensions. */
 export function costPlugin(limits: ApiLimits, limiter: RateLimiter): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
-      let checked: Checked = {};
+      let checked: Partial<Checked> = {};
       return {
-        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+        async didResolveOperation(requestContext) {
+          const { schema, document, operation, request, contextValue } = requestContext;
           checked = await checkOperation(
             { schema, document, operation, variables: request.variables },
             { viewer: contextValue.viewer, address: contextValue.address ?? 'unknown' },
             limits,
             limiter,
           );
+          // Apollo executes the request context's document as it is after this hook.
+          if (checked.document !== document) {
+            (requestContext as { document: DocumentNode }).document = checked.document!;
+          }
           // The `rateLimit` field reads what was charged, like the x-ratelimit-* headers.
           if (checked.budget) contextValue.rateLimit = checked.budget;
         },

@@ -13,9 +13,9 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { config } from '../config/env.js';
-import { AppError } from '../lib/errors.js';
 import { QUERY_LIMITS } from '../schema/builder.js';
 import type { Context } from '../schema/context.js';
+import { collapseTimeouts, Deadline } from '../schema/deadline.js';
 
 export interface ApiLimits {
   /** Nesting of selections (Pothos counts a field and its sub-selection). */
@@ -205,29 +205,28 @@ export function limitErrorCode(error: unknown): string | undefined {
 }
 
 /**
- * Fields that start resolving after the deadline fail with QUERY_TIMEOUT, so a runaway operation
- * stops doing work; a single slow SQL statement is bounded by PostgreSQL's statement_timeout.
+ * Starts the execution deadline (src/schema/deadline.ts) of each HTTP query or mutation and ends it
+ * with execution; the answer reports the fields it stopped as one QUERY_TIMEOUT. graphql-ws starts
+ * the same deadline (subscriptions.ts). A single slow SQL statement is also bounded by
+ * PostgreSQL's statement_timeout.
  */
 export function queryTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async executionDidStart() {
-          const deadline = Date.now() + timeoutMs;
-          let timedOut = false;
+        async executionDidStart({ contextValue, operation }) {
+          if (operation.operation === 'subscription') return;
+          const deadline = new Deadline(timeoutMs);
+          contextValue.deadline = deadline;
           return {
-            willResolveField() {
-              if (!timedOut && Date.now() <= deadline) return;
-              timedOut = true;
-              throw new AppError(
-                'QUERY_TIMEOUT',
-                `the query ran longer than ${timeoutMs} ms and was stopped`,
-                {
-                  timeoutMs,
-                },
-              );
+            async executionDidEnd() {
+              deadline.end();
             },
           };
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          response.body.singleResult.errors = collapseTimeouts(response.body.singleResult.errors);
         },
       };
     },

@@ -4,7 +4,8 @@
 // header). Every operation on the socket then passes the same checks as over HTTP, in the same
 // order: its key is checked again (a key revoked since is refused), the per-address request count,
 // the allow-list, the token limit, GraphQL's validation with the document limits, introspection,
-// cost and the cost budget (checkOperation). Sockets are capped in total and per address, and
+// cost and the cost budget (checkOperation); a query or mutation then runs under the same execution
+// deadline (schema/deadline.ts). Sockets are capped in total and per address, and
 // operations at once per socket. Events come from Redis pub/sub (services/live), so any API process
 // delivers them.
 import { randomUUID } from 'node:crypto';
@@ -31,6 +32,7 @@ import { AppError } from '../lib/errors.js';
 import { logger } from '../lib/logger.js';
 import { asDatabaseUnavailable } from '../lib/unavailable.js';
 import type { Context, Viewer } from '../schema/context.js';
+import { collapseTimeouts, Deadline } from '../schema/deadline.js';
 import { closeLiveEvents } from '../services/live/pubsub.js';
 import { viewerFromAuthorization } from './auth.js';
 import { checkOperation } from './cost.js';
@@ -195,9 +197,16 @@ export function attachSubscriptions(
         });
       }
       const variables = payload.variables ?? undefined;
-      await checkOperation({ schema, document, operation, variables }, { viewer, address }, limits, limiter);
+      const checked = await checkOperation(
+        { schema, document, operation, variables },
+        { viewer, address },
+        limits,
+        limiter,
+      );
       const contextValue: Context = { requestId: `ws-${randomUUID()}`, viewer, address };
-      return { schema, document, operationName, variableValues: variables, contextValue };
+      // The same execution deadline as over HTTP; a subscription's events have none.
+      if (operation.operation !== 'subscription') contextValue.deadline = new Deadline(limits.queryTimeoutMs);
+      return { schema, document: checked.document, operationName, variableValues: variables, contextValue };
     } catch (caught) {
       return [refusalOf(caught)];
     }
@@ -220,8 +229,13 @@ export function attachSubscriptions(
         return true;
       },
       onSubscribe: (ctx, _id, payload) => admit(ctx.extra, Object.keys(ctx.subscriptions).length, payload),
+      onOperation: (_ctx, _id, _payload, args) => {
+        (args.contextValue as Context | undefined)?.deadline?.end();
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatted(result.errors) as unknown as GraphQLError[] } : result,
+        result.errors
+          ? { ...result, errors: collapseTimeouts(formatted(result.errors)) as unknown as GraphQLError[] }
+          : result,
       onError: (_ctx, _id, _payload, errors) => formatted(errors) as unknown as GraphQLError[],
     },
     wss,

@@ -15,7 +15,9 @@ import { UnauthenticatedError } from '../lib/auth.js';
 import { prisma } from '../lib/db.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { type Context, viewerScopes } from './context.js';
+import DeadlinePlugin from './plugins/deadline.js';
 import FallibleFieldsPlugin from './plugins/fallible-fields.js';
+import TypedCursorsPlugin from './plugins/typed-cursors.js';
 import { MoneyScalar } from './scalars.js';
 
 /**
@@ -55,8 +57,12 @@ export const builder = new SchemaBuilder<{
 }>({
   defaultFieldNullability: false,
   // Order matters: the first plugin wraps the others. Complexity and auth failures stay top-level
-  // GraphQL errors; only errors thrown past the auth check become typed mutation results.
+  // GraphQL errors; only errors thrown past the auth check become typed mutation results. The
+  // deadline comes first: past it no field runs, not even its checks. Typed cursors next: they
+  // rewrite the connection the others built.
   plugins: [
+    DeadlinePlugin,
+    TypedCursorsPlugin,
     ComplexityPlugin,
     ScopeAuthPlugin,
     ErrorsPlugin,

@@ -1,4 +1,5 @@
 // The per-request GraphQL context: a fresh object per request, holding only request data.
+import type { Deadline } from './deadline.js';
 
 export type ViewerRole = 'PUBLIC' | 'ANALYST' | 'ADMIN';
 
@@ -15,6 +16,8 @@ export interface Context {
   address?: string;
   /** The caller's rate-limit budget after this request was charged (absent when limits are off). */
   rateLimit?: RateLimitState;
+  /** The execution deadline of a query or mutation, set by its transport when execution starts. */
+  deadline?: Deadline;
 }
 
 /** A caller's budget, as the API's rate limiter charged it for this request. */

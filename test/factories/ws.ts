@@ -6,7 +6,7 @@ import type { Api, Json } from './api.js';
 
 export interface WsResult {
   data?: Json;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
   /** The close code when the server refused or closed the socket instead of answering. */
   closed?: number;
 }

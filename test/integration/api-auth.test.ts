@@ -409,4 +409,72 @@ describe('API keys over graphql-ws', () => {
     }
     expect(await databaseFingerprint()).toEqual(before);
   });
+
+  it('refuses every domain mutation over a socket with an analyst key (FORBIDDEN), writing nothing, as over HTTP', async () => {
+    const calls = (await domainMutationCalls()).filter((c) => !ANALYST_MUTATIONS.includes(c.name));
+    const before = await databaseFingerprint();
+    const socket = openSocket(api, { authorization: `Bearer ${keys.analyst}` });
+    try {
+      for (const c of calls) {
+        const res = await socket.run(c.query, c.variables);
+        expect({ name: c.name, data: res.data?.[c.name] ?? null }).toEqual({ name: c.name, data: null });
+        expect({ name: c.name, code: res.errors?.[0]?.extensions?.code }).toEqual({
+          name: c.name,
+          code: 'FORBIDDEN',
+        });
+      }
+    } finally {
+      await socket.close();
+    }
+    expect(await databaseFingerprint()).toEqual(before);
+  });
+
+  it('answers node(id:) { __typename } of a deal, an ingest run and a feed source to the public as a missing row, over HTTP and a socket', async () => {
+    const event = await makeEvent();
+    const exhibitor = await makeExhibitor();
+    const deal = await makeDeal({
+      eventId: event.id,
+      agencyId: (await makeAgency()).id,
+      exhibitorId: exhibitor.id,
+    });
+    const source = await prisma.feedSource.create({
+      data: { key: 'auth-ws', dataset: 'rup/paket-penyedia-terumumkan', klpdCode: 'D1', fiscalYear: 2023 },
+    });
+    const run = await prisma.ingestRun.create({
+      data: { dataset: 'tender/x', trigger: 'MANUAL', status: 'FAILED' },
+    });
+    const ids = [
+      globalId('Deal', deal.id),
+      globalId('IngestRun', run.id),
+      globalId('FeedSource', source.id),
+      globalId('Deal', 1_999_999_999),
+    ];
+    const socket = openSocket(api);
+    try {
+      for (const id of ids) {
+        const query = `{ node(id: "${id}") { __typename } }`;
+        for (const [via, res] of [
+          ['http', await api.gql(query)],
+          ['ws', await socket.run(query)],
+        ] as const) {
+          expect({ via, id, data: res.data, errors: res.errors }).toEqual({
+            via,
+            id,
+            data: { node: null },
+            errors: undefined,
+          });
+        }
+      }
+      const analyst = openSocket(api, { authorization: `Bearer ${keys.analyst}` });
+      try {
+        expect((await analyst.run(`{ node(id: "${ids[0]}") { __typename } }`)).data).toEqual({
+          node: { __typename: 'Deal' },
+        });
+      } finally {
+        await analyst.close();
+      }
+    } finally {
+      await socket.close();
+    }
+  });
 });

@@ -399,11 +399,45 @@ describe('cases a hostile pass found, over HTTP and graphql-ws', () => {
 
   it.each([
     ['a cursor that is not base64 of ours', '{ events(after: "Zm9yZ2Vk") { totalCount } }', 'after'],
-    ['an id cursor with a fraction', `{ events(after: "${base64('GPC:N:1.5')}") { totalCount } }`, 'after'],
-    ['an id cursor below 1', `{ exhibitors(before: "${base64('GPC:N:-3')}") { totalCount } }`, 'before'],
+    [
+      'a Pothos cursor of our own, untyped',
+      `{ events(after: "${base64('GPC:N:1')}") { totalCount } }`,
+      'after',
+    ],
+    [
+      'an id cursor with a fraction',
+      `{ events(after: "${base64('Event:id:1.5')}") { totalCount } }`,
+      'after',
+    ],
+    [
+      'an id cursor below 1',
+      `{ exhibitors(before: "${base64('Exhibitor:id:-3')}") { totalCount } }`,
+      'before',
+    ],
+    ['an id cursor of 0', `{ exhibitors(after: "${base64('Exhibitor:id:0')}") { totalCount } }`, 'after'],
+    [
+      'an Event cursor on exhibitors',
+      `{ exhibitors(after: "${base64('Event:id:1')}") { totalCount } }`,
+      'after',
+    ],
+    [
+      'an offset cursor on a list of rows',
+      `{ events(after: "${base64('Event:offset:3')}") { totalCount } }`,
+      'after',
+    ],
+    [
+      'an id cursor on a ranking',
+      `{ agencyRanking(year: 2024, after: "${base64('AgencyKpi:id:3')}") { edges { cursor } } }`,
+      'after',
+    ],
     [
       'a negative offset cursor',
-      `{ agencyRanking(year: 2024, after: "${base64('OffsetConnection:-5')}") { edges { cursor } } }`,
+      `{ agencyRanking(year: 2024, after: "${base64('AgencyKpi:offset:-5')}") { edges { cursor } } }`,
+      'after',
+    ],
+    [
+      'an offset cursor with a fraction',
+      `{ agencyRanking(year: 2024, after: "${base64('AgencyKpi:offset:2.5')}") { edges { cursor } } }`,
       'after',
     ],
     ['a negative page size', '{ events(first: -1) { totalCount } }', 'first'],
@@ -417,13 +451,70 @@ describe('cases a hostile pass found, over HTTP and graphql-ws', () => {
     }
   });
 
+  it.each([
+    ['Event:1.5', 'Event:1.5'],
+    ['Event:01', 'Event:01'],
+    ['Event:-1', 'Event:-1'],
+    ['a type node(id:) does not refetch', 'PageInfo:1'],
+  ])('refuses the id %s in node(id:) with BAD_USER_INPUT, over both transports', async (_what, raw) => {
+    for (const res of await both(`{ node(id: "${base64(raw)}") { id } }`)) {
+      expect({ via: res.via, node: res.data?.node ?? null }).toEqual({ via: res.via, node: null });
+      expect({ via: res.via, code: res.errors?.[0]?.extensions?.code }).toEqual({
+        via: res.via,
+        code: 'BAD_USER_INPUT',
+      });
+    }
+  });
+
   it('pages on with the cursors it issued', async () => {
     // Its own published event: the admin cases above, random per run, may have unpublished the others.
     await makeEvent();
     const first = await api.gql('{ events(first: 1) { pageInfo { endCursor } } }');
     const cursor = first.data.events.pageInfo.endCursor;
+    // A cursor names the list's item type and the row it stands at.
+    expect(Buffer.from(cursor, 'base64').toString('utf8')).toMatch(/^Event:id:[1-9]\d*$/);
     for (const res of await both(`{ events(first: 1, after: "${cursor}") { totalCount } }`)) {
       expect({ via: res.via, errors: res.errors }).toEqual({ via: res.via, errors: undefined });
     }
+    // The same cursor passed as a variable pages on too, and is refused on another type's list.
+    const paged = await api.gql(
+      'query ($after: String) { events(first: 1, after: $after) { edges { cursor } } }',
+      { after: cursor },
+    );
+    expect(paged.errors).toBeUndefined();
+    const refused = await api.gql('query ($after: String) { exhibitors(after: $after) { totalCount } }', {
+      after: cursor,
+    });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    expect(refused.errors?.[0]?.message).toMatch(/cursor of a Event list, not of this Exhibitor list/);
+  });
+
+  it('pages a nested connection with its own typed cursors', async () => {
+    const event = await makeEvent();
+    const agency = await makeAgency();
+    for (let i = 0; i < 3; i++) {
+      await makeDeal({ eventId: event.id, agencyId: agency.id, exhibitorId: (await makeExhibitor()).id });
+    }
+    const id = globalId('Event', event.id);
+    const page = (after?: string) =>
+      api.gql(
+        `query ($id: ID!, $after: String) { node(id: $id) { ... on Event {
+          deals(first: 2, after: $after) { edges { cursor node { id } } pageInfo { endCursor } } } } }`,
+        { id, after },
+        keys.analyst,
+      );
+    const one = await page();
+    expect(one.errors).toBeUndefined();
+    const { edges, pageInfo } = one.data.node.deals;
+    expect(edges).toHaveLength(2);
+    expect(Buffer.from(pageInfo.endCursor, 'base64').toString('utf8')).toMatch(/^Deal:id:[1-9]\d*$/);
+    const two = await page(pageInfo.endCursor);
+    expect(two.errors).toBeUndefined();
+    const next = two.data.node.deals.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(next).toHaveLength(1);
+    expect(edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(next[0]);
+    // An Event cursor on the nested deals list is refused before anything runs.
+    const wrong = await page(Buffer.from(`Event:id:${event.id}`).toString('base64'));
+    expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
   });
 });

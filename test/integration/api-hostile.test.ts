@@ -122,36 +122,123 @@ describe('hostile queries', () => {
   });
 });
 
-/** Holds an exclusive lock on a table until released, so any statement reading it waits. */
+/** Holds an exclusive lock on a table until released (once), so any statement reading it waits. */
 async function lockTable(table: string): Promise<() => Promise<void>> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   await client.query('BEGIN');
   await client.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+  let released = false;
   return async () => {
+    if (released) return;
+    released = true;
     await client.query('COMMIT');
     await client.end();
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** One operation over HTTP or over graphql-ws, as the public. */
+type Transport = 'http' | 'ws';
+async function runOver(target: Api, via: Transport, query: string) {
+  if (via === 'http') return target.gql(query);
+  const socket = openSocket(target);
+  try {
+    return await socket.run(query);
+  } finally {
+    await socket.close();
+  }
+}
 
-describe('query deadline', () => {
-  it('stops an operation past its deadline with QUERY_TIMEOUT while other queries are served', async () => {
-    const quick = await startApi({ limits: { queryTimeoutMs: 200 } });
+describe.each<Transport>(['http', 'ws'])('query deadline over %s', (via) => {
+  it('answers QUERY_TIMEOUT at the deadline while a field still waits, and serves other queries meanwhile', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 300 } });
+    const release = await lockTable('event');
     try {
-      const release = await lockTable('event');
-      const slow = quick.gql('{ events(first: 5) { edges { node { title } } } }');
-      // The event table is locked, so the query above waits at its first field; others go on.
-      await sleep(300);
-      const other = await quick.gql('{ exhibitors(first: 1) { totalCount } }');
+      const began = Date.now();
+      // The event table is locked, so the query waits at its first field until the deadline.
+      const slow = runOver(quick, via, '{ events(first: 5) { edges { node { title } } } }');
+      const other = await runOver(quick, via, '{ exhibitors(first: 1) { totalCount } }');
       expect(other.errors).toBeUndefined();
       expect(other.data.exhibitors.totalCount).toBe(3);
-      await sleep(300);
-      await release();
       const res = await slow;
-      expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TIMEOUT');
+      // Answered while the lock is still held: the deadline stopped it, not the lock's end.
+      expect(Date.now() - began).toBeLessThan(3_000);
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TIMEOUT']);
+      expect(res.errors?.[0]?.extensions?.timeoutMs).toBe(300);
       expect(res.data).toEqual({ events: null });
+    } finally {
+      await release();
+      await quick.close();
+    }
+  });
+
+  it('stops a list whose items wait past the deadline with one QUERY_TIMEOUT, not one per item', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 300 } });
+    // Exhibitors read at once; each one's participations wait on the locked table.
+    const release = await lockTable('participation');
+    try {
+      const res = await runOver(
+        quick,
+        via,
+        '{ exhibitors(first: 3) { edges { node { name participations { event { title } } } } } }',
+      );
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TIMEOUT']);
+    } finally {
+      await release();
+      await quick.close();
+    }
+  });
+
+  it('answers a mutation that started before the deadline with its result once its write is done, and starts no write after it', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 300 } });
+    const release = await lockTable('event');
+    try {
+      const title = `Deadline ${via}`;
+      const create = (alias: string, batch: number, name: string) =>
+        `${alias}: createEvent(input: { batchNumber: ${batch}, title: "${name}", venue: "Balai Kota",
+          startDate: "2031-02-13", endDate: "2031-02-16" }) {
+          __typename ... on MutationCreateEventSuccess { data { title } } }`;
+      const batch = via === 'http' ? 91 : 93;
+      const mutation = `mutation { ${create('a', batch, title)} ${create('b', batch + 1, `${title} later`)} }`;
+      const answer = (async () => {
+        if (via === 'http') return quick.gql(mutation, {}, keys.admin);
+        const socket = openSocket(quick, { authorization: `Bearer ${keys.admin}` });
+        try {
+          return await socket.run(mutation);
+        } finally {
+          await socket.close();
+        }
+      })();
+      // The first insert waits on the lock well past the deadline, then commits.
+      await new Promise((r) => setTimeout(r, 800));
+      await release();
+      const res = await answer;
+      expect(res.data.a).toEqual({ __typename: 'MutationCreateEventSuccess', data: { title } });
+      // The second write would have started after the deadline: it did not run, and says so.
+      expect(res.data.b).toBeNull();
+      expect(res.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['b'], 'QUERY_TIMEOUT']]);
+      expect(await prisma.event.count({ where: { title } })).toBe(1);
+      expect(await prisma.event.count({ where: { title: `${title} later` } })).toBe(0);
+    } finally {
+      await release();
+      await quick.close();
+    }
+  });
+
+  it('stops fields that have not started once the deadline has passed, running none of them', async () => {
+    const quick = await startApi({ limits: { queryTimeoutMs: 1 } });
+    try {
+      const ids = Array.from(
+        { length: 100 },
+        (_, i) => `"${Buffer.from(`Event:${1_000_000 + i}`).toString('base64')}"`,
+      );
+      const res = await runOver(
+        quick,
+        via,
+        `{ a: nodes(ids: [${ids.join(',')}]) { id } b: events(first: 100) { edges { node { title participations { exhibitor { name } } } } } }`,
+      );
+      // Whatever was left when the deadline passed is one QUERY_TIMEOUT, not one error per field.
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['QUERY_TIMEOUT']);
     } finally {
       await quick.close();
     }
@@ -318,6 +405,21 @@ describe('the same limits over graphql-ws', () => {
       }
     },
   );
+
+  it('refuses nodes(ids:) of more than 100 ids over HTTP and a socket alike, reading none of them', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) =>
+      Buffer.from(`Event:${1_000_000 + i}`).toString('base64'),
+    );
+    const query = `{ nodes(ids: [${ids.map((id) => `"${id}"`).join(',')}]) { id } }`;
+    for (const via of ['http', 'ws'] as const) {
+      const res = await runOver(api, via, query);
+      expect({ via, data: res.data, codes: res.errors?.map((e) => e.extensions?.code) }).toEqual({
+        via,
+        data: { nodes: null },
+        codes: ['BAD_USER_INPUT'],
+      });
+    }
+  });
 
   it('answers an ordinary query over a socket with the same cost as over HTTP', async () => {
     const socket = openSocket(api);

@@ -10,6 +10,7 @@ import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { schedulerId } from '../../src/worker/ingest-jobs.js';
 import { closeSharedProducer, sharedProducer } from '../../src/worker/queues.js';
 import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { openSocket } from '../factories/ws.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { KLPD } from '../helpers/ingest.js';
 import { flushTestPrefix } from '../helpers/redis.js';
@@ -151,20 +152,30 @@ describe('mutation answers tell the truth about the write', () => {
 
   it.each([
     ['a forged cursor', 'runs(after: "Zm9yZ2Vk") { totalCount }', 'after'],
+    [
+      'an Event cursor',
+      `runs(after: "${Buffer.from('Event:id:1').toString('base64')}") { totalCount }`,
+      'after',
+    ],
     ['a negative page size', 'runs(first: -1) { totalCount }', 'first'],
   ])(
-    'refuses a mutation whose result selection carries %s, before anything is written',
+    'refuses a mutation whose result selection carries %s, before anything is written, over HTTP and a socket',
     async (_what, selection, argument) => {
       const before = await runsOf();
-      const res = await api.gql(
-        `mutation { triggerIngestRun(input: { sourceKey: "${KEY}" }) {
-          ... on MutationTriggerIngestRunSuccess { data { source { ${selection} } } } } }`,
-        {},
-        keys.admin,
-      );
+      const mutation = `mutation { triggerIngestRun(input: { sourceKey: "${KEY}" }) {
+          ... on MutationTriggerIngestRunSuccess { data { source { ${selection} } } } } }`;
+      const res = await api.gql(mutation, {}, keys.admin);
       expect(res.status).toBe(400);
       expect(res.data).toBeUndefined();
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+      const socket = openSocket(api, { authorization: `Bearer ${keys.admin}` });
+      try {
+        const ws = await socket.run(mutation);
+        expect(ws.data).toBeUndefined();
+        expect(ws.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+      } finally {
+        await socket.close();
+      }
       expect(await runsOf()).toBe(before);
     },
   );

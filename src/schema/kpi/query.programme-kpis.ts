@@ -168,6 +168,7 @@ const ProgrammeConvertedExhibitor = builder.node(
         },
         {
           name: 'ProgrammeConvertedItemConnection',
+          extensions: { cursorKind: 'version' },
           description: 'A page of procurement items behind a converted exhibitor.',
           fields: (cf) => ({
             totalCount: cf.int({
@@ -246,6 +247,7 @@ const ProgrammeConversion = builder.objectRef<Conversion>('ProgrammeConversion')
       },
       {
         name: 'ProgrammeConvertedExhibitorConnection',
+        extensions: { cursorKind: 'version' },
         description: 'A page of converted exhibitors.',
         fields: (cf) => ({
           totalCount: cf.int({
