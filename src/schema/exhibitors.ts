@@ -20,6 +20,8 @@ export const ExhibitorScale = builder.enumType('ExhibitorScale', {
 export const Exhibitor = builder.prismaNode('Exhibitor', {
   description: 'A provider (penyedia) that exhibits at Business Matching events.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The business name.' }),
     nib: t.exposeString('nib', {
