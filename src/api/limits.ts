@@ -13,7 +13,6 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { config } from '../config/env.js';
-import { AppError } from '../lib/errors.js';
 import { QUERY_LIMITS } from '../schema/builder.js';
 import type { Context } from '../schema/context.js';
 
@@ -205,29 +204,16 @@ export function limitErrorCode(error: unknown): string | undefined {
 }
 
 /**
- * Fields that start resolving after the deadline fail with QUERY_TIMEOUT, so a runaway operation
- * stops doing work; a single slow SQL statement is bounded by PostgreSQL's statement_timeout.
+ * Starts the operation's deadline as execution starts: fields that run a resolver after it fail
+ * with QUERY_TIMEOUT (src/schema/plugins/query-deadline.ts), so a runaway operation stops doing
+ * work; a single slow SQL statement is bounded by PostgreSQL's statement_timeout.
  */
 export function queryTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async executionDidStart() {
-          const deadline = Date.now() + timeoutMs;
-          let timedOut = false;
-          return {
-            willResolveField() {
-              if (!timedOut && Date.now() <= deadline) return;
-              timedOut = true;
-              throw new AppError(
-                'QUERY_TIMEOUT',
-                `the query ran longer than ${timeoutMs} ms and was stopped`,
-                {
-                  timeoutMs,
-                },
-              );
-            },
-          };
+        async executionDidStart({ contextValue }) {
+          contextValue.deadline = { at: Date.now() + timeoutMs, timeoutMs };
         },
       };
     },

@@ -16,6 +16,7 @@ import { prisma } from '../lib/db.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { type Context, viewerScopes } from './context.js';
 import FallibleFieldsPlugin from './plugins/fallible-fields.js';
+import QueryDeadlinePlugin from './plugins/query-deadline.js';
 import { MoneyScalar } from './scalars.js';
 
 /**
@@ -56,7 +57,9 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   // Order matters: the first plugin wraps the others. Complexity and auth failures stay top-level
   // GraphQL errors; only errors thrown past the auth check become typed mutation results.
+  // The deadline check wraps everything: a field past it fails before any other check runs.
   plugins: [
+    QueryDeadlinePlugin,
     ComplexityPlugin,
     ScopeAuthPlugin,
     ErrorsPlugin,

@@ -15,6 +15,8 @@ export interface Context {
   address?: string;
   /** The caller's rate-limit budget after this request was charged (absent when limits are off). */
   rateLimit?: RateLimitState;
+  /** When execution must stop (QUERY_TIMEOUT), set as it starts (the API's queryTimeoutPlugin). */
+  deadline?: { at: number; timeoutMs: number };
 }
 
 /** A caller's budget, as the API's rate limiter charged it for this request. */
