@@ -66,6 +66,12 @@ const ROOT_FIELDS: Array<{ field: string; query: string }> = [
     query: `{ agencyRanking(year: 2023) { totalCount edges { node { rank realisation agency { code } } } ${PROVENANCE} } }`,
   },
   {
+    field: 'kpiCrossBreakdown',
+    query: `{ kpiCrossBreakdown(year: 2023, rows: AGENCY, columns: MONTH) {
+      cells { row column realisation } ${PROVENANCE}
+    } }`,
+  },
+  {
     field: 'kpiBreakdown',
     query: `{ kpiBreakdown(year: 2023, by: AGENCY) { rows { key realisation attainment } } }`,
   },

@@ -65,13 +65,29 @@ FROM kpi_target_phase WHERE fiscal_year = $1 ORDER BY agency_id NULLS LAST, mont
  * picks it, $1 year, $2 as of, $3 pinned version) with its snapshots, the agencies (all of them:
  * the hierarchy is small), the scope's agency ids ($4 an agency code, null for every item; $5
  * with its sub-units), the aggregates valid at that version summed by each of `groups` (one
- * grouping set each), the scope's commitment rows and the year's targets and target phases.
+ * grouping set each) and, with `cross`, by two keys at once, the scope's commitment rows and the year's targets and target phases.
  * Each part is a JSON value; sums stay text so they are exact.
  */
-export function readYear(groups: AggregateGroup[]): string {
+export function readYear(groups: AggregateGroup[], cross?: { rows: string; columns: string }): string {
   const sets = groups.map((g) => `(${g})`).join(', ');
-  const which = groups.map((g) => `WHEN grouping(${g}) = 0 THEN '${g}'`).join(' ');
-  const key = groups.map((g) => `WHEN grouping(${g}) = 0 THEN ${g}::text`).join(' ');
+  const valid = `fiscal_year = $1 AND version_from <= p.version AND (version_to IS NULL OR version_to > p.version)
+    AND (ids.ids IS NULL OR agency_id = ANY(ids.ids))`;
+  // With `cross` (two key expressions, as text): the sums split by both at once, in key order.
+  const crossPart = cross
+    ? `(SELECT json_agg(c ORDER BY c.row_key, c.column_key) FROM (
+    SELECT ${cross.rows} AS row_key, ${cross.columns} AS column_key,
+${AGGREGATE_SUMS}
+    FROM kpi_aggregate, pick p, ids WHERE ${valid}
+    GROUP BY 1, 2) c)`
+    : 'NULL::json';
+  const sums = groups.length
+    ? `(SELECT json_agg(s) FROM (
+    SELECT CASE ${groups.map((g) => `WHEN grouping(${g}) = 0 THEN '${g}'`).join(' ')} END AS grp,
+      CASE ${groups.map((g) => `WHEN grouping(${g}) = 0 THEN ${g}::text`).join(' ')} END AS key,
+${AGGREGATE_SUMS}
+    FROM kpi_aggregate, pick p, ids WHERE ${valid}
+    GROUP BY GROUPING SETS (${sets})) s)`
+    : 'NULL::json';
   return `
 WITH RECURSIVE pick AS (${PICK_VERSION}),
 scope(id) AS (
@@ -81,14 +97,6 @@ scope(id) AS (
 ),
 ids AS (
   SELECT CASE WHEN $4::text IS NULL THEN NULL ELSE coalesce(array_agg(id), '{}') END AS ids FROM scope
-),
-sums AS (
-  SELECT CASE ${which} END AS grp, CASE ${key} END AS key,
-${AGGREGATE_SUMS}
-  FROM kpi_aggregate, pick p, ids
-  WHERE fiscal_year = $1 AND version_from <= p.version AND (version_to IS NULL OR version_to > p.version)
-    AND (ids.ids IS NULL OR agency_id = ANY(ids.ids))
-  GROUP BY GROUPING SETS (${sets})
 )
 SELECT
   (SELECT json_build_object('version', p.version, 'as_of', p.as_of, 'run_ids', p.run_ids,
@@ -102,12 +110,11 @@ SELECT
       'kind', kind, 'klpdCode', klpd_code, 'active', active, 'parentId', parent_id,
       'createdAt', created_at, 'updatedAt', updated_at) ORDER BY code) FROM agency) AS agencies,
   (SELECT ids FROM ids) AS agency_ids,
-  (SELECT json_agg(s) FROM sums s) AS sums,
+  ${sums} AS sums,
+  ${crossPart} AS cross_sums,
   (SELECT json_agg(json_build_object('agency_id', agency_id, 'value', value::text,
       'package_count', package_count, 'unknown_count', unknown_count, 'official_value', official_value::text))
-    FROM kpi_commitment, pick p, ids
-    WHERE fiscal_year = $1 AND version_from <= p.version AND (version_to IS NULL OR version_to > p.version)
-      AND (ids.ids IS NULL OR agency_id = ANY(ids.ids))) AS commitments,
+    FROM kpi_commitment, pick p, ids WHERE ${valid}) AS commitments,
   (SELECT json_agg(t) FROM (${TARGETS}) t) AS targets,
   (SELECT json_agg(t) FROM (${TARGET_PHASES}) t) AS phases`;
 }

@@ -290,6 +290,14 @@ export interface YearRead {
   /** The scope's commitment rows at the picked version. */
   commitments: CommitmentRow[];
   targets: YearTargets;
+  /** The sums split by two keys at once (text keys), when asked for; in key order. */
+  cross: Array<TotalsRow & { row_key: string | null; column_key: string | null }>;
+}
+
+/** Two key expressions (SQL over kpi_aggregate's columns, as text) to split the sums by at once. */
+export interface CrossKeys {
+  rows: string;
+  columns: string;
 }
 
 export interface YearQuestion {
@@ -305,12 +313,31 @@ type Json<T> = { [K in keyof T]: T[K] extends Date | null ? string | null : T[K]
 
 const dateOf = (v: string | null): Date | null => (v === null ? null : new Date(v));
 
+const readYearTexts = new Map<string, string>();
+
+const readYearKey = (groups: SQL.AggregateGroup[], cross?: CrossKeys) =>
+  cross ? `${groups.join(',')}:${cross.rows}:${cross.columns}` : groups.join(',');
+
+function readYearSql(groups: SQL.AggregateGroup[], cross?: CrossKeys): string {
+  const key = readYearKey(groups, cross);
+  let text = readYearTexts.get(key);
+  if (text === undefined) {
+    text = SQL.readYear(groups, cross);
+    readYearTexts.set(key, text);
+  }
+  return text;
+}
+
 /**
  * Everything one KPI answer needs, read in one statement (read.sql.ts `readYear`): the scope, the
  * version that answers, its aggregates summed by `groups`, its commitments and the year's targets.
  * An unknown agency code is a NotFoundError, as `resolveScope` has it.
  */
-export async function readYear(q: YearQuestion, groups: SQL.AggregateGroup[]): Promise<YearRead> {
+export async function readYear(
+  q: YearQuestion,
+  groups: SQL.AggregateGroup[],
+  cross?: CrossKeys,
+): Promise<YearRead> {
   const includeSubunits = q.includeSubunits ?? true;
   const { rows } = await pool.query<{
     pick:
@@ -333,6 +360,7 @@ export async function readYear(q: YearQuestion, groups: SQL.AggregateGroup[]): P
     agencies: Json<Agency>[] | null;
     agency_ids: number[] | null;
     sums: Array<TotalsRow & { grp: SQL.AggregateGroup; key: string | null }> | null;
+    cross_sums: YearRead['cross'] | null;
     commitments: Array<{
       agency_id: number | null;
       value: string;
@@ -342,7 +370,13 @@ export async function readYear(q: YearQuestion, groups: SQL.AggregateGroup[]): P
     }> | null;
     targets: TargetRow[] | null;
     phases: PhaseRow[] | null;
-  }>(SQL.readYear(groups), [q.year, q.asOf ?? null, q.version ?? null, q.agency ?? null, includeSubunits]);
+  }>({
+    // Named: each pooled connection prepares it once, and PostgreSQL stops planning it anew per
+    // request (planning this statement costs about as much as running it).
+    name: `kpi-read-year:${readYearKey(groups, cross)}`,
+    text: readYearSql(groups, cross),
+    values: [q.year, q.asOf ?? null, q.version ?? null, q.agency ?? null, includeSubunits],
+  });
   const row = rows[0]!;
 
   const agencies = new Map<number, Agency>(
@@ -400,5 +434,12 @@ export async function readYear(q: YearQuestion, groups: SQL.AggregateGroup[]): P
     official: r.official_value === null ? null : toCents(r.official_value),
   }));
 
-  return { scope, pick, sums, commitments, targets: toTargets(row.targets ?? [], row.phases ?? []) };
+  return {
+    scope,
+    pick,
+    sums,
+    commitments,
+    targets: toTargets(row.targets ?? [], row.phases ?? []),
+    cross: row.cross_sums ?? [],
+  };
 }
