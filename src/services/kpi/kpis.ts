@@ -111,7 +111,7 @@ function readQuestion(
   return readYear(q, ['agency_id', ...groups]);
 }
 
-export async function kpiSummary(q: KpiQuestion, _cache?: ReadCache): Promise<KpiSummary> {
+export async function kpiSummary(q: KpiQuestion): Promise<KpiSummary> {
   return summaryOf(q, await readQuestion(q));
 }
 
@@ -255,10 +255,7 @@ export interface KpiSeries {
  * of the as-of date; cumulative points add up the months before. Each point's target to date is
  * the commitment due by the end of its month (by the as-of date for the last one).
  */
-export async function kpiSeries(
-  q: KpiQuestion & { cumulative: boolean },
-  _cache?: ReadCache,
-): Promise<KpiSeries> {
+export async function kpiSeries(q: KpiQuestion & { cumulative: boolean }): Promise<KpiSeries> {
   const read = await readQuestion(q, ['month']);
   const summary = summaryOf(q, read);
   const byMonth = read.sums.get('month')!;
@@ -354,16 +351,13 @@ function compareValues(a: Exclude<Comparable, null>, b: Exclude<Comparable, null
  * metric of its own figures (its sub-units not included). Agencies without a value for the metric
  * (e.g. attainment without a commitment) come last; equal values share a rank; ties by code.
  */
-export async function agencyRanking(
-  q: {
-    year: number;
-    metric: RankMetric;
-    order: 'ASC' | 'DESC';
-    asOf?: string | null;
-    version?: number | null;
-  },
-  _cache?: ReadCache,
-): Promise<Ranking> {
+export async function agencyRanking(q: {
+  year: number;
+  metric: RankMetric;
+  order: 'ASC' | 'DESC';
+  asOf?: string | null;
+  version?: number | null;
+}): Promise<Ranking> {
   const {
     scope: all,
     pick,
@@ -465,10 +459,7 @@ const GROUP: Record<BreakdownBy, 'channel' | 'agency_id' | 'vendor_scale'> = {
  * By agency, each agency's row carries its own commitment, targets and status as agencyRanking
  * has them, and agencies with counted plans but no realisation have a row too.
  */
-export async function kpiBreakdown(
-  q: KpiQuestion & { by: BreakdownBy },
-  _cache?: ReadCache,
-): Promise<Breakdown> {
+export async function kpiBreakdown(q: KpiQuestion & { by: BreakdownBy }): Promise<Breakdown> {
   const group = GROUP[q.by];
   const read = await readQuestion(q, group === 'agency_id' ? [] : [group]);
   const summary = summaryOf(q, read);
