@@ -25,6 +25,8 @@ restrictNodes('Event', visibleEvents);
 export const Event = builder.prismaNode('Event', {
   description: 'A Business Matching batch: four days of sessions where exhibitors meet agencies.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   // node(id:) of an event the viewer may not see answers null, as if it did not exist.
   findUnique: (id, ctx) => ({ id: Number(id), ...visibleEvents(ctx) }),
   fields: (t) => ({

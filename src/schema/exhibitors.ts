@@ -25,6 +25,8 @@ const visibleParticipations = (ctx: Context) =>
 export const Exhibitor = builder.prismaNode('Exhibitor', {
   description: 'A provider (penyedia) that exhibits at Business Matching events.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The business name.' }),
     nib: t.exposeString('nib', {

@@ -28,6 +28,8 @@ restrictNodes('Session', visibleSessions);
 export const Session = builder.prismaNode('Session', {
   description: 'An activity within an event: a talk, a guidance session, consultations, a showcase.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   findUnique: (id, ctx) => ({ id: Number(id), ...visibleSessions(ctx) }),
   fields: (t) => ({
     kind: t.expose('kind', { type: SessionKind, description: 'What kind of activity it is.' }),

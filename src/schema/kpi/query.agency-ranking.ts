@@ -6,14 +6,7 @@ import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { OrderDirection } from '../common.js';
 import { loadNodesByKey } from '../node.js';
-import {
-  dateText,
-  KpiCoverage,
-  KpiMeasures,
-  KpiProvenance,
-  type ProvenanceData,
-  readCache,
-} from './types.js';
+import { dateText, KpiCoverage, KpiMeasures, KpiProvenance, type ProvenanceData } from './types.js';
 
 export const KpiMetric = builder.enumType('KpiMetric', {
   description: 'A KPI to rank agencies by.',
@@ -89,16 +82,13 @@ builder.queryField('agencyRanking', (t) =>
         }),
         asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date (YYYY-MM-DD).' }),
       },
-      resolve: async (_root, args, ctx) => {
-        const ranking = await agencyRanking(
-          {
-            year: args.year,
-            metric: (args.metric ?? 'REALISATION') as RankMetric,
-            order: args.order ?? 'DESC',
-            asOf: dateText(args.asOf),
-          },
-          readCache(ctx),
-        );
+      resolve: async (_root, args) => {
+        const ranking = await agencyRanking({
+          year: args.year,
+          metric: (args.metric ?? 'REALISATION') as RankMetric,
+          order: args.order ?? 'DESC',
+          asOf: dateText(args.asOf),
+        });
         const key = `${args.year}:${ranking.pick?.version ?? 0}:${ranking.metric}:${ranking.order}`;
         for (const row of ranking.rows) rankingOf.set(row, key);
         const extras: RankingConnectionExtras = {
@@ -128,19 +118,16 @@ builder.queryField('agencyRanking', (t) =>
 );
 
 // A ranked agency refetched by id is read from the ranking and data version its id names.
-loadNodesByKey('AgencyKpi', async (key, ctx) => {
+loadNodesByKey('AgencyKpi', async (key) => {
   const match = /^(\d{4}):(\d{1,10}):([A-Z_]+):(ASC|DESC):(.{1,64})$/s.exec(key);
   if (!match || !METRICS.has(match[3]!)) throw new ValidationError('id', 'not the id of a ranked agency');
   const [, year, version, metric, order, code] = match;
-  const ranking = await agencyRanking(
-    {
-      year: Number(year),
-      metric: metric as RankMetric,
-      order: order as 'ASC' | 'DESC',
-      version: Number(version) || null,
-    },
-    readCache(ctx),
-  );
+  const ranking = await agencyRanking({
+    year: Number(year),
+    metric: metric as RankMetric,
+    order: order as 'ASC' | 'DESC',
+    version: Number(version) || null,
+  });
   if (Number(version) && ranking.pick?.version !== Number(version)) return null;
   const row = ranking.rows.find((r) => r.agency.code === code);
   if (row) rankingOf.set(row, `${year}:${version}:${metric}:${order}`);

@@ -3,15 +3,7 @@ import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { valueId } from '../common.js';
-import {
-  dateText,
-  KpiLocaleEnum,
-  KpiMeasures,
-  KpiProvenance,
-  PERCENT_RULE,
-  pct,
-  readCache,
-} from './types.js';
+import { dateText, KpiLocaleEnum, KpiMeasures, KpiProvenance, PERCENT_RULE, pct } from './types.js';
 
 export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
   description: 'How to split realisation.',
@@ -118,16 +110,13 @@ builder.queryField('kpiBreakdown', (t) =>
       asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date (YYYY-MM-DD).' }),
       includeSubunits: t.arg.boolean({ defaultValue: true, description: 'Include the agency’s sub-units.' }),
     },
-    resolve: (_root, args, ctx) =>
-      kpiBreakdown(
-        {
-          year: args.year,
-          by: args.by,
-          agency: args.agency,
-          asOf: dateText(args.asOf),
-          includeSubunits: args.includeSubunits,
-        },
-        readCache(ctx),
-      ),
+    resolve: (_root, args) =>
+      kpiBreakdown({
+        year: args.year,
+        by: args.by,
+        agency: args.agency,
+        asOf: dateText(args.asOf),
+        includeSubunits: args.includeSubunits,
+      }),
   }),
 );

@@ -107,16 +107,13 @@ builder.queryField('kpiSummary', (t) =>
         description: 'Include the agency’s sub-units (default true).',
       }),
     },
-    resolve: (_root, args, ctx) =>
-      kpiSummary(
-        {
-          year: args.year,
-          agency: args.agency,
-          asOf: dateText(args.asOf),
-          includeSubunits: args.includeSubunits,
-        },
-        readCache(ctx),
-      ),
+    resolve: (_root, args) =>
+      kpiSummary({
+        year: args.year,
+        agency: args.agency,
+        asOf: dateText(args.asOf),
+        includeSubunits: args.includeSubunits,
+      }),
   }),
 );
 
@@ -129,17 +126,17 @@ builder.objectField(Agency, 'kpiSummary', (t) =>
       year: t.arg.int({ required: true, description: 'The fiscal year.' }),
       asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date.' }),
     },
-    resolve: (agency, args, ctx) =>
-      kpiSummary({ year: args.year, agency: agency.code, asOf: dateText(args.asOf) }, readCache(ctx)),
+    resolve: (agency, args) =>
+      kpiSummary({ year: args.year, agency: agency.code, asOf: dateText(args.asOf) }),
   }),
 );
 
 // A summary refetched by id reads the data version its id names, as it was answered.
 // An agency or version that does not exist answers null, as a missing row does.
-loadNodesByKey('KpiSummary', async (key, ctx) => {
+loadNodesByKey('KpiSummary', async (key) => {
   const question = summaryQuestion(key);
   try {
-    const summary = await kpiSummary(question, readCache(ctx));
+    const summary = await kpiSummary(question);
     return question.version && summary.pick?.version !== question.version ? null : summary;
   } catch (err) {
     if (err instanceof NotFoundError) return null;

@@ -419,7 +419,7 @@ export const KpiProvenance = builder.objectRef<ProvenanceData>('KpiProvenance').
     snapshots: t.field({
       type: [KpiSnapshot],
       description: 'Those snapshots in detail.',
-      resolve: (p) => snapshots(p.pick?.runIds ?? []),
+      resolve: (p) => p.pick?.snapshots ?? snapshots(p.pick?.runIds ?? []),
     }),
     coverage: t.field({
       type: KpiCoverage,
