@@ -1,12 +1,10 @@
 // Builds the Pothos schema builder: plugins, scalars and root types. Defines no domain types.
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import ZodPlugin from '@pothos/plugin-zod';
 import { type GraphQLField, getNullableType, isListType } from 'graphql';
 import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
@@ -56,16 +54,7 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   // Order matters: the first plugin wraps the others. Complexity and auth failures stay top-level
   // GraphQL errors; only errors thrown past the auth check become typed mutation results.
-  plugins: [
-    ComplexityPlugin,
-    ScopeAuthPlugin,
-    ErrorsPlugin,
-    ZodPlugin,
-    DataloaderPlugin,
-    PrismaPlugin,
-    RelayPlugin,
-    FallibleFieldsPlugin,
-  ],
+  plugins: [ComplexityPlugin, ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, FallibleFieldsPlugin],
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
@@ -91,16 +80,6 @@ export const builder = new SchemaBuilder<{
     },
     defaultResultOptions: {
       description: 'The successful result of the operation, in `data`.',
-    },
-  },
-  zod: {
-    validationError: (zodError) => {
-      const problems = zodError.issues.map((issue) => ({
-        field: issue.path.map(String).join('.') || 'input',
-        message: issue.message,
-      }));
-      const [first = { field: 'input', message: 'invalid' }] = problems;
-      return new ValidationError(first.field, first.message, problems);
     },
   },
   prisma: {

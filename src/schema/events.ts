@@ -100,7 +100,6 @@ const EventFilter = builder.inputType('EventFilter', {
     search: t.string({
       description:
         'Words to find in the title, venue or description; case is ignored and every word must appear (at most 10 words, 200 characters).',
-      validate: { maxLength: 200 },
     }),
   }),
 });

@@ -2,7 +2,7 @@
 // writes (create, update, publish, complete, cancel) with their rules.
 import type { EventStatus, Prisma } from '../generated/prisma/client.js';
 import { prisma } from '../lib/db.js';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { likeEscape } from '../lib/text.js';
 import { calendarDate, isoDate, optionalText, parseInput, rethrowUnique, text, z } from './validation.js';
 
@@ -32,6 +32,8 @@ export interface EventFilter {
 export type EventOrderField = 'START_DATE' | 'BATCH_NUMBER' | 'TITLE';
 export type Direction = 'ASC' | 'DESC';
 
+const SEARCH_MAX_LENGTH = 200;
+
 export function eventWhere(filter: EventFilter, v: Visibility): Prisma.EventWhereInput {
   const and: Prisma.EventWhereInput[] = [visibleEventWhere(v)];
   if (filter.year != null) and.push({ year: filter.year });
@@ -39,6 +41,8 @@ export function eventWhere(filter: EventFilter, v: Visibility): Prisma.EventWher
   if (filter.statuses?.length) and.push({ status: { in: filter.statuses } });
   if (filter.from) and.push({ endDate: { gte: filter.from } });
   if (filter.to) and.push({ startDate: { lte: filter.to } });
+  if (filter.search != null && filter.search.length > SEARCH_MAX_LENGTH)
+    throw new ValidationError('filter.search', `must be at most ${SEARCH_MAX_LENGTH} characters`);
   for (const word of (filter.search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 10)) {
     const contains = { contains: likeEscape(word), mode: 'insensitive' as const };
     and.push({ OR: [{ title: contains }, { venue: contains }, { description: contains }] });
