@@ -27,10 +27,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type SelectionSetNode } from 'graphql';
 import type { Redis } from 'ioredis';
 import { config } from '../config/env.js';
+import { jakartaToday } from '../lib/dates.js';
 import { logger } from '../lib/logger.js';
 import type { Viewer } from '../schema/context.js';
 import { publishedVersionKey, readPublishedVersion } from '../services/kpi/notify.js';
-import { jakartaToday } from '../services/kpi/read.js';
 import { viewerFromAuthorization } from './auth.js';
 import { cacheableRequest } from './request-checks.js';
 

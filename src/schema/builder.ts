@@ -6,7 +6,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { type GraphQLField, getNullableType, isListType } from 'graphql';
-import { DateResolver, DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { UnauthenticatedError } from '../lib/auth.js';
@@ -14,7 +14,7 @@ import { prisma } from '../lib/db.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { type Context, viewerScopes } from './context.js';
 import FallibleFieldsPlugin from './plugins/fallible-fields.js';
-import { MoneyScalar } from './scalars.js';
+import { DateScalar, MoneyScalar } from './scalars.js';
 
 /**
  * Limits every operation's shape. A connection multiplies the cost of its selection by the page it
@@ -46,7 +46,7 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
   Scalars: {
-    Date: { Input: Date; Output: Date | string };
+    Date: { Input: string; Output: Date | string };
     DateTime: { Input: Date; Output: Date | string };
     Money: { Input: string; Output: string | { toFixed(dp: number): string } };
   };
@@ -134,7 +134,7 @@ export function typedErrors(dataDescription: string) {
 }
 
 // specifiedByURL tells codegen and explorers what a scalar's text is, so no client guesses.
-builder.addScalarType('Date', DateResolver, {
+builder.addScalarType('Date', DateScalar, {
   description:
     'A calendar date, YYYY-MM-DD (RFC 3339 full-date). Programme dates are Asia/Jakarta calendar dates.',
   specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',

@@ -409,7 +409,7 @@ builder.mutationField('triggerIngestRun', (t) =>
     resolve: async (query, _root, { input }) => {
       const run = await triggerRun(sharedProducer(), {
         sourceKey: input.sourceKey,
-        asOf: input.asOf ? input.asOf.toISOString().slice(0, 10) : null,
+        asOf: input.asOf ?? null,
       });
       // The run is recorded and queued: the answer reports it whatever the re-read does.
       return answerCommitted(run, () => queries.findRun(nonEmptyQuery(query), run.id));

@@ -4,6 +4,7 @@
 // run asks again and skips what it already committed (these feeds cannot start mid-array).
 // They state no as-of date: the snapshot is dated by its rows (as-of.ts).
 
+import { jakartaToday } from '../../lib/dates.js';
 import {
   FEED_CLIENT_DEFAULTS,
   FeedAuthError,
@@ -13,7 +14,7 @@ import {
   FeedUnavailableError,
   parseRetryAfter,
 } from '../client.js';
-import { DataAsOf, jakartaToday } from './as-of.js';
+import { DataAsOf } from './as-of.js';
 import { arrayElements, NotAnArrayError } from './json-array.js';
 import type { FeedTransport, TransportPage, TransportRequest, TransportSettings } from './types.js';
 

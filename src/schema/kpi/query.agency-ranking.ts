@@ -6,14 +6,7 @@ import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { OrderDirection } from '../common.js';
 import { loadNodesByKey } from '../node.js';
-import {
-  dateText,
-  KpiCoverage,
-  KpiMeasures,
-  KpiProvenance,
-  type ProvenanceData,
-  readCache,
-} from './types.js';
+import { KpiCoverage, KpiMeasures, KpiProvenance, type ProvenanceData, readCache } from './types.js';
 
 export const KpiMetric = builder.enumType('KpiMetric', {
   description: 'A KPI to rank agencies by.',
@@ -95,7 +88,7 @@ builder.queryField('agencyRanking', (t) =>
             year: args.year,
             metric: (args.metric ?? 'REALISATION') as RankMetric,
             order: args.order ?? 'DESC',
-            asOf: dateText(args.asOf),
+            asOf: args.asOf,
           },
           readCache(ctx),
         );

@@ -2,15 +2,7 @@
 import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/kpi/kpis.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
-import {
-  dateText,
-  KpiLocaleEnum,
-  KpiMeasures,
-  KpiProvenance,
-  PERCENT_RULE,
-  pct,
-  readCache,
-} from './types.js';
+import { KpiLocaleEnum, KpiMeasures, KpiProvenance, PERCENT_RULE, pct, readCache } from './types.js';
 
 export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
   description: 'How to split realisation.',
@@ -121,7 +113,7 @@ builder.queryField('kpiBreakdown', (t) =>
           year: args.year,
           by: args.by,
           agency: args.agency,
-          asOf: dateText(args.asOf),
+          asOf: args.asOf,
           includeSubunits: args.includeSubunits,
         },
         readCache(ctx),

@@ -14,7 +14,6 @@ import {
 import { kpiRevisionChannel, liveEvents } from '../../services/live/pubsub.js';
 import { builder } from '../builder.js';
 import { KpiDelta, KpiRevision, KpiRevisionStatus } from './revision-types.js';
-import { dateText } from './types.js';
 
 builder.queryField('kpiRevisions', (t) =>
   t.field({
@@ -40,7 +39,7 @@ builder.queryField('kpiRevisions', (t) =>
       listRevisions({
         year: args.year ?? null,
         status: (args.status as RevisionStatus | null | undefined) ?? null,
-        asOf: dateText(args.asOf),
+        asOf: args.asOf,
         before: args.before ?? null,
         limit: args.limit ?? 20,
       }),

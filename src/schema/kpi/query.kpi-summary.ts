@@ -12,7 +12,6 @@ import { builder } from '../builder.js';
 import { loadNodesByKey } from '../node.js';
 import { summaryKey, summaryQuestion } from './ids.js';
 import {
-  dateText,
   KpiCoverage,
   KpiMeasures,
   KpiProjection,
@@ -112,7 +111,7 @@ builder.queryField('kpiSummary', (t) =>
         {
           year: args.year,
           agency: args.agency,
-          asOf: dateText(args.asOf),
+          asOf: args.asOf,
           includeSubunits: args.includeSubunits,
         },
         readCache(ctx),
@@ -130,7 +129,7 @@ builder.objectField(Agency, 'kpiSummary', (t) =>
       asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date.' }),
     },
     resolve: (agency, args, ctx) =>
-      kpiSummary({ year: args.year, agency: agency.code, asOf: dateText(args.asOf) }, readCache(ctx)),
+      kpiSummary({ year: args.year, agency: agency.code, asOf: args.asOf }, readCache(ctx)),
   }),
 );
 

@@ -22,8 +22,6 @@ export function readCache(ctx: Context): ReadCache {
 export const money = (c: Cents | null | undefined): string | null =>
   c === null || c === undefined ? null : centsToMoney(c);
 export const pct = (p: Percent | null | undefined): number | null => (p ? p.toNumber() : null);
-export const dateText = (d: Date | null | undefined): string | null =>
-  d ? d.toISOString().slice(0, 10) : null;
 
 export const PERCENT_RULE =
   'Percent, computed exactly from the sums and rounded half-up to 4 decimals (text: 1 decimal).';

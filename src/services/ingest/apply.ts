@@ -4,9 +4,9 @@
 // or cancelled run changes no item and no recompute can see its rows.
 import type pg from 'pg';
 import { config } from '../../config/env.js';
+import { jakartaToday } from '../../lib/dates.js';
 import { ingestRows } from '../../lib/metrics.js';
-import { AS_OF_ZONE, type RunRow } from './runs.js';
-import { dateInZone } from './schedule.js';
+import type { RunRow } from './runs.js';
 import { SQL } from './writer.js';
 
 export interface ApplyScope {
@@ -102,7 +102,7 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
           `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL, finished_at = now(),
              as_of = COALESCE(as_of, $3::date)
            WHERE id = $1 RETURNING *`,
-          [run.id, reason, dateInZone(new Date(), AS_OF_ZONE)],
+          [run.id, reason, jakartaToday()],
         );
         // One held snapshot per source: the newest stands for the source's state.
         await supersedeHeld(client, source!.id, run.id, `superseded by held run ${run.id}`);
@@ -151,7 +151,7 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
         merged.unknown_agencies,
         staged - collected,
         hash,
-        dateInZone(new Date(), AS_OF_ZONE),
+        jakartaToday(),
       ],
     );
     const finished = rows[0]!;

@@ -2,6 +2,7 @@
 // month, channel and vendor scale in one answer (e.g. month × channel, agency × vendor scale).
 // Raw SQL for the same reason as read.sql.ts: grouped exact sums over the versioned aggregates,
 // which carry all four dimensions, so the cost does not grow with items.
+import { checkCalendarDate } from '../../lib/dates.js';
 import { pool } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
 import { KpiFigures } from './figures.js';
@@ -71,8 +72,7 @@ export interface CrossQuestion {
 export async function crossBreakdown(q: CrossQuestion): Promise<CrossBreakdown> {
   checkYear(q.year);
   if (q.rows === q.columns) throw new ValidationError('columns', 'must differ from rows');
-  if (q.asOf != null && !/^\d{4}-\d{2}-\d{2}$/.test(q.asOf))
-    throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+  checkCalendarDate(q.asOf);
   const scope = await resolveScope(q.agency, q.includeSubunits ?? true);
   const pick = await pickVersion(q.year, q.asOf);
   const result = pick

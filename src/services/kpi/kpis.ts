@@ -2,7 +2,7 @@
 // breakdown, each for one fiscal year as of a snapshot date, plus year-over-year comparison and a
 // year-end projection. Every answer carries the data version it was read from.
 import type { Agency } from '../../generated/prisma/client.js';
-import { ValidationError } from '../../lib/errors.js';
+import { checkCalendarDate, jakartaToday } from '../../lib/dates.js';
 import {
   addTotals,
   type Commitment,
@@ -18,7 +18,6 @@ import { type Cents, Percent } from './numbers.js';
 import {
   checkYear,
   commitmentRows,
-  jakartaToday,
   loadTargets,
   phasesFor,
   pickVersion,
@@ -76,8 +75,7 @@ export interface KpiSummary {
 }
 
 function checkDate(asOf: string | null | undefined): void {
-  if (asOf != null && !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
-    throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+  checkCalendarDate(asOf);
 }
 
 /** The date the figures of `year` stand for, clamped to the fiscal year. */

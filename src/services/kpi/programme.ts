@@ -1,9 +1,10 @@
 // Business Matching programme KPIs: events held, exhibitors (unique, new per batch), deals, and
 // conversion: exhibitors that later appear as vendors in the procurement feed, and for how much.
 import type { Event } from '../../generated/prisma/client.js';
+import { jakartaToday } from '../../lib/dates.js';
 import { pool, prisma } from '../../lib/db.js';
 import { type Cents, Percent, toCents } from './numbers.js';
-import { checkYear, jakartaToday } from './read.js';
+import { checkYear } from './read.js';
 
 /**
  * Raw SQL: per-batch distinct counts with a first-ever-participation window, and the conversion

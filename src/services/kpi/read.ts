@@ -319,8 +319,3 @@ export async function snapshots(runIds: number[]): Promise<Snapshot[]> {
     fetchedAt: r.finished_at,
   }));
 }
-
-/** Today's date in Asia/Jakarta (UTC+7, no daylight saving). */
-export function jakartaToday(now = new Date()): string {
-  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
-}

@@ -3,6 +3,7 @@
 // CSV; saved views return them. Cells hold the graph's values (Money as text with 2 decimals,
 // percents rounded to 4 decimals), so a table matches the graph number for number.
 import { z } from 'zod';
+import { calendarDateText as date } from '../../lib/dates.js';
 import { ValidationError } from '../../lib/errors.js';
 import type { KpiFigures } from './figures.js';
 import { agencyRanking, kpiBreakdown, kpiSeries, kpiSummary } from './kpis.js';
@@ -10,7 +11,6 @@ import { centsToMoney, type Percent } from './numbers.js';
 
 export type QueryKind = 'SUMMARY' | 'SERIES' | 'RANKING' | 'BREAKDOWN';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const year = z.number().int().min(2000).max(2100);
 
 /** The arguments each kind of question takes (those of its graph field). */
