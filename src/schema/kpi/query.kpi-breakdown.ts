@@ -1,5 +1,7 @@
 // kpiBreakdown: a year's realisation split by channel, agency or vendor scale.
+
 import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/kpi/kpis.js';
+import type { KpiBreakdownBy as KpiBreakdownByName } from '../../shared/kpi.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { KpiLocaleEnum, KpiMeasures, KpiProvenance, PERCENT_RULE, pct, readCache } from './types.js';
@@ -16,7 +18,7 @@ export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
         'included; items of unknown agencies form the row UNATTRIBUTED.',
     },
     VENDOR_SCALE: { description: 'By the vendor’s scale (micro, small, medium, large, koperasi, unknown).' },
-  },
+  } satisfies Record<KpiBreakdownByName, { description: string }>,
 });
 
 const LABELS: Record<string, { id: string; en: string }> = {

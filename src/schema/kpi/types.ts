@@ -42,7 +42,7 @@ export const KpiStatus = builder.enumType('KpiStatus', {
     BEHIND: { description: 'Below the target to date (for shares: below the target share).' },
     NO_TARGET: { description: 'There is no target (no commitment, or no share target set).' },
     NO_DATA: { description: 'There is a target but nothing to compare with (no known values).' },
-  },
+  } satisfies Record<KpiStatusValue, { description: string }>,
 });
 
 export const CommitmentBasisEnum = builder.enumType('CommitmentBasis', {

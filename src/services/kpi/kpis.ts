@@ -3,6 +3,7 @@
 // year-end projection. Every answer carries the data version it was read from.
 import type { Agency } from '../../generated/prisma/client.js';
 import { checkCalendarDate, jakartaToday } from '../../lib/dates.js';
+import type { KpiMetric } from '../../shared/kpi.js';
 import {
   addTotals,
   type Commitment,
@@ -282,15 +283,7 @@ export async function kpiSeries(
 
 // ------------------------------------------------------------------------------- ranking
 
-export type RankMetric =
-  | 'REALISATION'
-  | 'COMMITMENT'
-  | 'ATTAINMENT'
-  | 'PDN_SHARE'
-  | 'UMK_SHARE'
-  | 'TOTAL_VALUE'
-  | 'ITEM_COUNT'
-  | 'GAP_TO_DATE';
+export type RankMetric = KpiMetric;
 
 export interface RankedAgency {
   rank: number;
