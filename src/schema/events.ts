@@ -3,7 +3,7 @@
 import * as events from '../services/events.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import { builder, typedErrors } from './builder.js';
-import { DateRange, OrderDirection, rowId, totalCountField, visibility } from './common.js';
+import { countedPage, DateRange, orderInput, rowId, visibility } from './common.js';
 import type { Context } from './context.js';
 import { restrictNodes } from './node.js';
 
@@ -57,8 +57,7 @@ export const Event = builder.prismaNode('Event', {
         totalCount: true,
         query: { orderBy: [{ value: 'desc' }, { id: 'asc' }] },
       },
-      { description: 'A page of deals.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A deal and its cursor.' },
+      ...countedPage('deals', 'A deal'),
     ),
   }),
 });
@@ -72,17 +71,7 @@ const EventOrderField = builder.enumType('EventOrderField', {
   },
 });
 
-const EventOrder = builder.inputType('EventOrder', {
-  description: 'How to sort events; ties are broken by id.',
-  fields: (t) => ({
-    field: t.field({ type: EventOrderField, required: true, description: 'The sort key.' }),
-    direction: t.field({
-      type: OrderDirection,
-      defaultValue: 'ASC',
-      description: 'The direction (default ASC).',
-    }),
-  }),
-});
+const EventOrder = orderInput('EventOrder', 'events', EventOrderField);
 
 const EventFilter = builder.inputType('EventFilter', {
   description: 'Conditions an event must meet; all given conditions apply.',
@@ -136,8 +125,7 @@ builder.queryField('events', (t) =>
           visibility(ctx),
         ),
     },
-    { description: 'A page of events.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-    { description: 'An event and its cursor.' },
+    ...countedPage('events', 'An event'),
   ),
 );
 

@@ -12,7 +12,7 @@ import { enqueueRecompute, triggerRun } from '../worker/ingest-jobs.js';
 import { sharedProducer } from '../worker/queues.js';
 import { syncSchedulers } from '../worker/schedulers.js';
 import { builder, typedErrors } from './builder.js';
-import { nonEmptyQuery, totalCountField } from './common.js';
+import { countedPage, nonEmptyQuery } from './common.js';
 
 const CatchUpPolicy = builder.enumType('CatchUpPolicy', {
   description: 'What a worker does at start about scheduled runs missed while no worker ran.',
@@ -229,8 +229,7 @@ export const IngestRun = builder.prismaNode('IngestRun', {
         totalCount: true,
         query: { orderBy: { rowNumber: 'asc' } },
       },
-      { description: 'A page of rejected rows.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A rejected row and its cursor.' },
+      ...countedPage('rejected rows', 'A rejected row'),
     ),
   }),
 });
@@ -308,8 +307,7 @@ export const FeedSource = builder.prismaNode('FeedSource', {
         totalCount: true,
         query: { orderBy: { id: 'desc' } },
       },
-      { description: 'A page of runs.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A run and its cursor.' },
+      ...countedPage('runs', 'A run'),
     ),
   }),
 });
@@ -365,8 +363,7 @@ builder.queryField('ingestRuns', (t) =>
       totalCount: (_connection, args) => queries.countRuns(toRunFilter(args.filter)),
       resolve: (query, _root, args) => queries.listRuns(query, toRunFilter(args.filter)),
     },
-    { description: 'A page of runs.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-    { description: 'A run and its cursor.' },
+    ...countedPage('runs', 'A run'),
   ),
 );
 
