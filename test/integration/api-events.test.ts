@@ -53,6 +53,17 @@ describe('events query', () => {
     expect(batches(openEnded)).toEqual([8, 9]);
   });
 
+  it('refuses an impossible date or a search over 200 characters with BAD_USER_INPUT naming the problem', async () => {
+    const impossible = await api.gql(EVENTS, { filter: { dates: { from: '2023-02-30' } } });
+    expect(impossible.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(impossible.errors?.[0]?.message).toMatch(/YYYY-MM-DD/);
+    const long = await api.gql(EVENTS, { filter: { search: 'a'.repeat(201) } });
+    expect(long.data?.events ?? null).toBeNull();
+    expect(long.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.search' });
+    const longest = await api.gql(EVENTS, { filter: { search: 'a'.repeat(200) } });
+    expect(longest.errors).toBeUndefined();
+  });
+
   it('filters by status: analysts find drafts, the public gets an empty page for them', async () => {
     const draft = await makeEvent({ status: 'DRAFT', year: 2040, batchNumber: 1 });
     const analyst = await api.gql(EVENTS, { filter: { statuses: ['DRAFT'], year: 2040 } }, keys.analyst);

@@ -98,6 +98,7 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
       ).rows[0]!;
       const reason = holdReason(run, counts, config().INGEST_MAX_WITHDRAW_SHARE, source!.last_snapshot_as_of);
       if (reason !== null) {
+        // A run whose feed states no as-of date stands as of the pull date in Asia/Jakarta.
         const { rows } = await client.query<RunRow>(
           `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL, finished_at = now(),
              as_of = COALESCE(as_of, $3::date)
