@@ -3,7 +3,7 @@
 // the whole run (a killed worker's connection drops and frees it), whatever the process count.
 import type pg from 'pg';
 import type { IngestRun, RunTrigger } from '../../generated/prisma/client.js';
-import { checkCalendarDate, jakartaToday } from '../../lib/dates.js';
+import { checkCalendarDate, jakartaToday, toDbDate } from '../../lib/dates.js';
 import { pool, prisma } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { getSource } from './sources.js';
@@ -66,8 +66,8 @@ export async function requestRun(input: { sourceKey: string; asOf?: string | nul
       klpdCode: source.klpdCode,
       trigger: asOf ? 'REPLAY' : 'MANUAL',
       status: 'QUEUED',
-      requestedAsOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
-      asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
+      requestedAsOf: asOf ? toDbDate(asOf) : null,
+      asOf: asOf ? toDbDate(asOf) : null,
     },
   });
 }
