@@ -1,5 +1,6 @@
 // The ingest subcommands of `bisma`: import a snapshot file, queue a run, list sources and runs.
 import { FEED_DATASETS } from '../feed/contract.js';
+import { fromDbDate } from '../lib/dates.js';
 import { AppError, ValidationError } from '../lib/errors.js';
 import type { Producer } from '../worker/queues.js';
 import { type Command, out, positiveInt } from './command.js';
@@ -179,7 +180,7 @@ const ingestSources: Command = {
           s.enabled,
           iso(t.nextRunAt),
           iso(s.lastSuccessAt),
-          s.lastSnapshotAsOf?.toISOString().slice(0, 10) ?? '-',
+          s.lastSnapshotAsOf ? fromDbDate(s.lastSnapshotAsOf) : '-',
           t.missedRuns,
           t.lagSeconds,
         ].join('\t'),
@@ -216,7 +217,7 @@ const ingestRuns: Command = {
           r.dataset,
           r.trigger,
           r.status,
-          r.asOf?.toISOString().slice(0, 10) ?? '-',
+          r.asOf ? fromDbDate(r.asOf) : '-',
           r.fetched,
           r.inserted,
           r.updated,

@@ -23,6 +23,7 @@
 // - `size` scales every (dataset, year) to that many rows with the same layout; the targets still
 //   hold whenever every group gets at least one row (from a few dozen rows up).
 
+import { fromDbDate } from '../lib/dates.js';
 import { type Rng, seededRng } from '../lib/random.js';
 import { DEMO_AGENCIES, type DemoAgency, PROVINCE } from '../services/demo/agencies.js';
 import { type DemoExhibitor, demoProgramme } from '../services/demo/programme.js';
@@ -144,7 +145,7 @@ export function dayOf(date: string): number {
 }
 
 export function dateOfDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  return fromDbDate(new Date(day * DAY_MS));
 }
 
 // ---------------------------------------------------------------------------------------------

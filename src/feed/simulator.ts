@@ -59,6 +59,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isCalendarDate } from '../lib/dates.js';
 import {
   errorEnvelope,
   type FeedDataset,
@@ -638,7 +639,7 @@ function parseQuery(dataset: FeedDataset, url: URL): Query {
   const asOfText = params.get('as_of');
   let asOf: string | null = null;
   if (asOfText !== null && asOfText !== '') {
-    asOf = /^\d{4}-\d{2}-\d{2}$/.test(asOfText) ? parseFeedDate(asOfText) : null;
+    asOf = isCalendarDate(asOfText) ? parseFeedDate(asOfText) : null;
     if (asOf === null)
       throw new HttpFailure(400, 'BAD_REQUEST', 'as_of must be a date YYYY-MM-DD', { field: 'as_of' });
   }

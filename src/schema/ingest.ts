@@ -12,7 +12,7 @@ import { enqueueRecompute, triggerRun } from '../worker/ingest-jobs.js';
 import { sharedProducer } from '../worker/queues.js';
 import { syncSchedulers } from '../worker/schedulers.js';
 import { builder, typedErrors } from './builder.js';
-import { encodeId, nonEmptyQuery, totalCountField, valueId } from './common.js';
+import { countedPage, encodeId, nonEmptyQuery, valueId } from './common.js';
 
 const CatchUpPolicy = builder.enumType('CatchUpPolicy', {
   description: 'What a worker does at start about scheduled runs missed while no worker ran.',
@@ -236,8 +236,7 @@ export const IngestRun = builder.prismaNode('IngestRun', {
         totalCount: true,
         query: { orderBy: { rowNumber: 'asc' } },
       },
-      { description: 'A page of rejected rows.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A rejected row and its cursor.' },
+      ...countedPage('rejected rows', 'A rejected row'),
     ),
   }),
 });
@@ -315,8 +314,7 @@ export const FeedSource = builder.prismaNode('FeedSource', {
         totalCount: true,
         query: { orderBy: { id: 'desc' } },
       },
-      { description: 'A page of runs.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A run and its cursor.' },
+      ...countedPage('runs', 'A run'),
     ),
   }),
 });
@@ -372,8 +370,7 @@ builder.queryField('ingestRuns', (t) =>
       totalCount: (_connection, args) => queries.countRuns(toRunFilter(args.filter)),
       resolve: (query, _root, args) => queries.listRuns(query, toRunFilter(args.filter)),
     },
-    { description: 'A page of runs.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-    { description: 'A run and its cursor.' },
+    ...countedPage('runs', 'A run'),
   ),
 );
 
@@ -416,7 +413,7 @@ builder.mutationField('triggerIngestRun', (t) =>
     resolve: async (query, _root, { input }) => {
       const run = await triggerRun(sharedProducer(), {
         sourceKey: input.sourceKey,
-        asOf: input.asOf ? input.asOf.toISOString().slice(0, 10) : null,
+        asOf: input.asOf ?? null,
       });
       // The run is recorded and queued: the answer reports it whatever the re-read does.
       return answerCommitted(run, () => queries.findRun(nonEmptyQuery(query), run.id));

@@ -1,7 +1,8 @@
 // Sessions: the activities within an event, and their admin mutations.
+
+import { jakartaDate } from '../lib/dates.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as sessions from '../services/sessions.js';
-import { jakartaDate } from '../services/validation.js';
 import { builder, typedErrors } from './builder.js';
 import { idsAndInput, rowId, visibility } from './common.js';
 import type { Context } from './context.js';

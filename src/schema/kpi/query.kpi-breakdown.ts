@@ -1,9 +1,11 @@
 // kpiBreakdown: a year's realisation split by channel, agency or vendor scale.
+
 import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/kpi/kpis.js';
+import type { KpiBreakdownBy as KpiBreakdownByName } from '../../shared/kpi.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { valueId } from '../common.js';
-import { dateText, KpiLocaleEnum, KpiMeasures, KpiProvenance, PERCENT_RULE, pct } from './types.js';
+import { KpiLocaleEnum, KpiMeasures, KpiProvenance, PERCENT_RULE, pct } from './types.js';
 
 export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
   description: 'How to split realisation.',
@@ -17,7 +19,7 @@ export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
         'included; items of unknown agencies form the row UNATTRIBUTED.',
     },
     VENDOR_SCALE: { description: 'By the vendor’s scale (micro, small, medium, large, koperasi, unknown).' },
-  },
+  } satisfies Record<KpiBreakdownByName, { description: string }>,
 });
 
 const LABELS: Record<string, { id: string; en: string }> = {
@@ -115,7 +117,7 @@ builder.queryField('kpiBreakdown', (t) =>
         year: args.year,
         by: args.by,
         agency: args.agency,
-        asOf: dateText(args.asOf),
+        asOf: args.asOf,
         includeSubunits: args.includeSubunits,
       }),
   }),

@@ -5,7 +5,7 @@ import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { encodeId } from '../common.js';
 import { summaryKey } from './ids.js';
-import { dateText, KpiMeasures, KpiProvenance } from './types.js';
+import { KpiMeasures, KpiProvenance } from './types.js';
 
 /** The series each point was answered in, for its id (points do not carry their question). */
 const seriesOf = new WeakMap<SeriesPoint, string>();
@@ -111,7 +111,7 @@ builder.queryField('kpiSeries', (t) =>
       kpiSeries({
         year: args.year,
         agency: args.agency,
-        asOf: dateText(args.asOf),
+        asOf: args.asOf,
         includeSubunits: args.includeSubunits,
         cumulative: args.cumulative ?? false,
       }),

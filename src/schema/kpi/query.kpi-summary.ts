@@ -12,7 +12,6 @@ import { builder } from '../builder.js';
 import { loadNodesByKey } from '../node.js';
 import { summaryKey, summaryQuestion } from './ids.js';
 import {
-  dateText,
   KpiCoverage,
   KpiMeasures,
   KpiProjection,
@@ -111,7 +110,7 @@ builder.queryField('kpiSummary', (t) =>
       kpiSummary({
         year: args.year,
         agency: args.agency,
-        asOf: dateText(args.asOf),
+        asOf: args.asOf,
         includeSubunits: args.includeSubunits,
       }),
   }),
@@ -126,8 +125,7 @@ builder.objectField(Agency, 'kpiSummary', (t) =>
       year: t.arg.int({ required: true, description: 'The fiscal year.' }),
       asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date.' }),
     },
-    resolve: (agency, args) =>
-      kpiSummary({ year: args.year, agency: agency.code, asOf: dateText(args.asOf) }),
+    resolve: (agency, args) => kpiSummary({ year: args.year, agency: agency.code, asOf: args.asOf }),
   }),
 );
 

@@ -3,16 +3,13 @@
 // the whole run (a killed worker's connection drops and frees it), whatever the process count.
 import type pg from 'pg';
 import type { IngestRun, RunTrigger } from '../../generated/prisma/client.js';
+import { checkCalendarDate, jakartaToday, toDbDate } from '../../lib/dates.js';
 import { pool, prisma } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
-import { dateInZone } from './schedule.js';
 import { getSource } from './sources.js';
 
 /** First key of the two-key advisory locks of ingest (the second is the source id). */
 export const INGEST_LOCK_NAMESPACE = 72_616_020;
-
-/** A feed that does not say what date its current data stands as of: the pull date in Asia/Jakarta. */
-export const AS_OF_ZONE = 'Asia/Jakarta';
 
 /** ingest_run as raw SQL reads it (DATE columns are YYYY-MM-DD strings, see lib/db.ts). */
 export interface RunRow {
@@ -49,14 +46,9 @@ export interface RunRow {
 /** No worker takes these up again (a HELD run waits for an operator's decision, not a worker). */
 export const FINISHED = new Set<IngestRun['status']>(['SUCCEEDED', 'FAILED', 'CANCELLED', 'HELD', 'MISSED']);
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export function checkAsOf(asOf: string, field = 'asOf'): string {
-  const date = new Date(`${asOf}T00:00:00Z`);
-  if (!ISO_DATE.test(asOf) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== asOf) {
-    throw new ValidationError(field, 'must be a calendar date, YYYY-MM-DD');
-  }
-  if (asOf > dateInZone(new Date(), AS_OF_ZONE)) throw new ValidationError(field, 'cannot be in the future');
+  checkCalendarDate(asOf, field);
+  if (asOf > jakartaToday()) throw new ValidationError(field, 'cannot be in the future');
   return asOf;
 }
 
@@ -74,8 +66,8 @@ export async function requestRun(input: { sourceKey: string; asOf?: string | nul
       klpdCode: source.klpdCode,
       trigger: asOf ? 'REPLAY' : 'MANUAL',
       status: 'QUEUED',
-      requestedAsOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
-      asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
+      requestedAsOf: asOf ? toDbDate(asOf) : null,
+      asOf: asOf ? toDbDate(asOf) : null,
     },
   });
 }

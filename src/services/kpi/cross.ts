@@ -2,6 +2,7 @@
 // month, channel and vendor scale in one answer (e.g. month × channel, agency × vendor scale).
 // Raw SQL for the same reason as read.sql.ts: grouped exact sums over the versioned aggregates,
 // which carry all four dimensions, so the cost does not grow with items.
+import { checkCalendarDate } from '../../lib/dates.js';
 import { ValidationError } from '../../lib/errors.js';
 import { KpiFigures } from './figures.js';
 import { checkYear, readYear, type Scope, toTotals, type VersionPick } from './read.js';
@@ -51,8 +52,7 @@ export interface CrossQuestion {
 export async function crossBreakdown(q: CrossQuestion): Promise<CrossBreakdown> {
   checkYear(q.year);
   if (q.rows === q.columns) throw new ValidationError('columns', 'must differ from rows');
-  if (q.asOf != null && !/^\d{4}-\d{2}-\d{2}$/.test(q.asOf))
-    throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+  checkCalendarDate(q.asOf);
   // One statement: the scope, the version and the sums split by both dimensions.
   const { scope, pick, cross } = await readYear(
     { year: q.year, agency: q.agency, includeSubunits: q.includeSubunits, asOf: q.asOf },

@@ -2,7 +2,8 @@
 // breakdown, each for one fiscal year as of a snapshot date, plus year-over-year comparison and a
 // year-end projection. Every answer carries the data version it was read from.
 import type { Agency } from '../../generated/prisma/client.js';
-import { ValidationError } from '../../lib/errors.js';
+import { checkCalendarDate, jakartaToday } from '../../lib/dates.js';
+import type { KpiMetric } from '../../shared/kpi.js';
 import {
   addTotals,
   type Commitment,
@@ -17,7 +18,6 @@ import {
 import { type Cents, Percent } from './numbers.js';
 import {
   checkYear,
-  jakartaToday,
   phasesFor,
   readYear,
   type Scope,
@@ -73,8 +73,7 @@ export interface KpiSummary {
 }
 
 function checkDate(asOf: string | null | undefined): void {
-  if (asOf != null && !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
-    throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+  checkCalendarDate(asOf);
 }
 
 /** The date the figures of `year` stand for, clamped to the fiscal year. */
@@ -290,15 +289,7 @@ export async function kpiSeries(q: KpiQuestion & { cumulative: boolean }): Promi
 
 // ------------------------------------------------------------------------------- ranking
 
-export type RankMetric =
-  | 'REALISATION'
-  | 'COMMITMENT'
-  | 'ATTAINMENT'
-  | 'PDN_SHARE'
-  | 'UMK_SHARE'
-  | 'TOTAL_VALUE'
-  | 'ITEM_COUNT'
-  | 'GAP_TO_DATE';
+export type RankMetric = KpiMetric;
 
 export interface RankedAgency {
   rank: number;

@@ -276,11 +276,6 @@ export async function snapshots(runIds: number[]): Promise<Snapshot[]> {
   }));
 }
 
-/** Today's date in Asia/Jakarta (UTC+7, no daylight saving). */
-export function jakartaToday(now = new Date()): string {
-  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
-}
-
 /** A KPI question's reads, as `readYear` answers them in one statement. */
 export interface YearRead {
   scope: Scope;

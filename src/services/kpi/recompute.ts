@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { z } from 'zod';
+import { calendarDateText } from '../../lib/dates.js';
 import { pool } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
@@ -53,10 +54,7 @@ const inputSchema = z.object({
   reason: z.string().trim().min(1, 'a reason is required').max(500),
   runIds: z.array(z.number().int().positive()).max(10_000).optional(),
   full: z.boolean().optional(),
-  asOf: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf must be a date, YYYY-MM-DD')
-    .nullish(),
+  asOf: calendarDateText.nullish(),
 });
 
 interface RunInfo {
