@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { pool } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
+import { restoreLive } from '../ingest/restore-live.js';
 import { kpiRevisionChannel, publishLive } from '../live/pubsub.js';
 import { checkDrift, type DriftReason, driftRules } from './gating.js';
 import { announceKpiRefreshed } from './notify.js';
@@ -47,6 +48,8 @@ export interface RecomputeResult {
   heldReasons?: DriftReason[];
   /** Fiscal years left waiting: some of their sources were replayed as of another date. */
   waitingYears?: number[];
+  /** Replayed runs taken back after it, so the items hold every source's latest snapshot again. */
+  restoredRuns?: number[];
 }
 
 const inputSchema = z.object({
@@ -127,6 +130,20 @@ const maxDate = (dates: Array<string | null | undefined>) =>
  * and nothing is published. Safe to retry: a repeat finds nothing to do.
  */
 export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeResult> {
+  const first = await recomputeOnce(input);
+  // A replay (or backfill) has published its reconstruction, or was left waiting because it
+  // replayed some sources only: either way its snapshot never becomes current. The items return
+  // to the latest accepted snapshot of every source, and the live state is recomputed at once.
+  const restored = await restoreLive();
+  if (restored.reverted.length === 0) return first;
+  const again = await recomputeOnce({ reason: `${input.reason}; live state restored` });
+  const restoredRuns = { restoredRuns: restored.reverted };
+  if (again.status === 'PUBLISHED' || again.status === 'HELD') return { ...again, ...restoredRuns };
+  const { waitingYears: _waited, ...rest } = first;
+  return { ...rest, ...(again.waitingYears ? { waitingYears: again.waitingYears } : {}), ...restoredRuns };
+}
+
+async function recomputeOnce(input: RecomputeInput): Promise<RecomputeResult> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
