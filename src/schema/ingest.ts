@@ -139,6 +139,11 @@ export const IngestRun = builder.prismaNode('IngestRun', {
       description: 'The schedule slot it stands for (scheduled and catch-up runs).',
     }),
     fileName: t.exposeString('fileName', { nullable: true, description: 'The imported file.' }),
+    partial: t.exposeBoolean('partial', {
+      description:
+        'Only part of a snapshot: a file imported with --partial (it withdraws nothing), or a pull that failed ' +
+        'after some of its pages (it applied nothing).',
+    }),
     cursor: t.exposeString('cursor', {
       nullable: true,
       description:

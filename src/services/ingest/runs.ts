@@ -44,6 +44,7 @@ export interface RunRow {
   held_reason: string | null;
   applied_at: Date | null;
   reverted_at: Date | null;
+  partial: boolean;
 }
 
 /** No worker takes these up again (a HELD run waits for an operator's decision, not a worker). */
@@ -273,8 +274,11 @@ export async function failRun(runId: number, error: Error, final: boolean): Prom
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+      // A run that failed after some of its pages read part of its snapshot only: it says so
+      // (partial), and applies none of it.
       const { rowCount } = await client.query(
-        `UPDATE ingest_run SET status = 'FAILED', error = $2, finished_at = now()
+        `UPDATE ingest_run SET status = 'FAILED', error = $2, finished_at = now(),
+           partial = partial OR (pages > 0 AND NOT pages_done)
          WHERE id = $1 AND status NOT IN ('SUCCEEDED', 'HELD', 'CANCELLED')`,
         [runId, message],
       );
