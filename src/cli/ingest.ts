@@ -161,6 +161,29 @@ const ingestRun: Command = {
   },
 };
 
+const ingestReplay: Command = {
+  name: 'ingest replay',
+  aliases: ['ingest-replay'],
+  args: '--year Y --as-of YYYY-MM-DD',
+  summary: 'queue a replay of every feed source of a fiscal year as of a date; prints the run numbers',
+  details:
+    'The worker runs them; once all are done the year is reconstructed as of that date (published ' +
+    'when it differs from what was published for it) and the items return to the latest snapshots. ' +
+    'Needs Redis (the queue).',
+  options: { year: { type: 'string' }, 'as-of': { type: 'string' } },
+  optionHelp: ['--year Y     the fiscal year', '--as-of D    the date to reconstruct (YYYY-MM-DD)'],
+  usesDatabase: true,
+  async run(values) {
+    if (values.year === undefined) throw new ValidationError('--year', 'give the fiscal year to replay');
+    const fiscalYear = positiveInt('--year', values.year, 0);
+    const asOf = values['as-of'] as string | undefined;
+    if (!asOf) throw new ValidationError('--as-of', 'give the date to replay, YYYY-MM-DD');
+    const { triggerReplay } = await import('../worker/ingest-jobs.js');
+    const runs = await withProducer((p) => triggerReplay(p, { fiscalYear, asOf }));
+    out(`runs ${runs.map((r) => r.id).join(', ')} queued (REPLAY of ${fiscalYear} as of ${asOf})`);
+  },
+};
+
 const ingestSources: Command = {
   name: 'ingest sources',
   aliases: ['ingest-sources'],
@@ -231,4 +254,11 @@ const ingestRuns: Command = {
   },
 };
 
-export const INGEST_COMMANDS: Command[] = [ingestRun, ingestFile, ingestRejected, ingestSources, ingestRuns];
+export const INGEST_COMMANDS: Command[] = [
+  ingestRun,
+  ingestReplay,
+  ingestFile,
+  ingestRejected,
+  ingestSources,
+  ingestRuns,
+];

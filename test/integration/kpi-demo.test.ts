@@ -7,6 +7,7 @@ import { closeDb, pool } from '../../src/lib/db.js';
 import { loadDemoData } from '../../src/services/demo/seed.js';
 import { replayDemoHistory } from '../../src/services/ingest/demo-history.js';
 import { pull } from '../../src/services/ingest/pull.js';
+import { requestReplay } from '../../src/services/ingest/runs.js';
 import { backfillPlan } from '../../src/services/ingest/schedule.js';
 import { ensureSources, listSources } from '../../src/services/ingest/sources.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
@@ -182,7 +183,7 @@ describe('the demo figures over HTTP', () => {
     expect(latest.data.kpiSummary.commitment).toBe('30680000000000.00');
   });
 
-  it('keeps current and every reported date after replays (one source, every source) and a backfill catch-up', async () => {
+  it('keeps current and every reported date after replays (one source, a whole year) and a backfill catch-up', async () => {
     const feed = { baseUrl: sim.url, backoffBaseMs: 5, backoffMaxMs: 20 };
     const sources2023 = (await listSources({ enabled: true })).filter((s) => s.fiscalYear === 2023);
     const replay = async (sourceKey: string, asOf: string, trigger: 'REPLAY' | 'CATCH_UP', tag: string) => {
@@ -211,19 +212,30 @@ describe('the demo figures over HTTP', () => {
       commitment: '15800000000000.00',
     });
 
-    // Every source replayed as of 2023-10-15: the same figures as published for that date, so
-    // nothing is published; then the items are the live state again and current stays.
-    const all = [];
-    for (const s of sources2023) all.push(await replay(s.key, '2023-10-15', 'REPLAY', 'all'));
-    const reconstruction = await recomputeKpis({ reason: 'replay of 2023', runIds: all });
-    expect(reconstruction.status).not.toBe('PUBLISHED');
-    expect(reconstruction.waitingYears).toBeUndefined();
-    expect([...(reconstruction.restoredRuns ?? [])].sort((a, b) => a - b)).toEqual(all);
+    // A replay of the whole year as of 2023-10-15 (a run per source, recorded together): while
+    // some are still queued the year waits; once all are done the reconstruction equals what was
+    // published for that date, so nothing is published, and the items are the live state again.
+    const requested = await requestReplay({ fiscalYear: 2023, asOf: '2023-10-15' });
+    expect(requested.map((r) => r.sourceId).sort()).toEqual(sources2023.map((s) => s.id).sort());
+    let reconstruction: Awaited<ReturnType<typeof recomputeKpis>> | null = null;
+    for (const [i, run] of requested.entries()) {
+      const outcome = await pull({ runId: run.id }, { feed });
+      if (outcome.outcome !== 'finished' || outcome.run.status !== 'SUCCEEDED') throw new Error('replay');
+      reconstruction = await recomputeKpis({ reason: 'replay of 2023', runIds: [run.id] });
+      if (i < requested.length - 1) expect(reconstruction.waitingYears).toEqual([2023]);
+      expect(await read(2023)).toEqual(current);
+    }
+    expect(reconstruction!.status).not.toBe('PUBLISHED');
+    expect(reconstruction!.waitingYears).toBeUndefined();
+    expect([...(reconstruction!.restoredRuns ?? [])].sort((a, b) => a - b)).toEqual(
+      requested.map((r) => r.id).sort((a, b) => a - b),
+    );
     expect(await read(2023)).toEqual(current);
     expect(await itemFigures(2023)).toEqual({
       realisation: '13100000000000.00',
       commitment: '15800000000000.00',
     });
+    expect((await read(2023, '2023-10-15')).realisation).toBe('11350000000000.00');
 
     // A backfill of the 2022 sources after two missed daily slots: the earlier slot is a replay
     // as of its calendar day, the latest pulls the current data. The year's figures stand as of

@@ -6,7 +6,7 @@ import type { IngestRun, RunTrigger } from '../../generated/prisma/client.js';
 import { pool, prisma } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { dateInZone } from './schedule.js';
-import { getSource } from './sources.js';
+import { getSource, isProcurementDataset } from './sources.js';
 
 /** First key of the two-key advisory locks of ingest (the second is the source id). */
 export const INGEST_LOCK_NAMESPACE = 72_616_020;
@@ -79,6 +79,43 @@ export async function requestRun(input: { sourceKey: string; asOf?: string | nul
       asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
     },
   });
+}
+
+/**
+ * Records a replay of every feed source of a fiscal year as of one date (a run per source, in one
+ * transaction), so the year's answer for that date is reconstructed from all its sources, never a
+ * mix. While any of them is queued or running, the year's replayed items are left in place; once
+ * they are all done, the recompute publishes the reconstruction (when it differs from what was
+ * published for the date) and the items return to every source's latest snapshot.
+ */
+export async function requestReplay(input: { fiscalYear: number; asOf: string }): Promise<IngestRun[]> {
+  if (!Number.isInteger(input.fiscalYear)) throw new ValidationError('year', 'must be a whole number');
+  const asOf = checkAsOf(input.asOf);
+  const sources = (
+    await prisma.feedSource.findMany({
+      where: { fiscalYear: input.fiscalYear, enabled: true },
+      orderBy: { key: 'asc' },
+    })
+  ).filter((s) => isProcurementDataset(s.dataset));
+  if (sources.length === 0) {
+    throw new ValidationError('year', `no enabled feed source holds fiscal year ${input.fiscalYear}`);
+  }
+  const date = new Date(`${asOf}T00:00:00Z`);
+  return prisma.$transaction(
+    sources.map((source) =>
+      prisma.ingestRun.create({
+        data: {
+          sourceId: source.id,
+          dataset: source.dataset,
+          klpdCode: source.klpdCode,
+          trigger: 'REPLAY',
+          status: 'QUEUED',
+          requestedAsOf: date,
+          asOf: date,
+        },
+      }),
+    ),
+  );
 }
 
 /** Marks a requested run failed when it could not even be queued. */
