@@ -3,7 +3,7 @@
 // back from the ingest journal, newest first. So a replay only ever publishes its reconstruction
 // of its date, and "current" reads the live state again at the next recompute.
 import { pool } from '../../lib/db.js';
-import { ConflictError } from '../../lib/errors.js';
+import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { settleSnapshot } from './after-snapshot.js';
 import { revertRunItems } from './revert.js';
@@ -19,7 +19,7 @@ WITH runs AS (
   SELECT r.id, r.source_id, fs.fiscal_year, fs.dataset, fs.klpd_code, r.finished_at,
     coalesce(r.requested_as_of, (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date) AS data_date
   FROM ingest_run r JOIN feed_source fs ON fs.id = r.source_id
-  WHERE r.status = 'SUCCEEDED' AND r.reverted_at IS NULL AND r.applied_at IS NOT NULL
+  WHERE r.status = 'SUCCEEDED' AND r.reverted_at IS NULL
     AND ($1::int[] IS NULL OR fs.fiscal_year = ANY($1::int[]))
 ), best AS (
   SELECT DISTINCT ON (source_id) source_id, id, finished_at FROM runs
@@ -36,6 +36,8 @@ ORDER BY r.finished_at DESC, r.id DESC`;
 export interface RestoreResult {
   /** Runs taken back (their items returned to the state before them). */
   reverted: number[];
+  /** Years whose items hold the latest snapshot of every source again. */
+  years: number[];
   /** Years whose items could not all be restored now (a run of a source in progress): retried later. */
   pending: number[];
 }
@@ -54,6 +56,7 @@ export async function restoreLive(years?: number[]): Promise<RestoreResult> {
     best_run_id: number;
   }>(STALE_RUNS, [years ?? null]);
   const reverted: number[] = [];
+  const restored = new Set<number>();
   const pending = new Set<number>();
   const settled = new Map<number, { dataset: string; klpd_code: string; fiscal_year: number }>();
   for (const run of rows) {
@@ -61,8 +64,11 @@ export async function restoreLive(years?: number[]): Promise<RestoreResult> {
     try {
       if ((await revertRunItems(run.id)).reverted) reverted.push(run.id);
       settled.set(run.best_run_id, run);
+      restored.add(run.fiscal_year);
     } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
+      // A later run changed its items, a run of the source is in progress, or it was applied
+      // before the item journal existed (it cannot be taken back): the year waits.
+      if (!(err instanceof ConflictError || err instanceof ValidationError)) throw err;
       logger.info({ runId: run.id, err: err.message }, 'live state not restored yet; retried later');
       pending.add(run.fiscal_year);
     }
@@ -76,6 +82,7 @@ export async function restoreLive(years?: number[]): Promise<RestoreResult> {
       fiscalYears: [scope.fiscal_year],
     });
   }
+  for (const year of pending) restored.delete(year);
   if (reverted.length > 0) logger.info({ reverted }, 'items returned to the latest accepted snapshots');
-  return { reverted, pending: [...pending] };
+  return { reverted, years: [...restored], pending: [...pending] };
 }

@@ -136,14 +136,18 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
   // to the latest accepted snapshot of every source, and the live state is recomputed at once.
   const restored = await restoreLive();
   if (restored.reverted.length === 0) return first;
-  const again = await recomputeOnce({ reason: `${input.reason}; live state restored` });
+  // The restored years are compared whole with the current figures: the recompute that took
+  // their last live snapshots may have published only a reconstruction of an earlier date.
+  const again = await recomputeOnce({ reason: `${input.reason}; live state restored` }, restored.years);
   const restoredRuns = { restoredRuns: restored.reverted };
-  if (again.status === 'PUBLISHED' || again.status === 'HELD') return { ...again, ...restoredRuns };
+  // The second recompute holds what readers see now (it supersedes a version the first one held).
+  if (again.status === 'PUBLISHED' || again.status === 'HELD' || first.status === 'HELD')
+    return { ...again, ...restoredRuns };
   const { waitingYears: _waited, ...rest } = first;
   return { ...rest, ...(again.waitingYears ? { waitingYears: again.waitingYears } : {}), ...restoredRuns };
 }
 
-async function recomputeOnce(input: RecomputeInput): Promise<RecomputeResult> {
+async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []): Promise<RecomputeResult> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -187,9 +191,12 @@ async function recomputeOnce(input: RecomputeInput): Promise<RecomputeResult> {
     );
     const succeeded = runs.filter((r) => r.status === 'SUCCEEDED');
     const unrecorded = await unrecordedRuns(client, succeeded);
-    const targetYears = (await client.query<{ fiscal_year: number }>(SQL.CHANGED_TARGET_YEARS)).rows
-      .map((r) => r.fiscal_year)
-      .filter((y) => !waiting.includes(y));
+    const targetYears = [
+      ...(await client.query<{ fiscal_year: number }>(SQL.CHANGED_TARGET_YEARS)).rows.map(
+        (r) => r.fiscal_year,
+      ),
+      ...restoredYears,
+    ].filter((y) => !waiting.includes(y));
 
     if (!full && consumed === 0 && unrecorded.length === 0 && targetYears.length === 0) {
       await client.query('ROLLBACK');
@@ -393,7 +400,12 @@ async function compareYears(
     const plan = plans.get(year) ?? { kind: 'LIVE' as const, sources: [] };
     if (plan.kind === 'WAIT') continue;
     const yearRuns = runs.filter((r) => r.years.includes(year));
-    const files = yearRuns.filter((r) => r.trigger === 'FILE');
+    // A file dates the figures while its items stand for its source; one a later snapshot of the
+    // source replaced (in the same recompute) no longer does.
+    const files = yearRuns.filter(
+      (r) =>
+        r.trigger === 'FILE' && (plan.sources.length === 0 || plan.sources.some((s) => s.run_id === r.id)),
+    );
     const previous = (
       await client.query<{ as_of: string | null; run_ids: number[] | null; fetched_at: Date | null }>(
         `SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, run_ids, fetched_at FROM kpi_version_year
@@ -409,9 +421,10 @@ async function compareYears(
       runIds = plan.sources.map((s) => s.run_id);
       fetchedAt = maxTime(plan.sources.map((s) => s.finished_at));
     } else {
-      // A file is dated by its rows, never by the day it was imported.
+      // A file is dated by its rows (its run's as-of: the rows' date, or the operator's --as-of),
+      // never by the day it was imported; one without a date by its latest item date.
       const fileDates: Array<string | null> = [];
-      for (const f of files) {
+      for (const f of files.filter((r) => r.as_of === null)) {
         fileDates.push(
           (await client.query<{ d: string | null }>(SQL.FILE_DATA_DATE, [f.id, year])).rows[0]?.d ?? null,
         );
