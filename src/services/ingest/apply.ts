@@ -151,7 +151,9 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
         merged.unknown_agencies,
         staged - collected,
         hash,
-        dateInZone(new Date(), AS_OF_ZONE),
+        // A pull without a stated date stands as of the day it ran; a file never as of the day it
+        // was imported (without a date in its rows, the recompute dates it by its latest item).
+        run.trigger === 'FILE' ? null : dateInZone(new Date(), AS_OF_ZONE),
       ],
     );
     const finished = rows[0]!;

@@ -402,10 +402,8 @@ async function compareYears(
     const yearRuns = runs.filter((r) => r.years.includes(year));
     // A file dates the figures while its items stand for its source; one a later snapshot of the
     // source replaced (in the same recompute) no longer does.
-    const files = yearRuns.filter(
-      (r) =>
-        r.trigger === 'FILE' && (plan.sources.length === 0 || plan.sources.some((s) => s.run_id === r.id)),
-    );
+    const held = (runId: number) => plan.sources.some((s) => s.run_id === runId);
+    const files = yearRuns.filter((r) => r.trigger === 'FILE' && (plan.sources.length === 0 || held(r.id)));
     const previous = (
       await client.query<{ as_of: string | null; run_ids: number[] | null; fetched_at: Date | null }>(
         `SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, run_ids, fetched_at FROM kpi_version_year
@@ -422,9 +420,10 @@ async function compareYears(
       fetchedAt = maxTime(plan.sources.map((s) => s.finished_at));
     } else {
       // A file is dated by its rows (its run's as-of: the rows' date, or the operator's --as-of),
-      // never by the day it was imported; one without a date by its latest item date.
+      // never by the day it was imported; one without a date, or without a source, by its latest
+      // item date.
       const fileDates: Array<string | null> = [];
-      for (const f of files.filter((r) => r.as_of === null)) {
+      for (const f of files.filter((r) => r.as_of === null || !held(r.id))) {
         fileDates.push(
           (await client.query<{ d: string | null }>(SQL.FILE_DATA_DATE, [f.id, year])).rows[0]?.d ?? null,
         );
