@@ -126,7 +126,9 @@ export const IngestRun = builder.prismaNode('IngestRun', {
     asOf: t.expose('asOf', {
       type: 'Date',
       nullable: true,
-      description: 'The date the snapshot stands for: the replayed date, else the pull date (Asia/Jakarta).',
+      description:
+        'The date the snapshot stands for: the replayed date, else the date the feed states, else the pull date ' +
+        '(Asia/Jakarta). A file: the date its rows state, or its --as-of; null when neither says one.',
     }),
     requestedAsOf: t.expose('requestedAsOf', {
       type: 'Date',
