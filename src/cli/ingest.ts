@@ -90,7 +90,8 @@ const ingestFile: Command = {
     out(
       `run ${run.id} ${run.status}: fetched ${run.fetched}, inserted ${run.inserted}, updated ${run.updated}, ` +
         `unchanged ${run.unchanged}, rejected ${run.rejected}, duplicates ${run.duplicates}, ` +
-        `unknown agencies ${run.unknown_agencies}, withdrawn ${run.withdrawn}, as of ${run.as_of ?? '-'}`,
+        `unknown agencies ${run.unknown_agencies}, withdrawn ${run.withdrawn}, as of ${run.as_of ?? '-'}` +
+        (run.partial ? ' (partial: nothing withdrawn)' : ''),
     );
     if (run.rejected) {
       const { listRejected } = await import('../services/ingest/queries.js');
@@ -158,6 +159,29 @@ const ingestRun: Command = {
     const { triggerRun } = await import('../worker/ingest-jobs.js');
     const run = await withProducer((p) => triggerRun(p, { sourceKey: sourceKey!, asOf }));
     out(`run ${run.id} queued (${run.trigger}${asOf ? ` as of ${asOf}` : ''})`);
+  },
+};
+
+const ingestReplay: Command = {
+  name: 'ingest replay',
+  aliases: ['ingest-replay'],
+  args: '--year Y --as-of YYYY-MM-DD',
+  summary: 'queue a replay of every feed source of a fiscal year as of a date; prints the run numbers',
+  details:
+    'The worker runs them; once all are done the year is reconstructed as of that date (published ' +
+    'when it differs from what was published for it) and the items return to the latest snapshots. ' +
+    'Needs Redis (the queue).',
+  options: { year: { type: 'string' }, 'as-of': { type: 'string' } },
+  optionHelp: ['--year Y     the fiscal year', '--as-of D    the date to reconstruct (YYYY-MM-DD)'],
+  usesDatabase: true,
+  async run(values) {
+    if (values.year === undefined) throw new ValidationError('--year', 'give the fiscal year to replay');
+    const fiscalYear = positiveInt('--year', values.year, 0);
+    const asOf = values['as-of'] as string | undefined;
+    if (!asOf) throw new ValidationError('--as-of', 'give the date to replay, YYYY-MM-DD');
+    const { triggerReplay } = await import('../worker/ingest-jobs.js');
+    const runs = await withProducer((p) => triggerReplay(p, { fiscalYear, asOf }));
+    out(`runs ${runs.map((r) => r.id).join(', ')} queued (REPLAY of ${fiscalYear} as of ${asOf})`);
   },
 };
 
@@ -231,4 +255,11 @@ const ingestRuns: Command = {
   },
 };
 
-export const INGEST_COMMANDS: Command[] = [ingestRun, ingestFile, ingestRejected, ingestSources, ingestRuns];
+export const INGEST_COMMANDS: Command[] = [
+  ingestRun,
+  ingestReplay,
+  ingestFile,
+  ingestRejected,
+  ingestSources,
+  ingestRuns,
+];

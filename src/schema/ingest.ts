@@ -8,7 +8,7 @@ import { decideHeldRun } from '../services/ingest/held.js';
 import * as queries from '../services/ingest/queries.js';
 import { sourceTiming, updateSchedule } from '../services/ingest/sources.js';
 import { type SuspectList, suspectItems } from '../services/ingest/suspects.js';
-import { enqueueRecompute, triggerRun } from '../worker/ingest-jobs.js';
+import { enqueueRecompute, triggerReplay, triggerRun } from '../worker/ingest-jobs.js';
 import { sharedProducer } from '../worker/queues.js';
 import { syncSchedulers } from '../worker/schedulers.js';
 import { builder, typedErrors } from './builder.js';
@@ -133,7 +133,9 @@ export const IngestRun = builder.prismaNode('IngestRun', {
     asOf: t.expose('asOf', {
       type: 'Date',
       nullable: true,
-      description: 'The date the snapshot stands for: the replayed date, else the pull date (Asia/Jakarta).',
+      description:
+        'The date the snapshot stands for: the replayed date, else the date the feed states, else the pull date ' +
+        '(Asia/Jakarta). A file: the date its rows state, or its --as-of; null when neither says one.',
     }),
     requestedAsOf: t.expose('requestedAsOf', {
       type: 'Date',
@@ -146,6 +148,11 @@ export const IngestRun = builder.prismaNode('IngestRun', {
       description: 'The schedule slot it stands for (scheduled and catch-up runs).',
     }),
     fileName: t.exposeString('fileName', { nullable: true, description: 'The imported file.' }),
+    partial: t.exposeBoolean('partial', {
+      description:
+        'Only part of a snapshot: a file imported with --partial (it withdraws nothing), or a pull that failed ' +
+        'after some of its pages (it applied nothing).',
+    }),
     cursor: t.exposeString('cursor', {
       nullable: true,
       description:
@@ -417,6 +424,49 @@ builder.mutationField('triggerIngestRun', (t) =>
       });
       // The run is recorded and queued: the answer reports it whatever the re-read does.
       return answerCommitted(run, () => queries.findRun(nonEmptyQuery(query), run.id));
+    },
+  }),
+);
+
+const ReplayFiscalYearInput = builder.inputType('ReplayFiscalYearInput', {
+  description: 'The fiscal year to reconstruct, and as of which date.',
+  fields: (t) => ({
+    fiscalYear: t.int({
+      required: true,
+      description: 'The fiscal year whose every feed source is replayed.',
+    }),
+    asOf: t.field({
+      type: 'Date',
+      required: true,
+      description: 'The date to reconstruct (not in the future).',
+    }),
+  }),
+});
+
+builder.mutationField('replayFiscalYear', (t) =>
+  t.prismaField({
+    type: ['IngestRun'],
+    description:
+      'Queues a replay of every feed source of a fiscal year as of a date, a run per source recorded together ' +
+      '(admins only), so the year is reconstructed from all its sources, never a mix. Once all are done the ' +
+      'reconstruction is published for that date when it differs from what was published for it, and the items ' +
+      'return to the latest snapshot of every source: current never changes by a replay.',
+    authScopes: { admin: true },
+    errors: typedErrors('The queued runs, one per source: poll them through `ingestRuns`.'),
+    args: {
+      input: t.arg({ type: ReplayFiscalYearInput, required: true, description: 'The year and date.' }),
+    },
+    resolve: async (query, _root, { input }) => {
+      const runs = await triggerReplay(sharedProducer(), {
+        fiscalYear: input.fiscalYear,
+        asOf: input.asOf,
+      });
+      return answerCommitted(runs, () =>
+        queries.findRuns(
+          nonEmptyQuery(query),
+          runs.map((r) => r.id),
+        ),
+      );
     },
   }),
 );

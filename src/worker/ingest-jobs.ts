@@ -5,7 +5,7 @@ import { AppError } from '../lib/errors.js';
 import { logger } from '../lib/logger.js';
 import { QueueUnavailableError } from '../lib/unavailable.js';
 import type { MissedRuns } from '../services/ingest/catch-up.js';
-import { failQueuedRun, requestRun } from '../services/ingest/runs.js';
+import { failQueuedRun, requestReplay, requestRun } from '../services/ingest/runs.js';
 import type { Producer } from './queues.js';
 
 export const DEMO_JOB_ID = 'demo-history';
@@ -97,6 +97,36 @@ export async function triggerRun(
     await failQueuedRun(run.id, `could not be queued: ${(err as Error).message}`);
     throw err instanceof AppError ? err : new QueueUnavailableError((err as Error).message);
   }
+}
+
+/**
+ * An admin's replay of a whole fiscal year as of a date: a run per source is recorded first (see
+ * requestReplay), then each is queued. A run Redis refuses is marked failed, and
+ * QUEUE_UNAVAILABLE thrown; the others run, and the year's items return to the live state.
+ */
+export async function triggerReplay(
+  producer: Producer,
+  input: { fiscalYear: number; asOf: string },
+): Promise<IngestRun[]> {
+  if (producer.disconnected()) throw new QueueUnavailableError('Redis is unreachable');
+  const runs = await requestReplay(input);
+  for (const [i, run] of runs.entries()) {
+    try {
+      await answerWithin(
+        QUEUE_TIMEOUT_MS,
+        producer.enqueue('ingest', 'run', { runId: run.id }, { jobId: `run.${run.id}` }),
+      );
+    } catch (err) {
+      for (const left of runs.slice(i))
+        await failQueuedRun(left.id, `could not be queued: ${(err as Error).message}`);
+      throw err instanceof AppError ? err : new QueueUnavailableError((err as Error).message);
+    }
+  }
+  logger.info(
+    { year: input.fiscalYear, asOf: input.asOf, runIds: runs.map((r) => r.id) },
+    'replay of a year queued',
+  );
+  return runs;
 }
 
 export async function enqueueRecompute(producer: Producer, reason: string, runIds: number[]): Promise<void> {

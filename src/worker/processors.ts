@@ -10,7 +10,7 @@ import { claimScheduledSlot } from '../services/ingest/catch-up.js';
 import { replayDemoHistory } from '../services/ingest/demo-history.js';
 import { isFinalError, type PullOptions, type PullOutcome, pull } from '../services/ingest/pull.js';
 import { hasRunForJob } from '../services/ingest/runs.js';
-import { dateInZone } from '../services/ingest/schedule.js';
+import { backfillPlan } from '../services/ingest/schedule.js';
 import { getSource } from '../services/ingest/sources.js';
 import { failExport, runExport } from '../services/kpi/exports.js';
 import { recomputeKpis } from '../services/kpi/recompute.js';
@@ -144,15 +144,15 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
             const data = parse('ingest', 'backfill', job);
             const source = await getSource(data.sourceKey);
             const runIds: number[] = [];
-            for (const [i, slot] of data.slots.entries()) {
-              const at = new Date(slot);
+            // The latest missed slot pulls the current data; the earlier ones are replays.
+            for (const [i, step] of backfillPlan(data.slots, source.timezone).entries()) {
               const outcome = await pull(
                 {
                   sourceKey: data.sourceKey,
                   trigger: 'CATCH_UP',
                   jobKey: `${jobKey(job)}#${i}`,
-                  requestedAsOf: dateInZone(at, source.timezone),
-                  scheduledFor: at,
+                  requestedAsOf: step.requestedAsOf,
+                  scheduledFor: step.at,
                 },
                 pullOptions(job),
               );

@@ -152,7 +152,9 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
         merged.unknown_agencies,
         staged - collected,
         hash,
-        jakartaToday(),
+        // A pull without a stated date stands as of the day it ran; a file never as of the day it
+        // was imported (without a date in its rows, the recompute dates it by its latest item).
+        run.trigger === 'FILE' ? null : jakartaToday(),
       ],
     );
     const finished = rows[0]!;

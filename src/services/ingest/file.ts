@@ -215,26 +215,31 @@ export async function importFile(input: ImportFileInput): Promise<RunRow> {
   });
   const source = await prisma.feedSource.findUniqueOrThrow({ where: { key } });
   const locked = await withSourceLock(source.id, (client) =>
-    importRun(client, { dataset, klpdCode, fileName, sourceId: source.id }, async (run) => {
-      const scope = {
-        klpdCode,
-        fiscalYear,
-        rules: { ekatalogOutsideSystem: config().EKATALOG_OUTSIDE_SYSTEM },
-        satkerByNumber: await satkerNumbers(klpdCode, client),
-      };
-      await runPipeline(client, run, dataset, scope, withAsOf()[Symbol.asyncIterator](), {
-        batchRows: input.batchRows ?? config().INGEST_BATCH_ROWS,
-        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-      });
-      const finished = await finishOrFail(client, run, !input.partial);
-      if (finished.status === 'SUCCEEDED') {
-        // The run has committed: a failure here is logged, and the next snapshot settles it again.
-        await settleSnapshot(client, run.id, { dataset, klpdCode, fiscalYears: [fiscalYear] }).catch(
-          (err: Error) => logger.warn({ runId: run.id, err: err.message }, 'settling the snapshot failed'),
-        );
-      }
-      return finished;
-    }),
+    importRun(
+      client,
+      { dataset, klpdCode, fileName, sourceId: source.id, partial: !!input.partial },
+      async (run) => {
+        const scope = {
+          klpdCode,
+          fiscalYear,
+          rules: { ekatalogOutsideSystem: config().EKATALOG_OUTSIDE_SYSTEM },
+          satkerByNumber: await satkerNumbers(klpdCode, client),
+        };
+        await runPipeline(client, run, dataset, scope, withAsOf()[Symbol.asyncIterator](), {
+          batchRows: input.batchRows ?? config().INGEST_BATCH_ROWS,
+          ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+        });
+        // A partial file lists some rows only: it never withdraws the items it did not see.
+        const finished = await finishOrFail(client, run, !run.partial);
+        if (finished.status === 'SUCCEEDED') {
+          // The run has committed: a failure here is logged, and the next snapshot settles it again.
+          await settleSnapshot(client, run.id, { dataset, klpdCode, fiscalYears: [fiscalYear] }).catch(
+            (err: Error) => logger.warn({ runId: run.id, err: err.message }, 'settling the snapshot failed'),
+          );
+        }
+        return finished;
+      },
+    ),
   );
   if (!locked.locked) {
     await pages.return(undefined);
@@ -245,15 +250,15 @@ export async function importFile(input: ImportFileInput): Promise<RunRow> {
 
 async function importRun(
   client: import('pg').PoolClient,
-  target: { dataset: string; klpdCode: string; fileName: string; sourceId: number | null },
+  target: { dataset: string; klpdCode: string; fileName: string; sourceId: number | null; partial?: boolean },
   body: (run: RunRow) => Promise<RunRow>,
 ): Promise<RunRow> {
   let run: RunRow | undefined;
   try {
     const created = await client.query<RunRow>(
-      `INSERT INTO ingest_run (source_id, dataset, klpd_code, trigger, status, file_name, as_of)
-       VALUES ($1, $2, $3, 'FILE', 'QUEUED', $4, NULL) RETURNING *`,
-      [target.sourceId, target.dataset, target.klpdCode, target.fileName],
+      `INSERT INTO ingest_run (source_id, dataset, klpd_code, trigger, status, file_name, as_of, partial)
+       VALUES ($1, $2, $3, 'FILE', 'QUEUED', $4, NULL, $5) RETURNING *`,
+      [target.sourceId, target.dataset, target.klpdCode, target.fileName, target.partial ?? false],
     );
     run = await startRun(client, created.rows[0]!, null);
     return await body(run);
