@@ -142,8 +142,14 @@ describe('the dashboard in chromium', () => {
     await expect(header.getAttribute('aria-sort')).resolves.toBe('descending');
     await page.locator('[data-testid="ranking-table"][aria-busy="false"]').waitFor();
     expect(await firstRank().textContent()).toBe('1');
+    // The heading's aria-sort flips at once; the rows follow when the API has answered the new
+    // order (waiting for aria-busy alone raced the request's start and read the old rows).
+    const ascendingAnswered = page.waitForResponse(
+      (r) => r.url().includes('/graphql') && /"ASC"|order: ASC/.test(r.request().postData() ?? ''),
+    );
     await page.keyboard.press('Space');
     await expect(header.getAttribute('aria-sort')).resolves.toBe('ascending');
+    await ascendingAnswered;
     await page.locator('[data-testid="ranking-table"][aria-busy="false"]').waitFor();
     const ascending = await page
       .locator('[data-testid="ranking-table"] tbody tr td:nth-child(5)')
