@@ -1,7 +1,7 @@
 // The ingest subcommands of `bisma`: import a snapshot file, queue a run, list sources and runs.
 import { FEED_DATASETS } from '../feed/contract.js';
+import type { Producer } from '../jobs/producer.js';
 import { AppError, ValidationError } from '../lib/errors.js';
-import type { Producer } from '../worker/queues.js';
 import { type Command, out, positiveInt } from './command.js';
 
 // The services load when a command runs, so `bisma help` and usage errors answer at once.
@@ -25,7 +25,7 @@ async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<
   const { redisProblem, redisUnreachable } = await import('../lib/waiting.js');
   const problem = await redisProblem();
   if (problem) throw new AppError('REDIS_UNREACHABLE', redisUnreachable(problem));
-  const { createProducer } = await import('../worker/queues.js');
+  const { createProducer } = await import('../jobs/producer.js');
   const queue = createProducer();
   try {
     return await fn(queue.producer);
@@ -76,7 +76,7 @@ const ingestFile: Command = {
     const format = values.format as 'json' | 'jsonl' | 'csv' | undefined;
     const dataset = datasetArg(values.dataset as string | undefined);
     const { importFile } = await import('../services/ingest/file.js');
-    const { enqueueRecompute } = await import('../worker/ingest-jobs.js');
+    const { queueRecomputeAfter } = await import('../services/ingest/requests.js');
     const run = await importFile({
       path: path!,
       ...(dataset ? { dataset } : {}),
@@ -106,9 +106,12 @@ const ingestFile: Command = {
     }
     if (run.status !== 'SUCCEEDED') throw new ImportFailed(`run ${run.id} ${run.status}: ${run.error ?? ''}`);
     // The KPI hand-off, as after a pull; the dirty buckets stay for the next recompute if Redis is down.
-    const runIds = run.dataset === 'rup/master-satker' ? [] : [run.id];
-    await withProducer((p) => enqueueRecompute(p, `file import run ${run.id}`, runIds)).catch((err: Error) =>
-      process.stderr.write(`warning: KPI recompute not queued (${err.message}); the next one picks it up\n`),
+    const finished = { id: run.id, status: run.status, dataset: run.dataset };
+    await withProducer((p) => queueRecomputeAfter(p, `file import run ${run.id}`, [finished])).catch(
+      (err: Error) =>
+        process.stderr.write(
+          `warning: KPI recompute not queued (${err.message}); the next one picks it up\n`,
+        ),
     );
   },
 };
@@ -154,7 +157,7 @@ const ingestRun: Command = {
   usesDatabase: true,
   async run(values, [sourceKey]) {
     const asOf = (values['as-of'] as string | undefined) ?? null;
-    const { triggerRun } = await import('../worker/ingest-jobs.js');
+    const { triggerRun } = await import('../services/ingest/requests.js');
     const run = await withProducer((p) => triggerRun(p, { sourceKey: sourceKey!, asOf }));
     out(`run ${run.id} queued (${run.trigger}${asOf ? ` as of ${asOf}` : ''})`);
   },

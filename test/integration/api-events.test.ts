@@ -1,8 +1,8 @@
 // Events and sessions over real HTTP: filters, ordering, pagination edges, node refetch, and each
 // admin mutation's success and validation errors (with nothing written on failure).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadDemoData } from '../../src/demo/seed.js';
 import { closeDb, prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { type Api, createKeys, type GqlResponse, globalId, type Keys, startApi } from '../factories/api.js';
 import { databaseFingerprint, makeEvent } from '../factories/data.js';
 import { createTestDatabase } from '../helpers/db.js';

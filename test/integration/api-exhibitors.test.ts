@@ -2,8 +2,8 @@
 // bounds, the connections of lists that grow, and each admin mutation's success and validation
 // errors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadDemoData } from '../../src/demo/seed.js';
 import { closeDb, prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import {
   type Api,
   createKeys,

@@ -2,6 +2,9 @@
 // export job (the file is kept in kpi_export.content), polled, subscribed to (kpiExportUpdated)
 // and downloaded over HTTP. The file states its provenance (data version, as-of date) first.
 import { randomBytes } from 'node:crypto';
+import { exportJobId } from '../../jobs/enqueue.js';
+import type { Producer } from '../../jobs/producer.js';
+import { recordAndQueue } from '../../jobs/request.js';
 import { pool } from '../../lib/db.js';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
@@ -62,8 +65,26 @@ function toExport(r: ExportRow): KpiExport {
 }
 
 /**
- * Records an export (status QUEUED) after checking its question; the caller queues the job. The
- * id is 128 random bits: it is what the download URL is addressed by.
+ * An analyst's export: recorded (QUEUED) after checking its question, then its job queued, under
+ * the one failure policy of src/jobs/request.ts: Redis down, QUEUE_UNAVAILABLE and nothing
+ * recorded; Redis refusing the job, the export is marked FAILED with the reason and
+ * QUEUE_UNAVAILABLE thrown.
+ */
+export async function requestExport(
+  producer: Producer,
+  input: { kind: QueryKind; args: unknown; locale: KpiLocale; requestedBy: number | null },
+): Promise<KpiExport> {
+  const { row } = await recordAndQueue(producer, {
+    record: () => createExport(input),
+    job: (e) => ({ queue: 'export', name: 'csv', data: { exportId: e.id }, jobId: exportJobId(e.id) }),
+    refused: (e, reason) => failExport(e.id, reason),
+  });
+  return row;
+}
+
+/**
+ * Records an export (status QUEUED) after checking its question. The id is 128 random bits: it is
+ * what the download URL is addressed by.
  */
 export async function createExport(input: {
   kind: QueryKind;

@@ -66,8 +66,9 @@ import {
   MAX_PAGE_LIMIT,
   type ProcurementDataset,
   parseFeedDate,
-} from './contract.js';
-import { centsToMoney, moneyToCents, parseMoney } from './money.js';
+} from '../feed/contract.js';
+import { centsToMoney, moneyToCents, parseMoney } from '../feed/money.js';
+import { ISB_DATASET_NAMES } from '../feed/transports/index.js';
 import {
   DEFAULT_KLPD,
   DEFAULT_SEED,
@@ -81,7 +82,6 @@ import {
   type RawRow,
   SimData,
 } from './sim-data.js';
-import { ISB_DATASET_NAMES } from './transports/index.js';
 
 export interface FeedFaults {
   slowPageMs?: number;
