@@ -1,7 +1,9 @@
 // kpiBreakdown: a year's realisation split by channel, agency or vendor scale.
+
 import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/kpi/kpis.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { cacheable } from '../cacheable.js';
 import { valueId } from '../common.js';
 import {
   dateText,
@@ -107,6 +109,7 @@ const KpiBreakdown = builder.objectRef<Breakdown>('KpiBreakdown').implement({
 
 builder.queryField('kpiBreakdown', (t) =>
   t.field({
+    extensions: cacheable,
     type: KpiBreakdown,
     description:
       'A fiscal year’s realisation split by channel, agency or vendor scale, for the province or one agency. ' +
