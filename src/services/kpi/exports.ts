@@ -137,14 +137,15 @@ export async function failExport(id: string, reason: string): Promise<KpiExport 
 }
 
 /**
- * Writes the export's CSV (the worker's job). Safe to retry: a finished export is returned as it
- * is; a question the data cannot answer (a bad argument, an unknown agency: any domain error) ends
+ * Writes the export's CSV (the worker's job). Safe to retry: a DONE or FAILED export is returned as
+ * it is; a question the data cannot answer (a bad argument, an unknown agency: any domain error) ends
  * FAILED with its reason at once; anything else is left to the job's retries (and failExport).
  */
 export async function runExport(id: string): Promise<KpiExport> {
   const existing = await getExport(id);
   if (!existing) throw new NotFoundError('KPI export', id);
-  if (existing.status === 'DONE') return existing;
+  // Finished, or failed for good (a bad question, the last attempt, or never queued): left as it is.
+  if (existing.status === 'DONE' || existing.status === 'FAILED') return existing;
   await pool.query(`UPDATE kpi_export SET status = 'RUNNING', started_at = now() WHERE id = $1`, [id]);
   await announce(id);
   let table: KpiTable;
