@@ -62,11 +62,12 @@ export function createProcessors(ctx: ProcessorContext): Record<QueueName, Proce
           `invalid payload for ${queue}/${job.name}: ${z.prettifyError(parsed.error)}`,
         );
       }
+      const opts = job.opts ?? {};
       const run: JobRun<unknown> = {
         data: parsed.data,
         key: jobKey(job),
-        slotMs: job.opts.prevMillis ?? job.timestamp,
-        finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        slotMs: opts.prevMillis ?? job.timestamp,
+        finalAttempt: job.attemptsMade + 1 >= (opts.attempts ?? 1),
         signal: ctx.shutdown,
         producer: ctx.producer,
         progress: (progress) => job.updateProgress(progress),
