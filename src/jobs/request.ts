@@ -27,25 +27,49 @@ export async function recordAndQueue<Row, Q extends QueueName, N extends JobName
   producer: Producer,
   request: QueuedRequest<Row, Q, N>,
 ): Promise<{ row: Row; jobId: string }> {
+  const { rows, jobIds } = await recordAndQueueAll(producer, {
+    record: async () => [await request.record()],
+    job: request.job,
+    refused: request.refused,
+  });
+  return { row: rows[0]!, jobId: jobIds[0]! };
+}
+
+/**
+ * Several rows recorded together (one request), then each row's job queued in turn, under the same
+ * policy: when Redis refuses a job, that row and every one not queued yet are marked FAILED with
+ * the reason (those already queued run) and the caller gets QUEUE_UNAVAILABLE.
+ */
+export async function recordAndQueueAll<Row, Q extends QueueName, N extends JobName<Q>>(
+  producer: Producer,
+  request: Omit<QueuedRequest<Row, Q, N>, 'record'> & { record(): Promise<Row[]> },
+): Promise<{ rows: Row[]; jobIds: string[] }> {
   if (producer.disconnected()) throw new QueueUnavailableError('Redis is unreachable');
-  const row = await request.record();
-  const job = request.job(row);
-  try {
-    const jobId = await answerWithin(
-      QUEUE_TIMEOUT_MS,
-      producer.enqueue(job.queue, job.name, job.data, { jobId: job.jobId }),
-    );
-    return { row, jobId };
-  } catch (err) {
-    const reason = `could not be queued: ${(err as Error).message}`;
-    await request
-      .refused(row, reason)
-      .catch((failed: Error) =>
-        logger.error(
-          { err: failed.message, jobId: job.jobId },
-          'a request could not be queued nor marked failed',
+  const rows = await request.record();
+  const jobIds: string[] = [];
+  for (const [i, row] of rows.entries()) {
+    const job = request.job(row);
+    try {
+      jobIds.push(
+        await answerWithin(
+          QUEUE_TIMEOUT_MS,
+          producer.enqueue(job.queue, job.name, job.data, { jobId: job.jobId }),
         ),
       );
-    throw err instanceof AppError ? err : new QueueUnavailableError((err as Error).message);
+    } catch (err) {
+      const reason = `could not be queued: ${(err as Error).message}`;
+      for (const left of rows.slice(i)) {
+        await request
+          .refused(left, reason)
+          .catch((failed: Error) =>
+            logger.error(
+              { err: failed.message, jobId: job.jobId },
+              'a request could not be queued nor marked failed',
+            ),
+          );
+      }
+      throw err instanceof AppError ? err : new QueueUnavailableError((err as Error).message);
+    }
   }
+  return { rows, jobIds };
 }
