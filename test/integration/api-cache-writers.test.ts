@@ -25,6 +25,8 @@ const { ensureSources, listSources } = await import('../../src/services/ingest/s
 const { requestRun } = await import('../../src/services/ingest/runs.js');
 const { readContentVersion } = await import('../../src/services/content-version.js');
 const { createProcessors } = await import('../../src/worker/processors.js');
+const { cacheableRootFields } = await import('../../src/schema/cacheable.js');
+const { schema } = await import('../../src/schema/index.js');
 
 const AGENCIES = `{ agencies(first: 100) { totalCount edges { node { code name } } } }`;
 
@@ -60,6 +62,27 @@ afterAll(async () => {
   await sim.close();
   await flushTestPrefix();
   await closeDb();
+});
+
+describe('the cacheable root fields', () => {
+  it('are the read-mostly fields marked where they are defined, and none the worker writes', () => {
+    expect([...cacheableRootFields(schema)].sort()).toEqual(
+      [
+        '__typename',
+        'agencies',
+        'agencyRanking',
+        'deals',
+        'events',
+        'exhibitors',
+        'fiscalTargets',
+        'kpiBreakdown',
+        'kpiSeries',
+        'kpiSummary',
+        'kpiTargetPhases',
+        'programmeKpis',
+      ].sort(),
+    );
+  });
 });
 
 describe('the content version', () => {
