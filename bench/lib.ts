@@ -1,6 +1,7 @@
 // Helpers shared by the bench scripts: child processes that print their URL, load runs, timing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 
@@ -98,6 +99,16 @@ export interface LoadResult {
   p99: number;
   errors: number;
   requests: number;
+  /** CPU time (user + system) the server process spent per request, when its pid was given. */
+  cpuMsPerRequest?: number;
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Concurrent load with autocannon; `calls` are sent round-robin on every connection. */
@@ -105,7 +116,9 @@ export async function load(
   url: string,
   calls: GraphQLCall[],
   options: { connections: number; duration: number },
+  serverPid?: number,
 ): Promise<LoadResult> {
+  const cpuBefore = serverPid ? processCpuMs(serverPid) : 0;
   const result = await autocannon({
     url,
     connections: options.connections,
@@ -123,6 +136,14 @@ export async function load(
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
     requests: result.requests.total,
+    ...(serverPid
+      ? {
+          cpuMsPerRequest: round(
+            (processCpuMs(serverPid) - cpuBefore) / Math.max(result.requests.total, 1),
+            3,
+          ),
+        }
+      : {}),
   };
 }
 

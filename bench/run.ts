@@ -37,6 +37,8 @@ function option(name: string): string | undefined {
 }
 
 const SMOKE = process.argv.includes('--smoke');
+/** Reads only: skips the scale-out section (two APIs, two workers), which takes minutes. */
+const SKIP_SCALE_OUT = process.argv.includes('--no-scale-out');
 const SIZES = (option('sizes') ?? (SMOKE ? '300' : '10000,100000,1000000')).split(',').map(Number);
 const LOAD = {
   connections: Number(option('connections') ?? (SMOKE ? 4 : 50)),
@@ -268,7 +270,7 @@ try {
   });
 
   await nestedSql();
-  await scaleOut();
+  if (!SKIP_SCALE_OUT) await scaleOut();
 } finally {
   for (const c of children) await stop(c);
 }
@@ -276,20 +278,22 @@ try {
 /** (1) The dashboard set under concurrent load against every server, one at a time. */
 async function dashboard(plain: Child): Promise<void> {
   log(`dashboard set: ${LOAD.connections} connections, ${LOAD.duration} s per run`);
-  const servers: Array<{ name: string; url: string }> = [{ name: 'bisma', url: plain.url }];
+  const servers: Array<{ name: string; url: string; pid?: number }> = [
+    { name: 'bisma', url: plain.url, pid: plain.child.pid },
+  ];
   const [cached, baseline] = await Promise.all([
     startChild('./api-child.ts', { RESPONSE_CACHE: 'true' }),
     startChild('./baseline/server.ts', {}),
   ]);
   children.push(cached, baseline);
-  servers.push({ name: 'bismaCache', url: cached.url });
-  servers.push({ name: 'baseline', url: baseline.url });
+  servers.push({ name: 'bismaCache', url: cached.url, pid: cached.child.pid });
+  servers.push({ name: 'baseline', url: baseline.url, pid: baseline.child.pid });
   let pgl: Child | undefined;
   try {
     pgl = await startChild('./postgraphile/server.ts', { GRAPHILE_ENV: 'production' });
     children.push(pgl);
     await check(pgl.url, { query: POSTGRAPHILE_EVENTS }, 'postgraphile events');
-    servers.push({ name: 'postgraphile', url: pgl.url });
+    servers.push({ name: 'postgraphile', url: pgl.url, pid: pgl.child.pid });
   } catch (err) {
     results.dashboard.postgraphileError = (err as Error).message;
     log(`postgraphile: ${(err as Error).message}`);
@@ -306,11 +310,11 @@ async function dashboard(plain: Child): Promise<void> {
       if (server.name === 'postgraphile' && !set.postgraphile) continue;
       const calls = server.name === 'postgraphile' ? [{ query: POSTGRAPHILE_EVENTS }] : set.calls;
       for (const c of calls) await check(server.url, c, `${server.name} ${set.name}`);
-      const result = await load(server.url, calls, LOAD);
+      const result = await load(server.url, calls, LOAD, server.pid);
       runs[set.name]![server.name] = result;
       log(
         `  ${set.name.padEnd(14)} ${server.name.padEnd(13)} ${String(result.rps).padStart(7)} req/s  ` +
-          `p50 ${result.p50} ms  p99 ${result.p99} ms${result.errors ? `  errors ${result.errors}` : ''}`,
+          `p50 ${result.p50} ms  p99 ${result.p99} ms  cpu ${result.cpuMsPerRequest} ms/req${result.errors ? `  errors ${result.errors}` : ''}`,
       );
     }
     const r = runs[set.name] as Record<string, { rps: number }>;

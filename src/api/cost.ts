@@ -282,6 +282,36 @@ function measure(
   return { measured: { report, warnings }, document: executed };
 }
 
+/**
+ * Measurements already made, by limits, document (Apollo's document store hands the same parsed
+ * document to every request of one query text), operation and variables: a dashboard polling one
+ * query is measured once, not per request. Only operations within the limits are kept; a refused
+ * one is measured (and refused) again.
+ */
+type Measurement = ReturnType<typeof measure>;
+const measuredBefore = new WeakMap<ApiLimits, WeakMap<DocumentNode, Map<string, Measurement>>>();
+const MEASURED_PER_DOCUMENT = 100;
+
+function measureOnce(op: OperationToCheck, limits: ApiLimits): Measurement {
+  let byDocument = measuredBefore.get(limits);
+  if (!byDocument) {
+    byDocument = new WeakMap();
+    measuredBefore.set(limits, byDocument);
+  }
+  let entries = byDocument.get(op.document);
+  if (!entries) {
+    entries = new Map();
+    byDocument.set(op.document, entries);
+  }
+  const key = `${op.operation?.name?.value ?? ''}\n${JSON.stringify(op.variables ?? {})}`;
+  const before = entries.get(key);
+  if (before) return before;
+  const measured = measure(op, limits);
+  if (entries.size >= MEASURED_PER_DOCUMENT) entries.clear();
+  entries.set(key, measured);
+  return measured;
+}
+
 export interface Checked {
   measured?: Measured;
   budget?: Budget;
@@ -310,7 +340,7 @@ export async function checkOperation(
       extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 403 } },
     });
   }
-  const { measured, document } = measure(op, limits);
+  const { measured, document } = measureOnce(op, limits);
   const charged = await limiter.charge(
     { keyId: caller.viewer.keyId, address: caller.address },
     measured?.report.requested ?? 1,

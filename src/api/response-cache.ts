@@ -22,14 +22,15 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type SelectionSetNode } from 'graphql';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { config } from '../config/env.js';
+import { jakartaToday } from '../lib/dates.js';
 import { logger } from '../lib/logger.js';
 import { cacheableRootFields } from '../schema/cacheable.js';
 import type { Viewer } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { readContentVersion } from '../services/content-version.js';
 import { publishedVersionKey, readPublishedVersion } from '../services/kpi/notify.js';
-import { jakartaToday } from '../services/kpi/read.js';
 import { viewerForRequest } from './auth.js';
 import { httpCacheHeaders } from './http-cache.js';
 import { cacheableRequest } from './request-checks.js';
@@ -50,8 +51,7 @@ function entryKey(parts: string): string {
 type OperationKind = 'cacheable' | 'uncacheable';
 
 /** The operation a request runs, judged once per (document, operation name). */
-const operations = new Map<string, OperationKind>();
-const OPERATIONS_MAX = 1_000;
+const operations = new LRUCache<string, OperationKind>({ max: 1_000 });
 
 function rootFields(doc: DocumentNode, set: SelectionSetNode, out: string[], seen: Set<string>): void {
   for (const selection of set.selections) {
@@ -100,7 +100,6 @@ function operationKind(queryHash: string, query: string, operationName: string |
   let kind = operations.get(memo);
   if (kind === undefined) {
     kind = classify(query, operationName);
-    if (operations.size >= OPERATIONS_MAX) operations.delete(operations.keys().next().value!);
     operations.set(memo, kind);
   }
   return kind;
@@ -109,41 +108,24 @@ function operationKind(queryHash: string, query: string, operationName: string |
 /** Bytes of answers the in-process front holds at most: entries are bounded in size, not only count. */
 const LOCAL_MAX_BYTES = 32 * 1024 * 1024;
 
-/** The in-process front of the Redis cache: full keys, so it is never staler than Redis. */
-class LocalEntries {
-  private readonly entries = new Map<string, { body: string; expires: number }>();
-  private bytes = 0;
-  constructor(
-    private readonly max: number,
-    private readonly ttlMs: number,
-    private readonly maxBytes = LOCAL_MAX_BYTES,
-  ) {}
-  get(key: string): string | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expires < Date.now()) {
-      this.remove(key);
-      return undefined;
-    }
-    return entry.body;
-  }
-  set(key: string, body: string): void {
-    // A string's UTF-16 length in bytes: an upper bound of what it holds in memory.
-    const size = body.length * 2;
-    if (this.max === 0 || size > this.maxBytes / 4) return;
-    this.remove(key);
-    while (this.entries.size > 0 && (this.entries.size >= this.max || this.bytes + size > this.maxBytes)) {
-      this.remove(this.entries.keys().next().value!);
-    }
-    this.entries.set(key, { body, expires: Date.now() + this.ttlMs });
-    this.bytes += size;
-  }
-  private remove(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.bytes -= entry.body.length * 2;
-    this.entries.delete(key);
-  }
+/**
+ * The in-process front of the Redis cache: full keys, so it is never staler than Redis. Bounded in
+ * entries and in bytes (a string's UTF-16 length in bytes, an upper bound of what it holds in
+ * memory); an answer over a quarter of the bytes is not kept. None when `max` is 0.
+ */
+function localEntries(
+  max: number,
+  ttlMs: number,
+  maxBytes = LOCAL_MAX_BYTES,
+): LRUCache<string, string> | null {
+  if (max === 0) return null;
+  return new LRUCache<string, string>({
+    max,
+    ttl: ttlMs,
+    maxSize: maxBytes,
+    maxEntrySize: maxBytes / 4,
+    sizeCalculation: (body) => Math.max(body.length * 2, 1),
+  });
 }
 
 interface RequestState {
@@ -176,7 +158,7 @@ export function registerResponseCache(
   const cfg = config();
   const enabled = options.enabled ?? cfg.RESPONSE_CACHE ?? cfg.NODE_ENV !== 'test';
   const ttlSeconds = options.ttlSeconds ?? cfg.RESPONSE_CACHE_TTL_S;
-  const local = new LocalEntries(options.localEntries ?? 500, ttlSeconds * 1000);
+  const local = localEntries(options.localEntries ?? 500, ttlSeconds * 1000);
   const log = logger.child({ component: 'response-cache' });
 
   async function versions(): Promise<string> {
@@ -215,9 +197,9 @@ export function registerResponseCache(
           JSON.stringify(body.variables ?? {}),
         ].join('\n'),
       );
-      const hit = local.get(key) ?? (await redis.get(key)) ?? undefined;
+      const hit = local?.get(key) ?? (await redis.get(key)) ?? undefined;
       if (hit !== undefined) {
-        local.set(key, hit);
+        local?.set(key, hit);
         reply.header(CACHE_HEADER, 'HIT').type(answerType);
         // Stored answers have no errors and no warm-up figures: the public's may be kept by browsers
         // and proxies, as when the miss was executed (http-cache.ts).
@@ -243,7 +225,7 @@ export function registerResponseCache(
       };
       // Partial figures of the warm-up are not kept for later readers.
       if (parsed.errors === undefined && parsed.data != null && !parsed.extensions?.warmingUp) {
-        local.set(state.storeAt, payload);
+        local?.set(state.storeAt, payload);
         try {
           await redis.set(state.storeAt, payload, 'EX', ttlSeconds);
         } catch (err) {

@@ -1,6 +1,7 @@
 // The ingest subcommands of `bisma`: import a snapshot file, queue a run, list sources and runs.
 import { FEED_DATASETS } from '../feed/contract.js';
 import type { Producer } from '../jobs/producer.js';
+import { fromDbDate } from '../lib/dates.js';
 import { AppError, ValidationError } from '../lib/errors.js';
 import { type Command, out, positiveInt } from './command.js';
 
@@ -89,7 +90,8 @@ const ingestFile: Command = {
     out(
       `run ${run.id} ${run.status}: fetched ${run.fetched}, inserted ${run.inserted}, updated ${run.updated}, ` +
         `unchanged ${run.unchanged}, rejected ${run.rejected}, duplicates ${run.duplicates}, ` +
-        `unknown agencies ${run.unknown_agencies}, withdrawn ${run.withdrawn}, as of ${run.as_of ?? '-'}`,
+        `unknown agencies ${run.unknown_agencies}, withdrawn ${run.withdrawn}, as of ${run.as_of ?? '-'}` +
+        (run.partial ? ' (partial: nothing withdrawn)' : ''),
     );
     if (run.rejected) {
       const { listRejected } = await import('../services/ingest/queries.js');
@@ -163,6 +165,29 @@ const ingestRun: Command = {
   },
 };
 
+const ingestReplay: Command = {
+  name: 'ingest replay',
+  aliases: ['ingest-replay'],
+  args: '--year Y --as-of YYYY-MM-DD',
+  summary: 'queue a replay of every feed source of a fiscal year as of a date; prints the run numbers',
+  details:
+    'The worker runs them; once all are done the year is reconstructed as of that date (published ' +
+    'when it differs from what was published for it) and the items return to the latest snapshots. ' +
+    'Needs Redis (the queue).',
+  options: { year: { type: 'string' }, 'as-of': { type: 'string' } },
+  optionHelp: ['--year Y     the fiscal year', '--as-of D    the date to reconstruct (YYYY-MM-DD)'],
+  usesDatabase: true,
+  async run(values) {
+    if (values.year === undefined) throw new ValidationError('--year', 'give the fiscal year to replay');
+    const fiscalYear = positiveInt('--year', values.year, 0);
+    const asOf = values['as-of'] as string | undefined;
+    if (!asOf) throw new ValidationError('--as-of', 'give the date to replay, YYYY-MM-DD');
+    const { triggerReplay } = await import('../services/ingest/requests.js');
+    const runs = await withProducer((p) => triggerReplay(p, { fiscalYear, asOf }));
+    out(`runs ${runs.map((r) => r.id).join(', ')} queued (REPLAY of ${fiscalYear} as of ${asOf})`);
+  },
+};
+
 const ingestSources: Command = {
   name: 'ingest sources',
   aliases: ['ingest-sources'],
@@ -182,7 +207,7 @@ const ingestSources: Command = {
           s.enabled,
           iso(t.nextRunAt),
           iso(s.lastSuccessAt),
-          s.lastSnapshotAsOf?.toISOString().slice(0, 10) ?? '-',
+          s.lastSnapshotAsOf ? fromDbDate(s.lastSnapshotAsOf) : '-',
           t.missedRuns,
           t.lagSeconds,
         ].join('\t'),
@@ -219,7 +244,7 @@ const ingestRuns: Command = {
           r.dataset,
           r.trigger,
           r.status,
-          r.asOf?.toISOString().slice(0, 10) ?? '-',
+          r.asOf ? fromDbDate(r.asOf) : '-',
           r.fetched,
           r.inserted,
           r.updated,
@@ -233,4 +258,11 @@ const ingestRuns: Command = {
   },
 };
 
-export const INGEST_COMMANDS: Command[] = [ingestRun, ingestFile, ingestRejected, ingestSources, ingestRuns];
+export const INGEST_COMMANDS: Command[] = [
+  ingestRun,
+  ingestReplay,
+  ingestFile,
+  ingestRejected,
+  ingestSources,
+  ingestRuns,
+];

@@ -64,5 +64,8 @@ export const recompute: Command = {
     if (result.waitingYears?.length) {
       out(`waiting: ${result.waitingYears.join(', ')} (some sources were replayed as of another date)`);
     }
+    if (result.restoredRuns?.length) {
+      out(`live state restored: replayed run(s) ${result.restoredRuns.join(', ')} taken back`);
+    }
   },
 };

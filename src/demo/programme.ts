@@ -2,6 +2,7 @@
 // sessions and deals. Deterministic: the same seed always yields the same programme, and the
 // feed simulator reuses the exhibitors' vendor codes so programme conversion can be measured.
 import type { ExhibitorScale, SessionKind } from '../generated/prisma/enums.js';
+import { addDays } from '../lib/dates.js';
 import { intBetween, pick, seededRng } from '../lib/random.js';
 import { DEMO_AGENCIES } from './agencies.js';
 
@@ -149,12 +150,6 @@ const PRODUCTS: Record<(typeof SECTORS)[number], string[]> = {
   Percetakan: ['Banner', 'Kalender dinding', 'Buku cetak'],
   Kebersihan: ['Sabun cair', 'Tempat sampah terpilah', 'Alat pel'],
 };
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 /** Asia/Jakarta wall time (UTC+7, no DST) to an ISO instant. */
 function jakarta(date: string, hhmm: string): string {

@@ -25,6 +25,7 @@
 
 import { FEED_DATASETS, type FeedDataset, type ProcurementDataset } from '../feed/contract.js';
 import { centsToMoney, type Money, moneyToCents } from '../feed/money.js';
+import { fromDbDate } from '../lib/dates.js';
 import { type Rng, seededRng } from '../lib/random.js';
 import { DEMO_AGENCIES, type DemoAgency, PROVINCE } from './agencies.js';
 import { type DemoExhibitor, demoProgramme } from './programme.js';
@@ -144,7 +145,7 @@ export function dayOf(date: string): number {
 }
 
 export function dateOfDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  return fromDbDate(new Date(day * DAY_MS));
 }
 
 // ---------------------------------------------------------------------------------------------

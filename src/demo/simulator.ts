@@ -69,6 +69,7 @@ import {
 } from '../feed/contract.js';
 import { centsToMoney, moneyToCents, parseMoney } from '../feed/money.js';
 import { ISB_DATASET_NAMES } from '../feed/transports/index.js';
+import { isCalendarDate } from '../lib/dates.js';
 import {
   DEFAULT_KLPD,
   DEFAULT_SEED,
@@ -638,7 +639,7 @@ function parseQuery(dataset: FeedDataset, url: URL): Query {
   const asOfText = params.get('as_of');
   let asOf: string | null = null;
   if (asOfText !== null && asOfText !== '') {
-    asOf = /^\d{4}-\d{2}-\d{2}$/.test(asOfText) ? parseFeedDate(asOfText) : null;
+    asOf = isCalendarDate(asOfText) ? parseFeedDate(asOfText) : null;
     if (asOf === null)
       throw new HttpFailure(400, 'BAD_REQUEST', 'as_of must be a date YYYY-MM-DD', { field: 'as_of' });
   }

@@ -1,5 +1,7 @@
 // HTTP client of the feed: timeouts, retries with backoff and jitter, Retry-After, bounded
 // concurrency, and strict reading of answers (anything that is not a page envelope is an error).
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry from 'p-retry';
 import { AppError } from '../lib/errors.js';
 import { errorEnvelopeSchema, type FeedDataset, pageEnvelopeSchema } from './contract.js';
 
@@ -133,7 +135,7 @@ export class FeedClient {
   private readonly settings: Required<
     Omit<FeedClientOptions, 'headers' | 'fetch' | 'random' | 'sleep' | 'path'>
   >;
-  private readonly semaphore: Semaphore;
+  private readonly limit: LimitFunction;
   private readonly fetchImpl: typeof fetch;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -149,7 +151,7 @@ export class FeedClient {
       maxRetryAfterMs: options.maxRetryAfterMs ?? FEED_CLIENT_DEFAULTS.maxRetryAfterMs,
       concurrency: options.concurrency ?? FEED_CLIENT_DEFAULTS.concurrency,
     };
-    this.semaphore = new Semaphore(Math.max(1, this.settings.concurrency));
+    this.limit = pLimit(Math.max(1, this.settings.concurrency));
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? abortableSleep;
@@ -196,52 +198,47 @@ export class FeedClient {
     }
   }
 
-  /** One page, retried as configured. */
+  /** One page, retried as configured (withFeedRetries). */
   async page(dataset: FeedDataset, request: PageRequest): Promise<Omit<FeedPage, 'pageNumber'>> {
     const url = this.url(dataset, request);
     const where = { dataset, url: url.toString() };
-    for (let attempt = 0; ; attempt++) {
-      await this.semaphore.acquire(request.signal);
-      let outcome: Outcome;
-      try {
-        outcome = await this.attempt(url, request.signal);
-      } finally {
-        this.semaphore.release();
-      }
-      if (outcome.ok) return outcome.page;
-      const failure = outcome.failure;
-      const details = {
-        ...where,
-        attempts: attempt + 1,
-        ...(failure.status !== undefined ? { status: failure.status } : {}),
-        ...(failure.upstream !== undefined ? { upstream: failure.upstream } : {}),
-      };
-      if (failure.kind === 'rejected') {
-        if (failure.status === 401 || failure.status === 403)
-          throw new FeedAuthError(failure.message, details);
-        throw new FeedRejectedError(failure.message, details);
-      }
-      const retryable = failure.kind === 'transient' || failure.retry;
-      if (!retryable || attempt >= this.settings.retries) {
-        if (failure.kind === 'bad') throw new FeedBadResponseError(failure.message, details);
-        throw new FeedUnavailableError(failure.message, details);
-      }
-      const retryAfter = failure.kind === 'transient' ? failure.retryAfterMs : null;
-      if (retryAfter != null && retryAfter > this.settings.maxRetryAfterMs) {
-        throw new FeedRetryLaterError(
-          `${failure.message}; the feed asks to wait ${retryAfter} ms`,
-          { ...details, retryAfterMs: retryAfter },
-          retryAfter,
-        );
-      }
-      await this.sleep(retryAfter ?? this.backoff(attempt), request.signal);
-    }
+    const settings = { ...this.settings, random: this.random, sleep: this.sleep };
+    return withFeedRetries(
+      async (attempts) => {
+        const outcome = await this.limit(() => this.attempt(url, request.signal));
+        if (outcome.ok) return outcome.page;
+        throw this.failureError(outcome.failure, where, attempts);
+      },
+      settings,
+      request.signal,
+    );
   }
 
-  /** Full jitter: spreads the retries of many clients instead of synchronising them. */
-  private backoff(attempt: number): number {
-    const cap = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** attempt);
-    return Math.floor(this.random() * cap);
+  /** The typed error of a failed attempt, wrapped as RetryableFailure when another may help. */
+  private failureError(
+    failure: Failure,
+    where: { dataset: FeedDataset; url: string },
+    attempts: number,
+  ): Error {
+    const details = {
+      ...where,
+      attempts,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
+      ...(failure.upstream !== undefined ? { upstream: failure.upstream } : {}),
+    };
+    if (failure.kind === 'rejected') {
+      return failure.status === 401 || failure.status === 403
+        ? new FeedAuthError(failure.message, details)
+        : new FeedRejectedError(failure.message, details);
+    }
+    if (failure.kind === 'bad') {
+      const error = new FeedBadResponseError(failure.message, details);
+      return failure.retry ? new RetryableFailure(error, null) : error;
+    }
+    return new RetryableFailure(
+      new FeedUnavailableError(failure.message, details),
+      failure.retryAfterMs ?? null,
+    );
   }
 
   private url(dataset: FeedDataset, request: PageRequest): URL {
@@ -391,6 +388,66 @@ function parseJson(body: string): { ok: true; value: unknown } | { ok: false; er
   }
 }
 
+/** A failed attempt that another may fix; `error` is what the caller gets when none is left. */
+export class RetryableFailure extends Error {
+  constructor(
+    readonly error: FeedUnavailableError | FeedBadResponseError,
+    /** The wait the feed asked for (Retry-After), if it did. */
+    readonly retryAfterMs: number | null,
+  ) {
+    super(error.message);
+  }
+}
+
+export interface RetrySettings {
+  /** Retries after the first attempt. */
+  retries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxRetryAfterMs: number;
+  random: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Every transport's retry policy. `attempt` returns, throws a RetryableFailure to be tried again,
+ * or throws anything else to stop. p-retry counts the attempts and stops on an abort; the wait
+ * before a retry is the feed's Retry-After when it sent one, else full-jitter backoff (a random
+ * delay in [0, min(backoffMaxMs, backoffBaseMs · 2^n)), which spreads the retries of many clients
+ * instead of synchronising them), so p-retry's own timer is zero. A Retry-After longer than
+ * maxRetryAfterMs is not waited in-process: FeedRetryLaterError hands the wait to the job.
+ */
+export async function withFeedRetries<T>(
+  attempt: (attempts: number) => Promise<T>,
+  s: RetrySettings,
+  signal?: AbortSignal,
+): Promise<T> {
+  try {
+    return await pRetry(attempt, {
+      retries: s.retries,
+      minTimeout: 0,
+      maxTimeout: 0,
+      ...(signal ? { signal } : {}),
+      shouldRetry: ({ error }) => error instanceof RetryableFailure,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (!(error instanceof RetryableFailure) || retriesLeft === 0) return;
+        const retryAfter = error.retryAfterMs;
+        if (retryAfter != null && retryAfter > s.maxRetryAfterMs) {
+          throw new FeedRetryLaterError(
+            `${error.message}; the feed asks to wait ${retryAfter} ms`,
+            { ...error.error.details, retryAfterMs: retryAfter },
+            retryAfter,
+          );
+        }
+        const cap = Math.min(s.backoffMaxMs, s.backoffBaseMs * 2 ** (attemptNumber - 1));
+        await s.sleep(retryAfter ?? Math.floor(s.random() * cap), signal);
+      },
+    });
+  } catch (error) {
+    throw error instanceof RetryableFailure ? error.error : error;
+  }
+}
+
 /** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
   if (value === null) return null;
@@ -425,43 +482,6 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** A counting semaphore: waiters are served in arrival order. */
-class Semaphore {
-  private free: number;
-  private readonly waiters: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.free > 0) {
-      this.free -= 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        const at = this.waiters.indexOf(grant);
-        if (at >= 0) this.waiters.splice(at, 1);
-        reject(signal!.reason);
-      };
-      this.waiters.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.free += 1;
-  }
 }
 
 export function createFeedClient(options: FeedClientOptions): FeedClient {

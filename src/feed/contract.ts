@@ -1,6 +1,7 @@
 // The feed contract of FEED.md in code: dataset paths, page and error envelopes, and one zod row
 // schema per dataset that keeps LKPP's own field names and absorbs the traps of real data.
 import { z } from 'zod';
+import { calendarDateText, fromDbDate, jakartaDate } from '../lib/dates.js';
 import { parseMoney } from './money.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -53,10 +54,7 @@ export const pageEnvelopeSchema = z.object({
     cursor: z.string().nullish(),
     has_more: z.boolean(),
     /** Bisma's simulator says which date the snapshot stands as of; LKPP's API does not. */
-    as_of: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .nullish(),
+    as_of: calendarDateText.nullish(),
     /** The snapshot's row count, where the feed states one (Bisma's simulator does on request). */
     total: z.number().int().min(0).nullish(),
   }),
@@ -82,7 +80,6 @@ export function errorEnvelope(code: string, message: string, details?: unknown):
 // ---------------------------------------------------------------------------------------------
 // Dates
 
-const JAKARTA_OFFSET_MINUTES = 7 * 60;
 const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -119,14 +116,14 @@ export function parseFeedDate(input: unknown): string | null {
   const offset = zone.toUpperCase() === 'Z' ? 0 : zoneOffsetMinutes(zone);
   if (offset === null) return null;
   const instant = Date.UTC(year, month - 1, day, hour, minute, second) - offset * 60_000;
-  return new Date(instant + JAKARTA_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10);
+  return jakartaDate(instant);
 }
 
 function calendarDate(year: number, month: number, day: number): string | null {
   if (year < 1900 || year > 2199 || month < 1 || month > 12 || day < 1) return null;
   const d = new Date(Date.UTC(year, month - 1, day));
   if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
-  return d.toISOString().slice(0, 10);
+  return fromDbDate(d);
 }
 
 function zoneOffsetMinutes(zone: string): number | null {

@@ -3,7 +3,7 @@
 import * as agencies from '../services/agencies.js';
 import { builder, typedErrors } from './builder.js';
 import { cacheable } from './cacheable.js';
-import { intId, OrderDirection, totalCountField } from './common.js';
+import { countedPage, intId, orderInput } from './common.js';
 
 export const AgencyKind = builder.enumType('AgencyKind', {
   description: 'The kind of work unit.',
@@ -52,8 +52,7 @@ export const Agency = builder.prismaNode('Agency', {
         totalCount: true,
         query: { orderBy: [{ signedOn: 'desc' }, { id: 'desc' }] },
       },
-      { description: 'A page of deals.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A deal and its cursor.' },
+      ...countedPage('deals', 'A deal'),
     ),
   }),
 });
@@ -66,17 +65,7 @@ const AgencyOrderField = builder.enumType('AgencyOrderField', {
   },
 });
 
-const AgencyOrder = builder.inputType('AgencyOrder', {
-  description: 'How to sort agencies; ties are broken by id.',
-  fields: (t) => ({
-    field: t.field({ type: AgencyOrderField, required: true, description: 'The sort key.' }),
-    direction: t.field({
-      type: OrderDirection,
-      defaultValue: 'ASC',
-      description: 'The direction (default ASC).',
-    }),
-  }),
-});
+const AgencyOrder = orderInput('AgencyOrder', 'agencies', AgencyOrderField);
 
 const AgencyFilter = builder.inputType('AgencyFilter', {
   description: 'Conditions an agency must meet; all given conditions apply.',
@@ -113,8 +102,7 @@ builder.queryField('agencies', (t) =>
           direction: args.orderBy?.direction ?? 'ASC',
         }),
     },
-    { description: 'A page of agencies.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-    { description: 'An agency and its cursor.' },
+    ...countedPage('agencies', 'An agency'),
   ),
 );
 

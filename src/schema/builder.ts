@@ -1,14 +1,12 @@
 // Builds the Pothos schema builder: plugins, scalars and root types. Defines no domain types.
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import ZodPlugin from '@pothos/plugin-zod';
 import { type GraphQLField, getNullableType, isListType } from 'graphql';
-import { DateResolver, DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { UnauthenticatedError } from '../lib/auth.js';
@@ -18,7 +16,7 @@ import { type Context, viewerScopes } from './context.js';
 import DeadlinePlugin from './plugins/deadline.js';
 import FallibleFieldsPlugin from './plugins/fallible-fields.js';
 import TypedCursorsPlugin from './plugins/typed-cursors.js';
-import { MoneyScalar } from './scalars.js';
+import { DateScalar, MoneyScalar } from './scalars.js';
 
 /**
  * Limits every operation's shape. A connection multiplies the cost of its selection by the page it
@@ -50,7 +48,7 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
   Scalars: {
-    Date: { Input: Date; Output: Date | string };
+    Date: { Input: string; Output: Date | string };
     DateTime: { Input: Date; Output: Date | string };
     Money: { Input: string; Output: string | { toFixed(dp: number): string } };
   };
@@ -66,8 +64,6 @@ export const builder = new SchemaBuilder<{
     ComplexityPlugin,
     ScopeAuthPlugin,
     ErrorsPlugin,
-    ZodPlugin,
-    DataloaderPlugin,
     PrismaPlugin,
     RelayPlugin,
     FallibleFieldsPlugin,
@@ -97,16 +93,6 @@ export const builder = new SchemaBuilder<{
     },
     defaultResultOptions: {
       description: 'The successful result of the operation, in `data`.',
-    },
-  },
-  zod: {
-    validationError: (zodError) => {
-      const problems = zodError.issues.map((issue) => ({
-        field: issue.path.map(String).join('.') || 'input',
-        message: issue.message,
-      }));
-      const [first = { field: 'input', message: 'invalid' }] = problems;
-      return new ValidationError(first.field, first.message, problems);
     },
   },
   prisma: {
@@ -161,7 +147,7 @@ export function typedErrors(dataDescription: string) {
 }
 
 // specifiedByURL tells codegen and explorers what a scalar's text is, so no client guesses.
-builder.addScalarType('Date', DateResolver, {
+builder.addScalarType('Date', DateScalar, {
   description:
     'A calendar date, YYYY-MM-DD (RFC 3339 full-date). Programme dates are Asia/Jakarta calendar dates.',
   specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',

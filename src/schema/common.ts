@@ -203,3 +203,43 @@ export function valueId<T>(typename: string, key: (value: T) => unknown = (value
     resolve: (value: T) => encodeId(typename, contentDigest(key(value))),
   };
 }
+
+/**
+ * An order input `{ field: <fields>!, direction: OrderDirection = ASC }` for a list of `items`;
+ * the services break ties by id.
+ */
+export function orderInput<F extends string>(
+  name: string,
+  items: string,
+  fields: PothosSchemaTypes.EnumRef<SchemaTypesOf<typeof builder>, F, F>,
+) {
+  return builder.inputType(name, {
+    description: `How to sort ${items}; ties are broken by id.`,
+    fields: (t) => ({
+      field: t.field({ type: fields, required: true, description: 'The sort key.' }),
+      direction: t.field({
+        type: OrderDirection,
+        defaultValue: 'ASC',
+        description: 'The direction (default ASC).',
+      }),
+    }),
+  });
+}
+
+type SchemaTypesOf<B> = B extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/**
+ * The last two arguments of `t.prismaConnection` / `t.relatedConnection`: the page type (with
+ * `totalCount`) and the edge type, described for `items` and one `item`.
+ */
+export function countedPage(items: string, item: string) {
+  return [
+    {
+      description: `A page of ${items}.`,
+      fields: (t: PothosSchemaTypes.ObjectFieldBuilder<SchemaTypesOf<typeof builder>, object>) => ({
+        totalCount: t.int(totalCountField),
+      }),
+    },
+    { description: `${item} and its cursor.` },
+  ] as const;
+}

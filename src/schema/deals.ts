@@ -4,15 +4,7 @@ import * as deals from '../services/deals.js';
 import { Agency } from './agencies.js';
 import { builder, typedErrors } from './builder.js';
 import { cacheable } from './cacheable.js';
-import {
-  DateRange,
-  idsAndInput,
-  intId,
-  nonEmptyQuery,
-  OrderDirection,
-  rowId,
-  totalCountField,
-} from './common.js';
+import { countedPage, DateRange, idsAndInput, intId, nonEmptyQuery, orderInput, rowId } from './common.js';
 import { Event } from './events.js';
 import { Exhibitor } from './exhibitors.js';
 
@@ -40,17 +32,7 @@ const DealOrderField = builder.enumType('DealOrderField', {
   },
 });
 
-const DealOrder = builder.inputType('DealOrder', {
-  description: 'How to sort deals; ties are broken by id.',
-  fields: (t) => ({
-    field: t.field({ type: DealOrderField, required: true, description: 'The sort key.' }),
-    direction: t.field({
-      type: OrderDirection,
-      defaultValue: 'ASC',
-      description: 'The direction (default ASC).',
-    }),
-  }),
-});
+const DealOrder = orderInput('DealOrder', 'deals', DealOrderField);
 
 const DealFilter = builder.inputType('DealFilter', {
   description: 'Conditions a deal must meet; all given conditions apply.',
@@ -95,8 +77,7 @@ builder.queryField('deals', (t) =>
           direction: args.orderBy?.direction ?? (args.orderBy ? 'ASC' : 'DESC'),
         }),
     },
-    { description: 'A page of deals.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-    { description: 'A deal and its cursor.' },
+    ...countedPage('deals', 'A deal'),
   ),
 );
 

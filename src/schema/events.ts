@@ -4,7 +4,15 @@ import * as events from '../services/events.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import { builder, typedErrors } from './builder.js';
 import { cacheable } from './cacheable.js';
-import { DateRange, idsAndInput, OrderDirection, rowId, totalCountField, visibility } from './common.js';
+import {
+  countedPage,
+  DateRange,
+  idsAndInput,
+  orderInput,
+  rowId,
+  totalCountField,
+  visibility,
+} from './common.js';
 import type { Context } from './context.js';
 import { restrictNodes } from './node.js';
 
@@ -26,6 +34,8 @@ restrictNodes('Event', visibleEvents);
 export const Event = builder.prismaNode('Event', {
   description: 'A Business Matching batch: four days of sessions where exhibitors meet agencies.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   // node(id:) of an event the viewer may not see answers null, as if it did not exist.
   findUnique: (id, ctx) => ({ id: Number(id), ...visibleEvents(ctx) }),
   fields: (t) => ({
@@ -92,8 +102,7 @@ export const Event = builder.prismaNode('Event', {
         totalCount: true,
         query: { orderBy: [{ value: 'desc' }, { id: 'asc' }] },
       },
-      { description: 'A page of deals.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A deal and its cursor.' },
+      ...countedPage('deals', 'A deal'),
     ),
   }),
 });
@@ -107,17 +116,7 @@ const EventOrderField = builder.enumType('EventOrderField', {
   },
 });
 
-const EventOrder = builder.inputType('EventOrder', {
-  description: 'How to sort events; ties are broken by id.',
-  fields: (t) => ({
-    field: t.field({ type: EventOrderField, required: true, description: 'The sort key.' }),
-    direction: t.field({
-      type: OrderDirection,
-      defaultValue: 'ASC',
-      description: 'The direction (default ASC).',
-    }),
-  }),
-});
+const EventOrder = orderInput('EventOrder', 'events', EventOrderField);
 
 const EventFilter = builder.inputType('EventFilter', {
   description: 'Conditions an event must meet; all given conditions apply.',
@@ -135,7 +134,6 @@ const EventFilter = builder.inputType('EventFilter', {
     search: t.string({
       description:
         'Words to find in the title, venue or description; case is ignored and every word must appear (at most 10 words, 200 characters).',
-      validate: { maxLength: 200 },
     }),
   }),
 });
@@ -173,8 +171,7 @@ builder.queryField('events', (t) =>
           visibility(ctx),
         ),
     },
-    { description: 'A page of events.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-    { description: 'An event and its cursor.' },
+    ...countedPage('events', 'An event'),
   ),
 );
 

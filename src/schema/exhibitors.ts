@@ -4,7 +4,7 @@ import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as exhibitors from '../services/exhibitors.js';
 import { builder, typedErrors } from './builder.js';
 import { cacheable } from './cacheable.js';
-import { idsAndInput, intId, OrderDirection, totalCountField, visibility } from './common.js';
+import { countedPage, idsAndInput, intId, orderInput, totalCountField, visibility } from './common.js';
 import type { Context } from './context.js';
 import { Event } from './events.js';
 
@@ -26,6 +26,8 @@ const visibleParticipations = (ctx: Context) =>
 export const Exhibitor = builder.prismaNode('Exhibitor', {
   description: 'A provider (penyedia) that exhibits at Business Matching events.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The business name.' }),
     nib: t.exposeString('nib', {
@@ -107,8 +109,7 @@ export const Exhibitor = builder.prismaNode('Exhibitor', {
         totalCount: true,
         query: { orderBy: [{ signedOn: 'desc' }, { id: 'desc' }] },
       },
-      { description: 'A page of deals.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A deal and its cursor.' },
+      ...countedPage('deals', 'A deal'),
     ),
   }),
 });
@@ -121,17 +122,7 @@ const ExhibitorOrderField = builder.enumType('ExhibitorOrderField', {
   },
 });
 
-const ExhibitorOrder = builder.inputType('ExhibitorOrder', {
-  description: 'How to sort exhibitors; ties are broken by id.',
-  fields: (t) => ({
-    field: t.field({ type: ExhibitorOrderField, required: true, description: 'The sort key.' }),
-    direction: t.field({
-      type: OrderDirection,
-      defaultValue: 'ASC',
-      description: 'The direction (default ASC).',
-    }),
-  }),
-});
+const ExhibitorOrder = orderInput('ExhibitorOrder', 'exhibitors', ExhibitorOrderField);
 
 const ExhibitorFilter = builder.inputType('ExhibitorFilter', {
   description: 'Conditions an exhibitor must meet; all given conditions apply.',
@@ -190,8 +181,7 @@ builder.queryField('exhibitors', (t) =>
           visibility(ctx),
         ),
     },
-    { description: 'A page of exhibitors.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-    { description: 'An exhibitor and its cursor.' },
+    ...countedPage('exhibitors', 'An exhibitor'),
   ),
 );
 

@@ -7,11 +7,16 @@ import { NotFoundError } from '../lib/errors.js';
 import { logger } from '../lib/logger.js';
 import { decideHeldRun } from '../services/ingest/held.js';
 import * as queries from '../services/ingest/queries.js';
-import { changeSchedule, queueRecomputeAfter, triggerRun } from '../services/ingest/requests.js';
+import {
+  changeSchedule,
+  queueRecomputeAfter,
+  triggerReplay,
+  triggerRun,
+} from '../services/ingest/requests.js';
 import { sourceTiming } from '../services/ingest/sources.js';
 import { type SuspectList, suspectItems } from '../services/ingest/suspects.js';
 import { builder, typedErrors } from './builder.js';
-import { encodeId, nonEmptyQuery, totalCountField, valueId } from './common.js';
+import { countedPage, encodeId, nonEmptyQuery, valueId } from './common.js';
 
 const CatchUpPolicy = builder.enumType('CatchUpPolicy', {
   description: 'What a worker does at start about scheduled runs missed while no worker ran.',
@@ -132,7 +137,9 @@ export const IngestRun = builder.prismaNode('IngestRun', {
     asOf: t.expose('asOf', {
       type: 'Date',
       nullable: true,
-      description: 'The date the snapshot stands for: the replayed date, else the pull date (Asia/Jakarta).',
+      description:
+        'The date the snapshot stands for: the replayed date, else the date the feed states, else the pull date ' +
+        '(Asia/Jakarta). A file: the date its rows state, or its --as-of; null when neither says one.',
     }),
     requestedAsOf: t.expose('requestedAsOf', {
       type: 'Date',
@@ -145,6 +152,11 @@ export const IngestRun = builder.prismaNode('IngestRun', {
       description: 'The schedule slot it stands for (scheduled and catch-up runs).',
     }),
     fileName: t.exposeString('fileName', { nullable: true, description: 'The imported file.' }),
+    partial: t.exposeBoolean('partial', {
+      description:
+        'Only part of a snapshot: a file imported with --partial (it withdraws nothing), or a pull that failed ' +
+        'after some of its pages (it applied nothing).',
+    }),
     cursor: t.exposeString('cursor', {
       nullable: true,
       description:
@@ -235,8 +247,7 @@ export const IngestRun = builder.prismaNode('IngestRun', {
         totalCount: true,
         query: { orderBy: { rowNumber: 'asc' } },
       },
-      { description: 'A page of rejected rows.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A rejected row and its cursor.' },
+      ...countedPage('rejected rows', 'A rejected row'),
     ),
   }),
 });
@@ -314,8 +325,7 @@ export const FeedSource = builder.prismaNode('FeedSource', {
         totalCount: true,
         query: { orderBy: { id: 'desc' } },
       },
-      { description: 'A page of runs.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-      { description: 'A run and its cursor.' },
+      ...countedPage('runs', 'A run'),
     ),
   }),
 });
@@ -371,8 +381,7 @@ builder.queryField('ingestRuns', (t) =>
       totalCount: (_connection, args) => queries.countRuns(toRunFilter(args.filter)),
       resolve: (query, _root, args) => queries.listRuns(query, toRunFilter(args.filter)),
     },
-    { description: 'A page of runs.', fields: (t) => ({ totalCount: t.int(totalCountField) }) },
-    { description: 'A run and its cursor.' },
+    ...countedPage('runs', 'A run'),
   ),
 );
 
@@ -415,10 +424,53 @@ builder.mutationField('triggerIngestRun', (t) =>
     resolve: async (query, _root, { input }) => {
       const run = await triggerRun(sharedProducer(), {
         sourceKey: input.sourceKey,
-        asOf: input.asOf ? input.asOf.toISOString().slice(0, 10) : null,
+        asOf: input.asOf ?? null,
       });
       // The run is recorded and queued: the answer reports it whatever the re-read does.
       return answerCommitted(run, () => queries.findRun(nonEmptyQuery(query), run.id));
+    },
+  }),
+);
+
+const ReplayFiscalYearInput = builder.inputType('ReplayFiscalYearInput', {
+  description: 'The fiscal year to reconstruct, and as of which date.',
+  fields: (t) => ({
+    fiscalYear: t.int({
+      required: true,
+      description: 'The fiscal year whose every feed source is replayed.',
+    }),
+    asOf: t.field({
+      type: 'Date',
+      required: true,
+      description: 'The date to reconstruct (not in the future).',
+    }),
+  }),
+});
+
+builder.mutationField('replayFiscalYear', (t) =>
+  t.prismaField({
+    type: ['IngestRun'],
+    description:
+      'Queues a replay of every feed source of a fiscal year as of a date, a run per source recorded together ' +
+      '(admins only), so the year is reconstructed from all its sources, never a mix. Once all are done the ' +
+      'reconstruction is published for that date when it differs from what was published for it, and the items ' +
+      'return to the latest snapshot of every source: current never changes by a replay.',
+    authScopes: { admin: true },
+    errors: typedErrors('The queued runs, one per source: poll them through `ingestRuns`.'),
+    args: {
+      input: t.arg({ type: ReplayFiscalYearInput, required: true, description: 'The year and date.' }),
+    },
+    resolve: async (query, _root, { input }) => {
+      const runs = await triggerReplay(sharedProducer(), {
+        fiscalYear: input.fiscalYear,
+        asOf: input.asOf,
+      });
+      return answerCommitted(runs, () =>
+        queries.findRuns(
+          nonEmptyQuery(query),
+          runs.map((r) => r.id),
+        ),
+      );
     },
   }),
 );

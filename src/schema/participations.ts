@@ -15,6 +15,8 @@ restrictNodes('Participation', visibleParticipations);
 export const Participation = builder.prismaNode('Participation', {
   description: 'An exhibitor taking part in an event.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   findUnique: (id, ctx) => ({ id: Number(id), ...visibleParticipations(ctx) }),
   fields: (t) => ({
     booth: t.exposeString('booth', { nullable: true, description: 'The booth, e.g. "A-12", when assigned.' }),

@@ -6,6 +6,8 @@ import { idsAndInput } from './common.js';
 export const Product = builder.prismaNode('Product', {
   description: 'A product an exhibitor offers.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The product name.' }),
     category: t.exposeString('category', {

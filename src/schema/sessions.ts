@@ -1,7 +1,8 @@
 // Sessions: the activities within an event, and their admin mutations.
+
+import { jakartaDate } from '../lib/dates.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as sessions from '../services/sessions.js';
-import { jakartaDate } from '../services/validation.js';
 import { builder, typedErrors } from './builder.js';
 import { idsAndInput, rowId, visibility } from './common.js';
 import type { Context } from './context.js';
@@ -28,6 +29,8 @@ restrictNodes('Session', visibleSessions);
 export const Session = builder.prismaNode('Session', {
   description: 'An activity within an event: a talk, a guidance session, consultations, a showcase.',
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (each field names what it needs).
+  select: { id: true },
   findUnique: (id, ctx) => ({ id: Number(id), ...visibleSessions(ctx) }),
   fields: (t) => ({
     kind: t.expose('kind', { type: SessionKind, description: 'What kind of activity it is.' }),

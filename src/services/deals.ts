@@ -1,15 +1,16 @@
 // Deals: business agreements recorded at an event between an agency and an exhibitor.
 import type { Prisma } from '../generated/prisma/client.js';
+import { type CalendarDate, fromDbDate, toDbDate } from '../lib/dates.js';
 import { prisma } from '../lib/db.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
-import { calendarDate, isoDate, moneyAmount, optionalText, parseInput, z } from './validation.js';
+import { calendarDate, moneyAmount, optionalText, parseInput, z } from './validation.js';
 
 export interface DealFilter {
   eventIds?: number[] | null;
   agencyIds?: number[] | null;
   exhibitorIds?: number[] | null;
-  signedFrom?: Date | null;
-  signedTo?: Date | null;
+  signedFrom?: CalendarDate | null;
+  signedTo?: CalendarDate | null;
   /** Rupiah, exact decimal string. */
   minValue?: string | null;
 }
@@ -21,8 +22,8 @@ export function dealWhere(filter: DealFilter): Prisma.DealWhereInput {
   if (filter.eventIds?.length) and.push({ eventId: { in: filter.eventIds } });
   if (filter.agencyIds?.length) and.push({ agencyId: { in: filter.agencyIds } });
   if (filter.exhibitorIds?.length) and.push({ exhibitorId: { in: filter.exhibitorIds } });
-  if (filter.signedFrom) and.push({ signedOn: { gte: filter.signedFrom } });
-  if (filter.signedTo) and.push({ signedOn: { lte: filter.signedTo } });
+  if (filter.signedFrom) and.push({ signedOn: { gte: toDbDate(filter.signedFrom) } });
+  if (filter.signedTo) and.push({ signedOn: { lte: toDbDate(filter.signedTo) } });
   if (filter.minValue != null) and.push({ value: { gte: filter.minValue } });
   return { AND: and };
 }
@@ -95,7 +96,7 @@ async function checkParties(p: DealParties, signedOn: Date) {
   if (signedOn.getTime() < event.startDate.getTime()) {
     throw new ValidationError(
       'input.signedOn',
-      `must be on or after the event's first day, ${isoDate(event.startDate)}`,
+      `must be on or after the event's first day, ${fromDbDate(event.startDate)}`,
     );
   }
 }

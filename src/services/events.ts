@@ -1,10 +1,11 @@
 // Business Matching events: who may see which, how they are filtered and ordered, and the admin
 // writes (create, update, publish, complete, cancel) with their rules.
 import type { EventStatus, Prisma } from '../generated/prisma/client.js';
+import { type CalendarDate, fromDbDate, toDbDate } from '../lib/dates.js';
 import { prisma } from '../lib/db.js';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { likeEscape } from '../lib/text.js';
-import { calendarDate, isoDate, optionalText, parseInput, rethrowUnique, text, z } from './validation.js';
+import { calendarDate, optionalText, parseInput, rethrowUnique, text, z } from './validation.js';
 
 /** The public sees published and finished events; drafts and cancelled ones need an analyst key. */
 export const PUBLIC_EVENT_STATUSES: EventStatus[] = ['PUBLISHED', 'DONE'];
@@ -23,8 +24,8 @@ export interface EventFilter {
   batchNumber?: number | null;
   statuses?: EventStatus[] | null;
   /** Events that overlap [from, to] (calendar dates, inclusive). */
-  from?: Date | null;
-  to?: Date | null;
+  from?: CalendarDate | null;
+  to?: CalendarDate | null;
   /** Words in the title, venue or description (case ignored; every word must appear). */
   search?: string | null;
 }
@@ -32,13 +33,17 @@ export interface EventFilter {
 export type EventOrderField = 'START_DATE' | 'BATCH_NUMBER' | 'TITLE';
 export type Direction = 'ASC' | 'DESC';
 
+const SEARCH_MAX_LENGTH = 200;
+
 export function eventWhere(filter: EventFilter, v: Visibility): Prisma.EventWhereInput {
   const and: Prisma.EventWhereInput[] = [visibleEventWhere(v)];
   if (filter.year != null) and.push({ year: filter.year });
   if (filter.batchNumber != null) and.push({ batchNumber: filter.batchNumber });
   if (filter.statuses?.length) and.push({ status: { in: filter.statuses } });
-  if (filter.from) and.push({ endDate: { gte: filter.from } });
-  if (filter.to) and.push({ startDate: { lte: filter.to } });
+  if (filter.from) and.push({ endDate: { gte: toDbDate(filter.from) } });
+  if (filter.to) and.push({ startDate: { lte: toDbDate(filter.to) } });
+  if (filter.search != null && filter.search.length > SEARCH_MAX_LENGTH)
+    throw new ValidationError('filter.search', `must be at most ${SEARCH_MAX_LENGTH} characters`);
   for (const word of (filter.search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 10)) {
     const contains = { contains: likeEscape(word), mode: 'insensitive' as const };
     and.push({ OR: [{ title: contains }, { venue: contains }, { description: contains }] });
@@ -105,7 +110,7 @@ export type UpdateEventInput = z.input<typeof updateEventInput>;
 
 /** The programme year is the (Asia/Jakarta) calendar year of the first day. */
 function programmeYear(startDate: Date): number {
-  return Number(isoDate(startDate).slice(0, 4));
+  return Number(fromDbDate(startDate).slice(0, 4));
 }
 
 const DUPLICATE_BATCH = 'an event with this batch number already exists in that year';
@@ -135,13 +140,8 @@ export async function updateEvent(id: number, raw: UpdateEventInput) {
   }
   const startDate = input.startDate ?? event.startDate;
   const endDate = input.endDate ?? event.endDate;
-  parseInput(
-    z.object({ startDate: calendarDate, endDate: calendarDate }).refine(datesOrdered, DATES_MESSAGE),
-    {
-      startDate,
-      endDate,
-    },
-  );
+  if (!datesOrdered({ startDate, endDate }))
+    throw new ValidationError('input.endDate', DATES_MESSAGE.message);
   const data: Prisma.EventUpdateInput = {
     ...(input.batchNumber != null ? { batchNumber: input.batchNumber } : {}),
     ...(input.title != null ? { title: input.title } : {}),

@@ -1,9 +1,10 @@
 // Sessions: the activities of an event (sosialisasi, bimbingan teknis, consultations...), which
 // must fall on the event's days (Asia/Jakarta) and end after they start.
 import type { Prisma, SessionKind } from '../generated/prisma/client.js';
+import { fromDbDate, jakartaDate } from '../lib/dates.js';
 import { prisma } from '../lib/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
-import { instant, isoDate, jakartaDate, optionalText, parseInput, text, z } from './validation.js';
+import { instant, optionalText, parseInput, text, z } from './validation.js';
 
 const SESSION_KINDS = [
   'OPENING',
@@ -44,8 +45,8 @@ function checkWithinEvent(event: { startDate: Date; endDate: Date }, startsAt: D
     startsAt,
     endsAt,
   });
-  const first = isoDate(event.startDate);
-  const last = isoDate(event.endDate);
+  const first = fromDbDate(event.startDate);
+  const last = fromDbDate(event.endDate);
   for (const [field, at] of [
     ['startsAt', startsAt],
     ['endsAt', endsAt],

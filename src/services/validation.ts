@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { Prisma } from '../generated/prisma/client.js';
+import { calendarDateText, toDbDate } from '../lib/dates.js';
 import { ConflictError, ValidationError } from '../lib/errors.js';
 
 export { z };
@@ -57,8 +58,8 @@ export const optionalText = (max: number) =>
     .nullish()
     .transform((v) => (v ? v : null));
 
-/** A calendar date (JS Date at UTC midnight, as the Date scalar gives it). */
-export const calendarDate = z.date({ error: 'must be a date' });
+/** A calendar date: `YYYY-MM-DD` in, the `@db.Date` value Prisma writes out. */
+export const calendarDate = calendarDateText.transform(toDbDate);
 
 /** An instant. */
 export const instant = z.date({ error: 'must be a date-time' });
@@ -69,14 +70,4 @@ export function rethrowUnique(err: unknown, field: string, message: string): nev
     throw new ConflictError(message, field);
   }
   throw err;
-}
-
-/** YYYY-MM-DD of a calendar date as the Date scalar and Prisma give it (UTC midnight). */
-export function isoDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-/** The Asia/Jakarta (UTC+7, no daylight saving) calendar date of an instant, YYYY-MM-DD. */
-export function jakartaDate(at: Date): string {
-  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 }

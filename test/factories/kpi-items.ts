@@ -47,6 +47,8 @@ export async function createRun(fields: {
   /** A replay or backfill: the date asked of the feed (the snapshot's as-of is that date). */
   requestedAsOf?: string | null;
   trigger?: 'MANUAL' | 'SCHEDULE' | 'REPLAY' | 'CATCH_UP' | 'FILE';
+  /** Recorded as applied to the items, as ingest does: it can then be taken back from its journal. */
+  applied?: boolean;
 }): Promise<number> {
   const dataset = fields.dataset ?? 'tender/tender-ekontrak-kontrak';
   const key = `${dataset}:T:${fields.fiscalYear}`;
@@ -56,8 +58,9 @@ export async function createRun(fields: {
     [key, dataset, fields.fiscalYear],
   );
   const { rows } = await pool.query<{ id: number }>(
-    `INSERT INTO ingest_run (source_id, dataset, trigger, status, as_of, started_at, finished_at, requested_as_of)
-     VALUES ($1, $2, $6::"RunTrigger", $3::"RunStatus", $4, now(), $5, $7) RETURNING id`,
+    `INSERT INTO ingest_run (source_id, dataset, trigger, status, as_of, started_at, finished_at, requested_as_of,
+       applied_at)
+     VALUES ($1, $2, $6::"RunTrigger", $3::"RunStatus", $4, now(), $5, $7, CASE WHEN $8 THEN now() END) RETURNING id`,
     [
       source.rows[0]!.id,
       dataset,
@@ -66,10 +69,26 @@ export async function createRun(fields: {
       fields.finishedAt ?? new Date(),
       fields.trigger ?? (fields.requestedAsOf ? 'REPLAY' : 'MANUAL'),
       fields.requestedAsOf ?? null,
+      fields.applied ?? false,
     ],
   );
+  if (fields.applied) {
+    await pool.query(
+      'UPDATE feed_source SET last_snapshot_run_id = $2, last_snapshot_as_of = $3 WHERE id = $1',
+      [source.rows[0]!.id, rows[0]!.id, fields.asOf],
+    );
+  }
   return rows[0]!.id;
 }
+
+/** The item's state before run $1 first changed it (null: the run inserted it), as ingest journals it. */
+const JOURNAL = `
+INSERT INTO ingest_item_journal (run_id, item_id, action, previous)
+SELECT $1, i.id, CASE WHEN $3::jsonb IS NULL THEN 'INSERTED' ELSE 'UPDATED' END, $3::jsonb
+FROM procurement_item i WHERE i.id = $2
+ON CONFLICT (run_id, item_id) DO NOTHING`;
+
+const PREVIOUS = `SELECT to_jsonb(i) AS previous FROM procurement_item i WHERE dataset = $1 AND source_key = $2`;
 
 const DIRTY_OLD_AND_NEW = `
 INSERT INTO kpi_dirty_bucket (fiscal_year, agency_id, month, run_id)
@@ -99,7 +118,9 @@ export async function upsertItems(items: ItemSpec[], runId: number | null = null
         `SELECT fiscal_year, agency_id, item_date FROM procurement_item WHERE dataset = $1 AND source_key = $2`,
         [item.dataset, item.sourceKey],
       );
-      await client.query(
+      const previous = (await client.query<{ previous: unknown }>(PREVIOUS, [item.dataset, item.sourceKey]))
+        .rows[0]?.previous;
+      const written = await client.query<{ id: number }>(
         `INSERT INTO procurement_item (dataset, source_key, kind, channel, fiscal_year, agency_code, agency_id,
            vendor_code, vendor_npwp, vendor_scale, value, pdn_value, umk_value, item_date, counted, content_hash, raw,
            first_run_id, last_run_id)
@@ -111,7 +132,8 @@ export async function upsertItems(items: ItemSpec[], runId: number | null = null
            vendor_scale = EXCLUDED.vendor_scale, value = EXCLUDED.value, pdn_value = EXCLUDED.pdn_value,
            umk_value = EXCLUDED.umk_value, item_date = EXCLUDED.item_date, counted = EXCLUDED.counted,
            content_hash = EXCLUDED.content_hash, raw = EXCLUDED.raw, last_run_id = EXCLUDED.last_run_id,
-           withdrawn_at = NULL, updated_at = now()`,
+           withdrawn_at = NULL, updated_at = now()
+         RETURNING id`,
         [
           item.dataset,
           item.sourceKey,
@@ -132,6 +154,9 @@ export async function upsertItems(items: ItemSpec[], runId: number | null = null
           runId,
         ],
       );
+      if (runId !== null) {
+        await client.query(JOURNAL, [runId, written.rows[0]!.id, previous ? JSON.stringify(previous) : null]);
+      }
       const before = old.rows[0];
       await client.query(DIRTY_OLD_AND_NEW, [
         runId,
@@ -164,18 +189,23 @@ export async function withdrawItems(
   try {
     await client.query('BEGIN');
     for (const key of keys) {
+      const dataset = key.dataset ?? 'tender/tender-ekontrak-kontrak';
+      const previous = (await client.query<{ previous: unknown }>(PREVIOUS, [dataset, key.sourceKey])).rows[0]
+        ?.previous;
       const { rows } = await client.query<{
+        id: number;
         fiscal_year: number;
         agency_id: number | null;
         item_date: string | null;
       }>(
         `UPDATE procurement_item SET withdrawn_at = now(), updated_at = now(), last_run_id = $3
          WHERE dataset = $1 AND source_key = $2 AND withdrawn_at IS NULL
-         RETURNING fiscal_year, agency_id, item_date`,
-        [key.dataset ?? 'tender/tender-ekontrak-kontrak', key.sourceKey, runId],
+         RETURNING id, fiscal_year, agency_id, item_date`,
+        [dataset, key.sourceKey, runId],
       );
       const row = rows[0];
       if (!row) continue;
+      if (runId !== null) await client.query(JOURNAL, [runId, row.id, JSON.stringify(previous)]);
       await client.query(DIRTY_OLD_AND_NEW, [
         runId,
         row.fiscal_year,

@@ -1,6 +1,6 @@
 // The auth matrix over real HTTP: keys and roles, what the public, analysts and admins may read,
 // and every mutation refused without a key and with an analyst key, with nothing written.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type GraphQLInputType,
   getNamedType,
@@ -10,10 +10,10 @@ import {
   isNonNullType,
   isScalarType,
 } from 'graphql';
-import { closeDb, prisma } from '../../src/lib/db.js';
+import { prisma } from '../../src/lib/db.js';
 import { schema } from '../../src/schema/index.js';
 import { createApiKey, ensureBootstrapKey, hashApiKey, revokeApiKey } from '../../src/services/api-keys.js';
-import { type Api, createKeys, globalId, type Keys, startApi } from '../factories/api.js';
+import { globalId } from '../factories/api.js';
 import {
   databaseFingerprint,
   makeAgency,
@@ -24,23 +24,10 @@ import {
 } from '../factories/data.js';
 import { domainMutationCalls, type MutationCall } from '../factories/mutations.js';
 import { openSocket } from '../factories/ws.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { apiTestFile } from '../helpers/api-file.js';
 import { freePort, spawnEntry, waitForHttp } from '../helpers/process.js';
-import { flushTestPrefix } from '../helpers/redis.js';
 
-let api: Api;
-let keys: Keys;
-
-beforeAll(async () => {
-  await createTestDatabase();
-  api = await startApi();
-  keys = await createKeys();
-});
-afterAll(async () => {
-  await api?.close();
-  await closeDb();
-  await flushTestPrefix();
-});
+const { api, keys } = apiTestFile();
 
 /** A syntactically valid value of any input type, for mutations this file has no fixture for. */
 function sampleValue(type: GraphQLInputType): unknown {

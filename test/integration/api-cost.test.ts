@@ -1,29 +1,17 @@
 // Cost made visible over real HTTP: every answer's extensions carry the operation's computed cost
 // and the caller's remaining budget, and a page size the API clamps is reported as a warning.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { closeDb } from '../../src/lib/db.js';
-import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { describe, expect, it } from '@jest/globals';
 import { makeEvent, makeExhibitor, register } from '../factories/data.js';
-import { createTestDatabase } from '../helpers/db.js';
-import { flushTestPrefix } from '../helpers/redis.js';
+import { apiTestFile } from '../helpers/api-file.js';
 
-let api: Api;
-let keys: Keys;
-
-beforeAll(async () => {
-  await createTestDatabase();
-  api = await startApi();
-  keys = await createKeys();
-  const event = await makeEvent();
-  for (let i = 0; i < 120; i++) {
-    const exhibitor = await makeExhibitor();
-    if (i < 3) await register(event.id, exhibitor.id);
-  }
-});
-afterAll(async () => {
-  await api?.close();
-  await closeDb();
-  await flushTestPrefix();
+const { api, keys } = apiTestFile({
+  seed: async () => {
+    const event = await makeEvent();
+    for (let i = 0; i < 120; i++) {
+      const exhibitor = await makeExhibitor();
+      if (i < 3) await register(event.id, exhibitor.id);
+    }
+  },
 });
 
 /** events(first) → edges → node → title: 1 + first × (edges 1 + node 1 + title 1). */

@@ -1,9 +1,9 @@
 // Deals, agencies and fiscal targets over real HTTP: filters, ordering, pagination, exact money,
 // and each admin mutation's success and validation errors.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { loadDemoData } from '../../src/demo/seed.js';
-import { closeDb, prisma } from '../../src/lib/db.js';
-import { type Api, createKeys, type GqlResponse, globalId, type Keys, startApi } from '../factories/api.js';
+import { prisma } from '../../src/lib/db.js';
+import { type GqlResponse, globalId } from '../factories/api.js';
 import {
   databaseFingerprint,
   makeAgency,
@@ -12,23 +12,9 @@ import {
   makeExhibitor,
   register,
 } from '../factories/data.js';
-import { createTestDatabase } from '../helpers/db.js';
-import { flushTestPrefix } from '../helpers/redis.js';
+import { apiTestFile } from '../helpers/api-file.js';
 
-let api: Api;
-let keys: Keys;
-
-beforeAll(async () => {
-  await createTestDatabase();
-  await loadDemoData();
-  api = await startApi();
-  keys = await createKeys();
-});
-afterAll(async () => {
-  await api?.close();
-  await closeDb();
-  await flushTestPrefix();
-});
+const { api, keys } = apiTestFile({ seed: loadDemoData });
 
 const DEALS = `query ($filter: DealFilter, $orderBy: DealOrder, $first: Int, $after: String) {
   deals(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {

@@ -1,27 +1,13 @@
 // Events and sessions over real HTTP: filters, ordering, pagination edges, node refetch, and each
 // admin mutation's success and validation errors (with nothing written on failure).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { loadDemoData } from '../../src/demo/seed.js';
-import { closeDb, prisma } from '../../src/lib/db.js';
-import { type Api, createKeys, type GqlResponse, globalId, type Keys, startApi } from '../factories/api.js';
+import { prisma } from '../../src/lib/db.js';
+import { type GqlResponse, globalId } from '../factories/api.js';
 import { databaseFingerprint, makeEvent } from '../factories/data.js';
-import { createTestDatabase } from '../helpers/db.js';
-import { flushTestPrefix } from '../helpers/redis.js';
+import { apiTestFile } from '../helpers/api-file.js';
 
-let api: Api;
-let keys: Keys;
-
-beforeAll(async () => {
-  await createTestDatabase();
-  await loadDemoData();
-  api = await startApi();
-  keys = await createKeys();
-});
-afterAll(async () => {
-  await api?.close();
-  await closeDb();
-  await flushTestPrefix();
-});
+const { api, keys } = apiTestFile({ seed: loadDemoData });
 
 const EVENTS = `query ($filter: EventFilter, $orderBy: EventOrder, $first: Int, $after: String, $last: Int, $before: String) {
   events(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
@@ -65,6 +51,17 @@ describe('events query', () => {
     expect(batches(dayAfter)).toEqual([]);
     const openEnded = await api.gql(EVENTS, { filter: { year: 2023, dates: { from: '2023-10-01' } } });
     expect(batches(openEnded)).toEqual([8, 9]);
+  });
+
+  it('refuses an impossible date or a search over 200 characters with BAD_USER_INPUT naming the problem', async () => {
+    const impossible = await api.gql(EVENTS, { filter: { dates: { from: '2023-02-30' } } });
+    expect(impossible.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(impossible.errors?.[0]?.message).toMatch(/YYYY-MM-DD/);
+    const long = await api.gql(EVENTS, { filter: { search: 'a'.repeat(201) } });
+    expect(long.data?.events ?? null).toBeNull();
+    expect(long.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.search' });
+    const longest = await api.gql(EVENTS, { filter: { search: 'a'.repeat(200) } });
+    expect(longest.errors).toBeUndefined();
   });
 
   it('filters by status: analysts find drafts, the public gets an empty page for them', async () => {

@@ -1,36 +1,14 @@
 // Exhibitors, products and registrations over real HTTP: search and filters, ordering, page-size
 // bounds, the connections of lists that grow, and each admin mutation's success and validation
 // errors.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { loadDemoData } from '../../src/demo/seed.js';
-import { closeDb, prisma } from '../../src/lib/db.js';
-import {
-  type Api,
-  createKeys,
-  type GqlResponse,
-  globalId,
-  type Json,
-  type Keys,
-  startApi,
-} from '../factories/api.js';
+import { prisma } from '../../src/lib/db.js';
+import { type GqlResponse, globalId, type Json } from '../factories/api.js';
 import { databaseFingerprint, makeEvent, makeExhibitor, makeProduct, register } from '../factories/data.js';
-import { createTestDatabase } from '../helpers/db.js';
-import { flushTestPrefix } from '../helpers/redis.js';
+import { apiTestFile } from '../helpers/api-file.js';
 
-let api: Api;
-let keys: Keys;
-
-beforeAll(async () => {
-  await createTestDatabase();
-  await loadDemoData();
-  api = await startApi();
-  keys = await createKeys();
-});
-afterAll(async () => {
-  await api?.close();
-  await closeDb();
-  await flushTestPrefix();
-});
+const { api, keys } = apiTestFile({ seed: loadDemoData });
 
 const EXHIBITORS = `query ($filter: ExhibitorFilter, $orderBy: ExhibitorOrder, $first: Int, $after: String) {
   exhibitors(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {

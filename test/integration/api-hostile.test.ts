@@ -6,29 +6,19 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { closeDb, prisma } from '../../src/lib/db.js';
+import { prisma } from '../../src/lib/db.js';
 import { createApiKey } from '../../src/services/api-keys.js';
-import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
+import { type Api, startApi } from '../factories/api.js';
 import { makeEvent, makeExhibitor, register } from '../factories/data.js';
 import { openSocket } from '../factories/ws.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { apiTestFile } from '../helpers/api-file.js';
 import { freePort, type Spawned, spawnEntry, waitForHttp } from '../helpers/process.js';
-import { flushTestPrefix } from '../helpers/redis.js';
 
-let api: Api;
-let keys: Keys;
-
-beforeAll(async () => {
-  await createTestDatabase();
-  api = await startApi();
-  keys = await createKeys();
-  const event = await makeEvent();
-  for (let i = 0; i < 3; i++) await register(event.id, (await makeExhibitor()).id);
-});
-afterAll(async () => {
-  await api?.close();
-  await closeDb();
-  await flushTestPrefix();
+const { api, keys } = apiTestFile({
+  seed: async () => {
+    const event = await makeEvent();
+    for (let i = 0; i < 3; i++) await register(event.id, (await makeExhibitor()).id);
+  },
 });
 
 /** Fans out: events → participations → exhibitors → participations → events. */

@@ -41,6 +41,7 @@ describe('help', () => {
       'migrate',
       'seed',
       'ingest run',
+      'ingest replay',
       'ingest file',
       'ingest sources',
       'ingest runs',
@@ -223,6 +224,39 @@ describe('ingest and recompute', () => {
     expect(unknown.code).toBe(1);
     expect(oneLine(unknown.stderr)).toBe(true);
     expect(unknown.stderr).toMatch(/^bisma ingest now: .*no-such-source/);
+  });
+
+  it('queues a replay of every source of a fiscal year as of one date, and refuses a year no source holds', async () => {
+    await ensureSources();
+    const sources = await prisma.feedSource.findMany({ where: { fiscalYear: 2024, enabled: true } });
+    const replay = await bisma(['ingest', 'replay', '--year', '2024', '--as-of', '2024-06-09']);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(0);
+    const ids = /^runs ([\d, ]+) queued \(REPLAY of 2024 as of 2024-06-09\)$/
+      .exec(replay.stdout.trimEnd())![1]!
+      .split(', ')
+      .map(Number);
+    const runs = await prisma.ingestRun.findMany({ where: { id: { in: ids } } });
+    expect(runs.map((r) => r.sourceId).sort()).toEqual(sources.map((s) => s.id).sort());
+    for (const run of runs) {
+      expect(run).toMatchObject({ trigger: 'REPLAY', status: 'QUEUED' });
+      expect(run.requestedAsOf?.toISOString().slice(0, 10)).toBe('2024-06-09');
+    }
+    const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const queue = new Queue('ingest', { connection, prefix: process.env.REDIS_PREFIX! });
+    try {
+      for (const id of ids) expect((await queue.getJob(`run.${id}`))?.data).toEqual({ runId: id });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+
+    const before = await prisma.ingestRun.count();
+    const none = await bisma(['ingest', 'replay', '--year', '1999', '--as-of', '2024-06-09']);
+    expect(none.code).toBe(2);
+    expect(oneLine(none.stderr)).toBe(true);
+    expect(none.stderr).toMatch(/no enabled feed source holds fiscal year 1999/);
+    expect(await prisma.ingestRun.count()).toBe(before);
   });
 
   it('publishes a change with --full, confirms instead of publishing when nothing changed, and holds a quarantined run', async () => {

@@ -114,12 +114,20 @@ describe('a pull that fails or never ends changes nothing', () => {
   it('fails for good on page 3 after two pages were read: no item changed, nothing for a recompute', async () => {
     await expect(attempt({ fault_failOnPage: '3', fault_faultTimes: '0' })).rejects.toThrow(/503/);
     const run = await lastRun();
-    expect(run).toMatchObject({ status: 'FAILED', pages: 2, applied_at: null });
+    // It read part of its snapshot only, and says so; its cursor shows where it stopped.
+    expect(run).toMatchObject({ status: 'FAILED', pages: 2, applied_at: null, partial: true });
+    expect(run.cursor).not.toBeNull();
     expect((await pool.query('SELECT 1 FROM kpi_dirty_bucket WHERE run_id = $1', [run.id])).rowCount).toBe(0);
     await expectUntouched();
     // The next, unchanged pull counts every row as unchanged and publishes nothing new.
     const next = await finished();
-    expect(next).toMatchObject({ status: 'SUCCEEDED', inserted: 0, updated: 0, withdrawn: 0 });
+    expect(next).toMatchObject({
+      status: 'SUCCEEDED',
+      inserted: 0,
+      updated: 0,
+      withdrawn: 0,
+      partial: false,
+    });
     await expectUntouched();
   });
 

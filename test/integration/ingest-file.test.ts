@@ -92,6 +92,25 @@ describe('a file import', () => {
     expect(await storedItems(DATASET)).toEqual(before);
   });
 
+  it('records a --partial import as partial: it withdraws none of the items it did not list', async () => {
+    const file = path.join(dir, 'some-orders.jsonl');
+    writeFileSync(
+      file,
+      `${rows
+        .slice(0, 10)
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
+    const before = await storedItems(DATASET);
+
+    const result = await importFile(file, '--partial');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/withdrawn 0/);
+    expect(await storedItems(DATASET)).toEqual(before);
+    const runs = await prisma.ingestRun.findMany({ where: { trigger: 'FILE' }, orderBy: { id: 'asc' } });
+    expect(runs.map((r) => r.partial)).toEqual([false, false, true]);
+  });
+
   it('stops with one clear line when the dataset is unknown', async () => {
     const file = path.join(dir, 'unknown.jsonl');
     writeFileSync(file, '{}\n');

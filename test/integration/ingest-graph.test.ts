@@ -214,6 +214,49 @@ describe('triggerIngestRun', () => {
   });
 });
 
+const REPLAY_YEAR = `mutation ($input: ReplayFiscalYearInput!) {
+  replayFiscalYear(input: $input) {
+    __typename
+    ... on MutationReplayFiscalYearSuccess { data { runId status trigger requestedAsOf source { key fiscalYear } } }
+    ... on Error { code message }
+    ... on ValidationError { field }
+  }
+}`;
+
+describe('replayFiscalYear', () => {
+  it('queues a replay of every source of the year as of one date, a run each', async () => {
+    const sources = await prisma.feedSource.findMany({ where: { fiscalYear: 2023, enabled: true } });
+    const res = await api.gql(REPLAY_YEAR, { input: { fiscalYear: 2023, asOf: '2023-10-15' } }, keys.admin);
+    expect(res.data.replayFiscalYear.__typename).toBe('MutationReplayFiscalYearSuccess');
+    const runs = res.data.replayFiscalYear.data as Array<{ runId: number; source: { key: string } }>;
+    expect(runs.map((r) => r.source.key).sort()).toEqual(sources.map((s) => s.key).sort());
+    for (const run of runs) {
+      expect(run).toMatchObject({ status: 'QUEUED', trigger: 'REPLAY', requestedAsOf: '2023-10-15' });
+      expect((await sharedProducer().queue('ingest').getJob(`run.${run.runId}`))?.data).toMatchObject({
+        runId: run.runId,
+      });
+    }
+  });
+
+  it('answers typed errors for a year no source holds or a future date, and queues nothing', async () => {
+    const before = await prisma.ingestRun.count();
+    const none = await api.gql(REPLAY_YEAR, { input: { fiscalYear: 1999, asOf: '2023-10-15' } }, keys.admin);
+    expect(none.data.replayFiscalYear).toMatchObject({ __typename: 'ValidationError', field: 'year' });
+    const future = await api.gql(
+      REPLAY_YEAR,
+      { input: { fiscalYear: 2023, asOf: '2999-01-01' } },
+      keys.admin,
+    );
+    expect(future.data.replayFiscalYear).toMatchObject({ __typename: 'ValidationError', field: 'asOf' });
+    expect(await prisma.ingestRun.count()).toBe(before);
+  });
+
+  it('is refused to analysts', async () => {
+    const res = await api.gql(REPLAY_YEAR, { input: { fiscalYear: 2023, asOf: '2023-10-15' } }, keys.analyst);
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
 describe('updateFeedSchedule', () => {
   it('changes the schedule and its job scheduler at once', async () => {
     const input = { sourceKey: KEY, cron: '15 7 * * *', timezone: 'Asia/Makassar', catchUp: 'BACKFILL' };

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { replayDemoHistory } from '../../src/demo/history.js';
 import { loadDemoData } from '../../src/demo/seed.js';
 import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
-import { closeDb } from '../../src/lib/db.js';
+import { closeDb, pool } from '../../src/lib/db.js';
 import { pull } from '../../src/services/ingest/pull.js';
+import { requestReplay } from '../../src/services/ingest/runs.js';
+import { backfillPlan } from '../../src/services/ingest/schedule.js';
 import { ensureSources, listSources } from '../../src/services/ingest/sources.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { type Api, startApi } from '../factories/api.js';
@@ -48,6 +50,17 @@ afterAll(async () => {
   await closeDb();
   await flushTestPrefix();
 });
+
+/** Σ of counted, current items of a year: realisation PDN and commitment, from scratch. */
+async function itemFigures(year: number): Promise<{ realisation: string; commitment: string }> {
+  const { rows } = await pool.query<{ realisation: string; commitment: string }>(
+    `SELECT COALESCE(sum(pdn_value) FILTER (WHERE kind = 'REALISATION'), 0)::numeric(20,2)::text AS realisation,
+            COALESCE(sum(pdn_value) FILTER (WHERE kind = 'PLAN'), 0)::numeric(20,2)::text AS commitment
+     FROM procurement_item WHERE fiscal_year = $1 AND counted AND NOT superseded AND withdrawn_at IS NULL`,
+    [year],
+  );
+  return rows[0]!;
+}
 
 const SUMMARY = `query ($year: Int!, $asOf: Date) {
   kpiSummary(year: $year, asOf: $asOf) {
@@ -170,7 +183,7 @@ describe('the demo figures over HTTP', () => {
     expect(latest.data.kpiSummary.commitment).toBe('30680000000000.00');
   });
 
-  it('keeps current and every reported date after replays (one source, every source) and a backfill catch-up', async () => {
+  it('keeps current and every reported date after replays (one source, a whole year) and a backfill catch-up', async () => {
     const feed = { baseUrl: sim.url, backoffBaseMs: 5, backoffMaxMs: 20 };
     const sources2023 = (await listSources({ enabled: true })).filter((s) => s.fiscalYear === 2023);
     const replay = async (sourceKey: string, asOf: string, trigger: 'REPLAY' | 'CATCH_UP', tag: string) => {
@@ -186,28 +199,69 @@ describe('the demo figures over HTTP', () => {
       (await api.gql(SUMMARY, { year, ...(asOf ? { asOf } : {}) })).data.kpiSummary;
     const current = await read(2023);
 
-    // One source replayed as of 2023-10-15 would mix dates: the year waits, nothing moves.
+    // One source replayed as of 2023-10-15 would mix dates: nothing of it is published, and the
+    // items return at once to the latest snapshot of every source.
     const one = await replay(sources2023[0]!.key, '2023-10-15', 'REPLAY', 'one');
     const mixed = await recomputeKpis({ reason: 'replay of one source', runIds: [one] });
-    expect(mixed.waitingYears).toEqual([2023]);
+    expect(mixed.waitingYears).toBeUndefined();
+    expect(mixed.restoredRuns).toEqual([one]);
     expect(await read(2023)).toEqual(current);
     expect((await read(2023, '2023-10-15')).realisation).toBe('11350000000000.00');
+    expect(await itemFigures(2023)).toEqual({
+      realisation: '13100000000000.00',
+      commitment: '15800000000000.00',
+    });
 
-    // Every source replayed as of 2023-10-15: the same figures as published for that date, so
-    // nothing is published and current stays.
-    const all = [];
-    for (const s of sources2023) all.push(await replay(s.key, '2023-10-15', 'REPLAY', 'all'));
-    const reconstruction = await recomputeKpis({ reason: 'replay of 2023', runIds: all });
-    expect(reconstruction.status).not.toBe('PUBLISHED');
+    // A replay of the whole year as of 2023-10-15 (a run per source, recorded together): while
+    // some are still queued the year waits; once all are done the reconstruction equals what was
+    // published for that date, so nothing is published, and the items are the live state again.
+    const requested = await requestReplay({ fiscalYear: 2023, asOf: '2023-10-15' });
+    expect(requested.map((r) => r.sourceId).sort()).toEqual(sources2023.map((s) => s.id).sort());
+    let reconstruction: Awaited<ReturnType<typeof recomputeKpis>> | null = null;
+    for (const [i, run] of requested.entries()) {
+      const outcome = await pull({ runId: run.id }, { feed });
+      if (outcome.outcome !== 'finished' || outcome.run.status !== 'SUCCEEDED') throw new Error('replay');
+      reconstruction = await recomputeKpis({ reason: 'replay of 2023', runIds: [run.id] });
+      if (i < requested.length - 1) expect(reconstruction.waitingYears).toEqual([2023]);
+      expect(await read(2023)).toEqual(current);
+    }
+    expect(reconstruction!.status).not.toBe('PUBLISHED');
+    expect(reconstruction!.waitingYears).toBeUndefined();
+    expect([...(reconstruction!.restoredRuns ?? [])].sort((a, b) => a - b)).toEqual(
+      requested.map((r) => r.id).sort((a, b) => a - b),
+    );
     expect(await read(2023)).toEqual(current);
+    expect(await itemFigures(2023)).toEqual({
+      realisation: '13100000000000.00',
+      commitment: '15800000000000.00',
+    });
+    expect((await read(2023, '2023-10-15')).realisation).toBe('11350000000000.00');
 
-    // A backfill of the 2022 sources replays them as of today's calendar date: the year's figures
-    // stand as of its end whatever day the catch-up ran.
-    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    // A backfill of the 2022 sources after two missed daily slots: the earlier slot is a replay
+    // as of its calendar day, the latest pulls the current data. The year's figures stand as of
+    // its end whatever day the catch-up ran.
+    const now = Date.now();
+    const slots = [new Date(now - 86_400_000).toISOString(), new Date(now).toISOString()];
     const backfill = [];
-    for (const s of (await listSources({ enabled: true })).filter((x) => x.fiscalYear === 2022))
-      backfill.push(await replay(s.key, today, 'CATCH_UP', 'backfill'));
-    await recomputeKpis({ reason: 'backfill', runIds: backfill });
+    for (const s of (await listSources({ enabled: true })).filter((x) => x.fiscalYear === 2022)) {
+      for (const [i, step] of backfillPlan(slots, s.timezone).entries()) {
+        const outcome = await pull(
+          {
+            sourceKey: s.key,
+            trigger: 'CATCH_UP',
+            jobKey: `backfill.${s.key}#${i}`,
+            requestedAsOf: step.requestedAsOf,
+            scheduledFor: step.at,
+          },
+          { feed },
+        );
+        if (outcome.outcome !== 'finished' || outcome.run.status !== 'SUCCEEDED') throw new Error('backfill');
+        expect(outcome.run.requested_as_of).toBe(step.requestedAsOf);
+        backfill.push(outcome.run.id);
+      }
+    }
+    const caughtUp = await recomputeKpis({ reason: 'backfill', runIds: backfill });
+    expect(caughtUp.waitingYears).toBeUndefined();
     expect(await read(2022)).toMatchObject({ asOf: '2022-12-31', realisation: '20454000000000.00' });
 
     // The next live pulls restore 2023's items; nothing changed, so nothing is published.

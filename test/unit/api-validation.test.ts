@@ -1,8 +1,9 @@
 // The input rules of the admin writes: money, percentages, NIB, and the field a failure names.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { jakartaDate } from '../../src/lib/dates.js';
 import { ValidationError } from '../../src/lib/errors.js';
-import { jakartaDate, moneyAmount, nib, parseInput, percent, z } from '../../src/services/validation.js';
+import { moneyAmount, nib, parseInput, percent, z } from '../../src/services/validation.js';
 
 describe('money amounts', () => {
   it('accepts every non-negative amount with at most 2 decimals, unchanged', () => {

@@ -3,12 +3,13 @@
 // v6, addenda fields, suspect values).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { type FeedRow, type ProcurementDataset, parseRow } from '../../src/feed/contract.js';
 import { DEFAULT_RULES, type MappingRules, mapRow, suspectReason } from '../../src/feed/mapping.js';
 import { DataAsOf } from '../../src/feed/transports/as-of.js';
 import { arrayElements, NotAnArrayError } from '../../src/feed/transports/json-array.js';
-import { CsvRecords, detectDelimiter } from '../../src/services/ingest/csv.js';
+import { csvRecords, detectDelimiter } from '../../src/services/ingest/csv.js';
 import { recogniseDataset } from '../../src/services/ingest/file.js';
 import { prepareRow } from '../../src/services/ingest/rows.js';
 
@@ -62,11 +63,13 @@ describe('arrayElements: one JSON array, streamed', () => {
 });
 
 describe('reading dumps', () => {
-  it('detects `;` (Indonesian Excel) and `,` from the header line, quotes respected', () => {
+  it('detects `;` (Indonesian Excel) and `,` from the header line, quotes respected', async () => {
     expect(detectDelimiter('kd_tender;no_kontrak;nilai_kontrak')).toBe(';');
     expect(detectDelimiter('order_id,valuasi,"a;b;c"')).toBe(',');
-    const reader = new CsvRecords(';');
-    expect(reader.push('a;"b;c"\r\n1;"Kurnia Citra Nusa; PT"\r\n')).toEqual([
+    const records = [];
+    for await (const record of csvRecords(Readable.from(['a;"b;c"\r\n1;"Kurnia Citra Nusa; PT"\r\n'])))
+      records.push(record);
+    expect(records).toEqual([
       ['a', 'b;c'],
       ['1', 'Kurnia Citra Nusa; PT'],
     ]);

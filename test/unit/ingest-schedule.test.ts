@@ -1,6 +1,7 @@
 // Cron arithmetic of source schedules, in their IANA time zone.
 import { describe, expect, it } from '@jest/globals';
 import {
+  backfillPlan,
   dateInZone,
   nextSlot,
   previousSlot,
@@ -44,5 +45,17 @@ describe('source schedules', () => {
       expect.objectContaining({ field: 'input.timezone' }),
     );
     expect(() => validateSchedule({ cron: '*/2 * * * * *', timezone: 'Asia/Jakarta' })).not.toThrow();
+  });
+
+  it('plan a backfill as replays of the earlier missed slots and a pull of the current data for the latest', () => {
+    const slots = ['2026-03-08T19:00:00.000Z', '2026-03-09T19:00:00.000Z', '2026-03-10T19:00:00.000Z'];
+    expect(backfillPlan(slots, 'Asia/Jakarta')).toEqual([
+      { at: new Date(slots[0]!), requestedAsOf: '2026-03-09' },
+      { at: new Date(slots[1]!), requestedAsOf: '2026-03-10' },
+      { at: new Date(slots[2]!), requestedAsOf: null },
+    ]);
+    expect(backfillPlan(slots.slice(0, 1), 'Asia/Jakarta')).toEqual([
+      { at: new Date(slots[0]!), requestedAsOf: null },
+    ]);
   });
 });

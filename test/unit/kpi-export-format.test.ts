@@ -65,4 +65,18 @@ describe('toCsv', () => {
       '"Dinas ""A""; Satu",1500.50',
     ]);
   });
+
+  it('quotes a field holding a line break of any kind, so a spreadsheet keeps it in one cell', () => {
+    const lines = toCsv(
+      {
+        ...table,
+        rows: [
+          ['Dinas\nSatu', '1.00'],
+          ['Dinas\rDua', '2.00'],
+        ],
+      },
+      'en',
+    );
+    expect(lines.split('\r\n').slice(5, 7)).toEqual(['"Dinas\nSatu",1.00', '"Dinas\rDua",2.00']);
+  });
 });

@@ -1,23 +1,12 @@
 // Number, money and date text for the dashboard, in Indonesian or English. Money arrives as the
-// API's exact decimal text and is rounded as integers (never through a float), so a card reads
-// exactly what the API's own formatted fields say. No imports: the unit tests load this file
-// directly and compare it with the API's formatter.
+// API's exact decimal text and is formatted by the API's own formatter (src/shared/kpi.ts), as
+// integers (never through a float), so a card reads exactly what the API's formatted fields say.
+import { formatMoneyCents, type KpiLocale, MONEY_UNITS, SEPARATORS } from '../../src/shared/kpi.js';
 
-export type Locale = 'id' | 'en';
-
-const SEPARATORS: Record<Locale, { decimal: string; group: string }> = {
-  id: { decimal: ',', group: '.' },
-  en: { decimal: '.', group: ',' },
-};
+export type Locale = KpiLocale;
 
 /** Intl tags: en-GB for day-month-year dates, like Indonesian. */
 export const INTL_LOCALE: Record<Locale, string> = { id: 'id-ID', en: 'en-GB' };
-
-const MONEY_UNITS = [
-  { exponent: 12n, id: 'triliun', en: 'trillion', short: { id: 'T', en: 'T' } },
-  { exponent: 9n, id: 'miliar', en: 'billion', short: { id: 'M', en: 'B' } },
-  { exponent: 6n, id: 'juta', en: 'million', short: { id: 'jt', en: 'M' } },
-] as const;
 
 const MONEY_TEXT = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
 
@@ -61,18 +50,7 @@ function scaledText(scaled: bigint, decimals: number, locale: Locale, trimZeros:
  * amounts in full (`Rp950.000`, `IDR 950,000.50`).
  */
 export function formatMoney(money: string, locale: Locale): string {
-  const cents = moneyToCents(money);
-  const prefix = locale === 'id' ? 'Rp' : 'IDR ';
-  const negative = cents < 0n;
-  const abs = negative ? -cents : cents;
-  const sign = negative ? '-' : '';
-  for (const unit of MONEY_UNITS) {
-    const unitCents = 10n ** unit.exponent * 100n;
-    if (abs >= unitCents) {
-      return `${sign}${prefix}${scaledText(roundDiv(abs * 1000n, unitCents), 3, locale, true)} ${unit[locale]}`;
-    }
-  }
-  return `${sign}${prefix}${scaledText(abs, 2, locale, abs % 100n === 0n)}`;
+  return formatMoneyCents(moneyToCents(money), locale);
 }
 
 /** A short money label for chart axes: `Rp15 T`, `Rp750 M`, `IDR 750B` (one decimal at most). */

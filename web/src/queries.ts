@@ -1,6 +1,8 @@
 // The dashboard's GraphQL operations, each with variables, and the shapes of their answers.
 // Money is the API's exact decimal text; percentages are numbers with at most four decimals.
 
+import type { KpiMetric, KpiStatus } from '../../src/shared/kpi.js';
+
 export type Money = string;
 
 export const FILTERS_QUERY = /* GraphQL */ `
@@ -87,8 +89,6 @@ export const OVERVIEW_QUERY = /* GraphQL */ `
   }
 `;
 
-export type KpiStatus = 'ACHIEVED' | 'ON_TRACK' | 'BEHIND' | 'NO_TARGET' | 'NO_DATA';
-
 export interface KpiSummaryData {
   year: number;
   asOf: string | null;
@@ -138,13 +138,8 @@ export interface OverviewData {
   kpiBreakdown: { rows: BreakdownRowData[] };
 }
 
-export type RankMetric =
-  | 'REALISATION'
-  | 'COMMITMENT'
-  | 'ATTAINMENT'
-  | 'PDN_SHARE'
-  | 'UMK_SHARE'
-  | 'ITEM_COUNT';
+/** The metrics the dashboard's ranking offers. */
+export type RankMetric = Exclude<KpiMetric, 'TOTAL_VALUE' | 'GAP_TO_DATE'>;
 export type SortOrder = 'ASC' | 'DESC';
 
 export const RANKING_QUERY = /* GraphQL */ `

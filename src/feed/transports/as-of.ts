@@ -57,8 +57,3 @@ export class DataAsOf {
     return date !== null && date > this.today ? this.today : date;
   }
 }
-
-/** Today's calendar date in Asia/Jakarta (UTC+7, no daylight saving). */
-export function jakartaToday(now = Date.now()): string {
-  return new Date(now + 7 * 3_600_000).toISOString().slice(0, 10);
-}

@@ -4,16 +4,18 @@
 // run asks again and skips what it already committed (these feeds cannot start mid-array).
 // They state no as-of date: the snapshot is dated by its rows (as-of.ts).
 
+import { jakartaToday } from '../../lib/dates.js';
 import {
   FEED_CLIENT_DEFAULTS,
   FeedAuthError,
   FeedBadResponseError,
   FeedRejectedError,
-  FeedRetryLaterError,
   FeedUnavailableError,
   parseRetryAfter,
+  RetryableFailure,
+  withFeedRetries,
 } from '../client.js';
-import { DataAsOf, jakartaToday } from './as-of.js';
+import { DataAsOf } from './as-of.js';
 import { arrayElements, NotAnArrayError } from './json-array.js';
 import type { FeedTransport, TransportPage, TransportRequest, TransportSettings } from './types.js';
 
@@ -76,26 +78,35 @@ export class BareArrayTransport implements FeedTransport {
   private async open(url: URL, request: TransportRequest): Promise<AsyncIterable<Uint8Array>> {
     const s = this.settings;
     const where = { dataset: request.dataset, url: redact(url, s.secretInPath) };
-    for (let attempt = 0; ; attempt++) {
-      // The timeout covers the wait for the headers only: a large body streams for longer, watched
-      // by the idle limit instead.
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new Error('timeout')), s.timeoutMs);
-      const signal = request.signal
-        ? AbortSignal.any([request.signal, controller.signal])
-        : controller.signal;
-      let timedOut = false;
-      controller.signal.addEventListener('abort', () => {
-        timedOut = true;
-      });
-      let response: Response | null = null;
-      let failure: { message: string; retry: boolean; retryAfterMs?: number | null; bad?: boolean };
-      try {
-        response = await s.fetch(url, {
-          headers: { accept: 'application/json', authorization: `Bearer ${s.token}` },
-          signal,
+    return withFeedRetries(
+      async (attempts) => {
+        // The timeout covers the wait for the headers only: a large body streams for longer, watched
+        // by the idle limit instead.
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(new Error('timeout')), s.timeoutMs);
+        const signal = request.signal
+          ? AbortSignal.any([request.signal, controller.signal])
+          : controller.signal;
+        let timedOut = false;
+        controller.signal.addEventListener('abort', () => {
+          timedOut = true;
         });
-        clearTimeout(timer);
+        const details = { ...where, attempts };
+        let response: Response;
+        try {
+          response = await s.fetch(url, {
+            headers: { accept: 'application/json', authorization: `Bearer ${s.token}` },
+            signal,
+          });
+        } catch (error) {
+          if (request.signal?.aborted) throw request.signal.reason;
+          const message = timedOut
+            ? `the ${this.name} feed did not answer within ${s.timeoutMs} ms`
+            : `the ${this.name} feed could not be reached: ${(error as Error).message}`;
+          throw new RetryableFailure(new FeedUnavailableError(message, details), null);
+        } finally {
+          clearTimeout(timer);
+        }
         const status = response.status;
         const type = response.headers.get('content-type') ?? '';
         if (status === 200 && /\bjson\b/i.test(type) && response.body) {
@@ -103,54 +114,31 @@ export class BareArrayTransport implements FeedTransport {
         }
         await response.body?.cancel().catch(() => undefined);
         if (status === 429 || status === 503 || status === 408 || status >= 500) {
-          failure = {
-            message: `the ${this.name} feed answered ${status}`,
-            retry: true,
-            retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-          };
-        } else if (status === 401 || status === 403) {
-          // Refused credentials fail the run as an auth error; retrying cannot help.
+          const error = new FeedUnavailableError(`the ${this.name} feed answered ${status}`, details);
+          throw new RetryableFailure(error, parseRetryAfter(response.headers.get('retry-after')));
+        }
+        // Refused credentials fail the run as an auth error; retrying cannot help.
+        if (status === 401 || status === 403) {
           throw new FeedAuthError(`the ${this.name} feed refused the credentials (${status})`, {
             ...where,
             status,
           });
-        } else if (status >= 400) {
+        }
+        if (status >= 400) {
           throw new FeedRejectedError(`the ${this.name} feed refused the request (${status})`, {
             ...where,
             status,
           });
-        } else {
-          failure = {
-            message: `the ${this.name} feed answered ${status} ${type || 'without a content type'}, not JSON`,
-            retry: status === 200,
-            bad: true,
-          };
         }
-      } catch (error) {
-        clearTimeout(timer);
-        if (error instanceof FeedRejectedError) throw error;
-        if (request.signal?.aborted) throw request.signal.reason;
-        failure = {
-          message: timedOut
-            ? `the ${this.name} feed did not answer within ${s.timeoutMs} ms`
-            : `the ${this.name} feed could not be reached: ${(error as Error).message}`,
-          retry: true,
-        };
-      }
-      const details = { ...where, attempts: attempt + 1 };
-      if (!failure.retry || attempt >= s.retries) {
-        if (failure.bad) throw new FeedBadResponseError(failure.message, details);
-        throw new FeedUnavailableError(failure.message, details);
-      }
-      const wait =
-        failure.retryAfterMs ??
-        Math.floor(s.random() * Math.min(s.backoffMaxMs, s.backoffBaseMs * 2 ** attempt));
-      if (wait > s.maxRetryAfterMs) {
-        // The pull delays its job that long (up to INGEST_MAX_RETRY_AFTER_MS) instead of waiting here.
-        throw new FeedRetryLaterError(`${failure.message}; it asks to wait ${wait} ms`, details, wait);
-      }
-      await s.sleep(wait, request.signal);
-    }
+        const error = new FeedBadResponseError(
+          `the ${this.name} feed answered ${status} ${type || 'without a content type'}, not JSON`,
+          details,
+        );
+        throw status === 200 ? new RetryableFailure(error, null) : error;
+      },
+      s,
+      request.signal,
+    );
   }
 }
 

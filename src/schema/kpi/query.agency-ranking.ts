@@ -3,46 +3,34 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { ValidationError } from '../../lib/errors.js';
 import { agencyRanking, type RankedAgency, type RankMetric } from '../../services/kpi/kpis.js';
+import { KPI_METRICS } from '../../shared/kpi.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { cacheable } from '../cacheable.js';
 import { OrderDirection } from '../common.js';
 import { loadNodesByKey } from '../node.js';
-import {
-  dateText,
-  KpiCoverage,
-  KpiMeasures,
-  KpiProvenance,
-  type ProvenanceData,
-  readCache,
-} from './types.js';
+import { KpiCoverage, KpiMeasures, KpiProvenance, type ProvenanceData } from './types.js';
+
+const METRIC_DESCRIPTIONS: Record<RankMetric, { description: string }> = {
+  REALISATION: { description: 'PDN realisation (Money).' },
+  COMMITMENT: { description: 'The commitment attainment uses (Money).' },
+  ATTAINMENT: { description: 'Realisation ÷ commitment (percent).' },
+  PDN_SHARE: { description: 'PDN value ÷ total value (percent).' },
+  UMK_SHARE: { description: 'UMK-Koperasi value ÷ total value (percent).' },
+  TOTAL_VALUE: { description: 'Total value of counted procurement (Money).' },
+  ITEM_COUNT: { description: 'Counted realisation items.' },
+  GAP_TO_DATE: { description: 'Target to date − realisation (Money; a larger gap is further behind).' },
+};
 
 export const KpiMetric = builder.enumType('KpiMetric', {
   description: 'A KPI to rank agencies by.',
-  values: {
-    REALISATION: { description: 'PDN realisation (Money).' },
-    COMMITMENT: { description: 'The commitment attainment uses (Money).' },
-    ATTAINMENT: { description: 'Realisation ÷ commitment (percent).' },
-    PDN_SHARE: { description: 'PDN value ÷ total value (percent).' },
-    UMK_SHARE: { description: 'UMK-Koperasi value ÷ total value (percent).' },
-    TOTAL_VALUE: { description: 'Total value of counted procurement (Money).' },
-    ITEM_COUNT: { description: 'Counted realisation items.' },
-    GAP_TO_DATE: { description: 'Target to date − realisation (Money; a larger gap is further behind).' },
-  },
+  // Typed by the shared list (src/shared/kpi.ts): a metric without a description fails to compile.
+  values: METRIC_DESCRIPTIONS,
 });
 
 /** The ranking each row was answered in (`year:version:metric:order`), for its id. */
 const rankingOf = new WeakMap<RankedAgency, string>();
-const METRICS = new Set([
-  'REALISATION',
-  'COMMITMENT',
-  'ATTAINMENT',
-  'PDN_SHARE',
-  'UMK_SHARE',
-  'TOTAL_VALUE',
-  'ITEM_COUNT',
-  'GAP_TO_DATE',
-]);
+const METRICS = new Set<string>(KPI_METRICS);
 
 const AgencyKpi = builder.node(builder.objectRef<RankedAgency>('AgencyKpi'), {
   id: {
@@ -92,16 +80,13 @@ builder.queryField('agencyRanking', (t) =>
         }),
         asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date (YYYY-MM-DD).' }),
       },
-      resolve: async (_root, args, ctx) => {
-        const ranking = await agencyRanking(
-          {
-            year: args.year,
-            metric: (args.metric ?? 'REALISATION') as RankMetric,
-            order: args.order ?? 'DESC',
-            asOf: dateText(args.asOf),
-          },
-          readCache(ctx),
-        );
+      resolve: async (_root, args) => {
+        const ranking = await agencyRanking({
+          year: args.year,
+          metric: (args.metric ?? 'REALISATION') as RankMetric,
+          order: args.order ?? 'DESC',
+          asOf: args.asOf,
+        });
         const key = `${args.year}:${ranking.pick?.version ?? 0}:${ranking.metric}:${ranking.order}`;
         for (const row of ranking.rows) rankingOf.set(row, key);
         const extras: RankingConnectionExtras = {
@@ -131,19 +116,16 @@ builder.queryField('agencyRanking', (t) =>
 );
 
 // A ranked agency refetched by id is read from the ranking and data version its id names.
-loadNodesByKey('AgencyKpi', async (key, ctx) => {
+loadNodesByKey('AgencyKpi', async (key) => {
   const match = /^(\d{4}):(\d{1,10}):([A-Z_]+):(ASC|DESC):(.{1,64})$/s.exec(key);
   if (!match || !METRICS.has(match[3]!)) throw new ValidationError('id', 'not the id of a ranked agency');
   const [, year, version, metric, order, code] = match;
-  const ranking = await agencyRanking(
-    {
-      year: Number(year),
-      metric: metric as RankMetric,
-      order: order as 'ASC' | 'DESC',
-      version: Number(version) || null,
-    },
-    readCache(ctx),
-  );
+  const ranking = await agencyRanking({
+    year: Number(year),
+    metric: metric as RankMetric,
+    order: order as 'ASC' | 'DESC',
+    version: Number(version) || null,
+  });
   if (Number(version) && ranking.pick?.version !== Number(version)) return null;
   const row = ranking.rows.find((r) => r.agency.code === code);
   if (row) rankingOf.set(row, `${year}:${version}:${metric}:${order}`);

@@ -1,19 +1,12 @@
 // kpiBreakdown: a year's realisation split by channel, agency or vendor scale.
 
 import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/kpi/kpis.js';
+import type { KpiBreakdownBy as KpiBreakdownByName } from '../../shared/kpi.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { cacheable } from '../cacheable.js';
 import { valueId } from '../common.js';
-import {
-  dateText,
-  KpiLocaleEnum,
-  KpiMeasures,
-  KpiProvenance,
-  PERCENT_RULE,
-  pct,
-  readCache,
-} from './types.js';
+import { KpiLocaleEnum, KpiMeasures, KpiProvenance, PERCENT_RULE, pct } from './types.js';
 
 export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
   description: 'How to split realisation.',
@@ -27,7 +20,7 @@ export const KpiBreakdownBy = builder.enumType('KpiBreakdownBy', {
         'included; items of unknown agencies form the row UNATTRIBUTED.',
     },
     VENDOR_SCALE: { description: 'By the vendor’s scale (micro, small, medium, large, koperasi, unknown).' },
-  },
+  } satisfies Record<KpiBreakdownByName, { description: string }>,
 });
 
 const LABELS: Record<string, { id: string; en: string }> = {
@@ -121,16 +114,13 @@ builder.queryField('kpiBreakdown', (t) =>
       asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date (YYYY-MM-DD).' }),
       includeSubunits: t.arg.boolean({ defaultValue: true, description: 'Include the agency’s sub-units.' }),
     },
-    resolve: (_root, args, ctx) =>
-      kpiBreakdown(
-        {
-          year: args.year,
-          by: args.by,
-          agency: args.agency,
-          asOf: dateText(args.asOf),
-          includeSubunits: args.includeSubunits,
-        },
-        readCache(ctx),
-      ),
+    resolve: (_root, args) =>
+      kpiBreakdown({
+        year: args.year,
+        by: args.by,
+        agency: args.agency,
+        asOf: args.asOf,
+        includeSubunits: args.includeSubunits,
+      }),
   }),
 );

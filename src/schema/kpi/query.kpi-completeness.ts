@@ -13,7 +13,6 @@ import { centsToMoney } from '../../services/kpi/numbers.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { valueId } from '../common.js';
-import { dateText } from './types.js';
 
 const KpiMonthCompleteness = builder.objectRef<MonthCompleteness>('KpiMonthCompleteness').implement({
   description: 'Which expected agencies reported realisation in one month.',
@@ -100,6 +99,6 @@ builder.queryField('kpiCompleteness', (t) =>
       year: t.arg.int({ required: true, description: 'The fiscal year.' }),
       asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date (YYYY-MM-DD).' }),
     },
-    resolve: (_root, args) => kpiCompleteness({ year: args.year, asOf: dateText(args.asOf) }),
+    resolve: (_root, args) => kpiCompleteness({ year: args.year, asOf: args.asOf }),
   }),
 );

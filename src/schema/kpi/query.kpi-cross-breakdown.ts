@@ -9,7 +9,7 @@ import {
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { encodeId } from '../common.js';
-import { dateText, KpiMeasures, KpiProvenance } from './types.js';
+import { KpiMeasures, KpiProvenance } from './types.js';
 
 const KpiDimension = builder.enumType('KpiDimension', {
   description: 'A dimension of the KPI aggregates.',
@@ -105,7 +105,7 @@ builder.queryField('kpiCrossBreakdown', (t) =>
         rows: args.rows as Dimension,
         columns: args.columns as Dimension,
         agency: args.agency,
-        asOf: dateText(args.asOf),
+        asOf: args.asOf,
         includeSubunits: args.includeSubunits,
       }),
   }),

@@ -15,7 +15,6 @@ import { kpiRevisionChannel, liveEvents } from '../../services/live/pubsub.js';
 import { builder } from '../builder.js';
 import { valueId } from '../common.js';
 import { KpiDelta, KpiRevision, KpiRevisionStatus } from './revision-types.js';
-import { dateText } from './types.js';
 
 builder.queryField('kpiRevisions', (t) =>
   t.field({
@@ -41,7 +40,7 @@ builder.queryField('kpiRevisions', (t) =>
       listRevisions({
         year: args.year ?? null,
         status: (args.status as RevisionStatus | null | undefined) ?? null,
-        asOf: dateText(args.asOf),
+        asOf: args.asOf,
         before: args.before ?? null,
         limit: args.limit ?? 20,
       }),

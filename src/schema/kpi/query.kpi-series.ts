@@ -7,7 +7,7 @@ import { builder } from '../builder.js';
 import { cacheable } from '../cacheable.js';
 import { encodeId } from '../common.js';
 import { summaryKey } from './ids.js';
-import { dateText, KpiMeasures, KpiProvenance, readCache } from './types.js';
+import { KpiMeasures, KpiProvenance } from './types.js';
 
 /** The series each point was answered in, for its id (points do not carry their question). */
 const seriesOf = new WeakMap<SeriesPoint, string>();
@@ -110,16 +110,13 @@ builder.queryField('kpiSeries', (t) =>
       asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date (YYYY-MM-DD).' }),
       includeSubunits: t.arg.boolean({ defaultValue: true, description: 'Include the agency’s sub-units.' }),
     },
-    resolve: (_root, args, ctx) =>
-      kpiSeries(
-        {
-          year: args.year,
-          agency: args.agency,
-          asOf: dateText(args.asOf),
-          includeSubunits: args.includeSubunits,
-          cumulative: args.cumulative ?? false,
-        },
-        readCache(ctx),
-      ),
+    resolve: (_root, args) =>
+      kpiSeries({
+        year: args.year,
+        agency: args.agency,
+        asOf: args.asOf,
+        includeSubunits: args.includeSubunits,
+        cumulative: args.cumulative ?? false,
+      }),
   }),
 );

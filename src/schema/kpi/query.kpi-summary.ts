@@ -13,7 +13,6 @@ import { cacheable } from '../cacheable.js';
 import { loadNodesByKey } from '../node.js';
 import { summaryKey, summaryQuestion } from './ids.js';
 import {
-  dateText,
   KpiCoverage,
   KpiMeasures,
   KpiProjection,
@@ -109,16 +108,13 @@ builder.queryField('kpiSummary', (t) =>
         description: 'Include the agency’s sub-units (default true).',
       }),
     },
-    resolve: (_root, args, ctx) =>
-      kpiSummary(
-        {
-          year: args.year,
-          agency: args.agency,
-          asOf: dateText(args.asOf),
-          includeSubunits: args.includeSubunits,
-        },
-        readCache(ctx),
-      ),
+    resolve: (_root, args) =>
+      kpiSummary({
+        year: args.year,
+        agency: args.agency,
+        asOf: args.asOf,
+        includeSubunits: args.includeSubunits,
+      }),
   }),
 );
 
@@ -131,17 +127,16 @@ builder.objectField(Agency, 'kpiSummary', (t) =>
       year: t.arg.int({ required: true, description: 'The fiscal year.' }),
       asOf: t.arg({ type: 'Date', description: 'Read the figures as of this date.' }),
     },
-    resolve: (agency, args, ctx) =>
-      kpiSummary({ year: args.year, agency: agency.code, asOf: dateText(args.asOf) }, readCache(ctx)),
+    resolve: (agency, args) => kpiSummary({ year: args.year, agency: agency.code, asOf: args.asOf }),
   }),
 );
 
 // A summary refetched by id reads the data version its id names, as it was answered.
 // An agency or version that does not exist answers null, as a missing row does.
-loadNodesByKey('KpiSummary', async (key, ctx) => {
+loadNodesByKey('KpiSummary', async (key) => {
   const question = summaryQuestion(key);
   try {
-    const summary = await kpiSummary(question, readCache(ctx));
+    const summary = await kpiSummary(question);
     return question.version && summary.pick?.version !== question.version ? null : summary;
   } catch (err) {
     if (err instanceof NotFoundError) return null;

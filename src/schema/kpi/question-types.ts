@@ -35,7 +35,7 @@ export function questionArgs(input: {
   year: number;
   agency?: string | null;
   includeSubunits?: boolean | null;
-  asOf?: Date | null;
+  asOf?: string | null;
   cumulative?: boolean | null;
   metric?: string | null;
   order?: string | null;
@@ -44,7 +44,7 @@ export function questionArgs(input: {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value === null || value === undefined) continue;
-    out[key] = value instanceof Date ? value.toISOString().slice(0, 10) : value;
+    out[key] = value;
   }
   return out;
 }

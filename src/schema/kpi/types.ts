@@ -23,8 +23,6 @@ export function readCache(ctx: Context): ReadCache {
 export const money = (c: Cents | null | undefined): string | null =>
   c === null || c === undefined ? null : centsToMoney(c);
 export const pct = (p: Percent | null | undefined): number | null => (p ? p.toNumber() : null);
-export const dateText = (d: Date | null | undefined): string | null =>
-  d ? d.toISOString().slice(0, 10) : null;
 
 export const PERCENT_RULE =
   'Percent, computed exactly from the sums and rounded half-up to 4 decimals (text: 1 decimal).';
@@ -45,7 +43,7 @@ export const KpiStatus = builder.enumType('KpiStatus', {
     BEHIND: { description: 'Below the target to date (for shares: below the target share).' },
     NO_TARGET: { description: 'There is no target (no commitment, or no share target set).' },
     NO_DATA: { description: 'There is a target but nothing to compare with (no known values).' },
-  },
+  } satisfies Record<KpiStatusValue, { description: string }>,
 });
 
 export const CommitmentBasisEnum = builder.enumType('CommitmentBasis', {
@@ -419,7 +417,7 @@ export const KpiProvenance = builder.objectRef<ProvenanceData>('KpiProvenance').
     snapshots: t.field({
       type: [KpiSnapshot],
       description: 'Those snapshots in detail.',
-      resolve: (p) => snapshots(p.pick?.runIds ?? []),
+      resolve: (p) => p.pick?.snapshots ?? snapshots(p.pick?.runIds ?? []),
     }),
     coverage: t.field({
       type: KpiCoverage,

@@ -1,7 +1,9 @@
 // Every field of a query checks the operation's execution deadline (src/schema/deadline.ts) before
 // it runs, and a field that answers with a promise is raced against it. In a mutation only its
 // root fields check it, before their write starts. An operation without a deadline in its context
-// (a subscription's events) runs as it is.
+// (a subscription's events) runs as it is. Plain column reads (`t.expose…`) are not wrapped: they
+// do no work, wait on nothing, and a checked field above them stops the walk; wrapping every field
+// cost measurable CPU per request (BENCHMARKS.md, "Reads without the cache, second pass").
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import type { Deadline } from '../deadline.js';
@@ -13,8 +15,9 @@ function isPromise(value: unknown): value is Promise<unknown> {
 class DeadlinePlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(
     resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
-    _fieldConfig: PothosOutputFieldConfig<Types>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    if (fieldConfig.kind === 'Subscription' || fieldConfig.extensions?.pothosExposedField) return resolver;
     return (parent, args, context, info) => {
       const deadline = (context as { deadline?: Deadline }).deadline;
       if (!deadline) return resolver(parent, args, context, info);

@@ -91,7 +91,8 @@ export async function runAgencyPages(
     run.unchanged += counts.unchanged;
     run.rejected += rejected.length;
     run.duplicates += duplicates;
-    run.cursor = page.cursor;
+    // The last page carries no cursor: the run keeps showing where its last page started.
+    run.cursor = page.cursor ?? run.cursor;
     run.pages_done = !page.hasMore;
     await options.onProgress?.({
       runId: run.id,
@@ -173,7 +174,7 @@ async function writeAgencies(
     }
     const unchanged = agencies.length - inserted - updated;
     await client.query(
-      `UPDATE ingest_run SET cursor = $2, pages_done = $3, pages = pages + 1, fetched = fetched + $4,
+      `UPDATE ingest_run SET cursor = COALESCE($2, cursor), pages_done = $3, pages = pages + 1, fetched = fetched + $4,
          inserted = inserted + $5, updated = updated + $6, unchanged = unchanged + $7, rejected = rejected + $8,
          duplicates = duplicates + $9, as_of = COALESCE($10::date, as_of)
        WHERE id = $1`,

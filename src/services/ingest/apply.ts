@@ -4,9 +4,9 @@
 // or cancelled run changes no item and no recompute can see its rows.
 import type pg from 'pg';
 import { config } from '../../config/env.js';
+import { jakartaToday } from '../../lib/dates.js';
 import { ingestRows } from '../../lib/metrics.js';
-import { AS_OF_ZONE, type RunRow } from './runs.js';
-import { dateInZone } from './schedule.js';
+import type { RunRow } from './runs.js';
 import { SQL } from './writer.js';
 
 export interface ApplyScope {
@@ -98,11 +98,12 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
       ).rows[0]!;
       const reason = holdReason(run, counts, config().INGEST_MAX_WITHDRAW_SHARE, source!.last_snapshot_as_of);
       if (reason !== null) {
+        // A run whose feed states no as-of date stands as of the pull date in Asia/Jakarta.
         const { rows } = await client.query<RunRow>(
           `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL, finished_at = now(),
              as_of = COALESCE(as_of, $3::date)
            WHERE id = $1 RETURNING *`,
-          [run.id, reason, dateInZone(new Date(), AS_OF_ZONE)],
+          [run.id, reason, jakartaToday()],
         );
         // One held snapshot per source: the newest stands for the source's state.
         await supersedeHeld(client, source!.id, run.id, `superseded by held run ${run.id}`);
@@ -151,7 +152,9 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
         merged.unknown_agencies,
         staged - collected,
         hash,
-        dateInZone(new Date(), AS_OF_ZONE),
+        // A pull without a stated date stands as of the day it ran; a file never as of the day it
+        // was imported (without a date in its rows, the recompute dates it by its latest item).
+        run.trigger === 'FILE' ? null : jakartaToday(),
       ],
     );
     const finished = rows[0]!;

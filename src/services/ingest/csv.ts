@@ -1,80 +1,44 @@
-// A streaming CSV reader (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes)
-// for snapshot files; the first record names the columns.
+// Reading CSV snapshot files (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes)
+// with csv-parse, as a stream: memory stays bounded whatever the file's size. The first record
+// names the columns.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CsvError, parse } from 'csv-parse';
 
-/** Splits CSV text arriving in chunks into records of fields. */
-export class CsvRecords {
-  /** `,`, or `;` as Indonesian Excel writes CSV. */
-  constructor(private readonly delimiter: ',' | ';' = ',') {}
-
-  private field = '';
-  private record: string[] = [];
-  private quoted = false;
-  /** Inside quotes, or right after a quote that may be the first of a doubled pair. */
-  private inQuotes = false;
-  private quotePending = false;
-  private lastWasCr = false;
-
-  /** Feeds a chunk; returns the records it completed. */
-  push(chunk: string): string[][] {
-    const done: string[][] = [];
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i]!;
-      if (this.quotePending) {
-        this.quotePending = false;
-        if (c === '"') {
-          this.field += '"';
-          continue;
-        }
-        this.inQuotes = false;
-      }
-      if (this.inQuotes) {
-        if (c === '"') this.quotePending = true;
-        else this.field += c;
-        continue;
-      }
-      if (this.lastWasCr && c === '\n') {
-        this.lastWasCr = false;
-        continue;
-      }
-      this.lastWasCr = false;
-      if (c === '"' && this.field === '' && !this.quoted) {
-        this.inQuotes = true;
-        this.quoted = true;
-      } else if (c === this.delimiter) {
-        this.endField();
-      } else if (c === '\n' || c === '\r') {
-        this.lastWasCr = c === '\r';
-        this.endRecord(done);
-      } else {
-        this.field += c;
-      }
-    }
-    return done;
+/**
+ * The records of CSV text arriving in chunks. The delimiter is `,`, or `;` as Indonesian Excel
+ * writes CSV, judged from the header line. Blank lines are no record; a record keeps the fields it
+ * has (the caller compares their count with the header's); CRLF, LF and CR endings may mix.
+ */
+export async function* csvRecords(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<string[]> {
+  const source = chunks[Symbol.asyncIterator]();
+  const first = await source.next();
+  if (first.done) return;
+  const head = String(first.value);
+  const parser = parse({
+    delimiter: detectDelimiter(head.replace(/^\uFEFF/, '').split(/\r?\n|\r/, 1)[0] ?? ''),
+    record_delimiter: ['\r\n', '\n', '\r'],
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    // A quote inside an unquoted field is text, as spreadsheets write it.
+    relax_quotes: true,
+  });
+  async function* text() {
+    yield head;
+    for (let next = await source.next(); !next.done; next = await source.next()) yield String(next.value);
   }
-
-  /** Ends the input: returns the last record when the text did not end with a line break. */
-  end(): string[][] {
-    if (this.quotePending) {
-      this.quotePending = false;
-      this.inQuotes = false;
-    }
-    if (this.inQuotes) throw new Error('CSV ends inside a quoted field');
-    const done: string[][] = [];
-    if (this.field !== '' || this.record.length > 0 || this.quoted) this.endRecord(done);
-    return done;
-  }
-
-  private endField(): void {
-    this.record.push(this.field);
-    this.field = '';
-    this.quoted = false;
-  }
-
-  private endRecord(done: string[][]): void {
-    this.endField();
-    // A blank line is no record.
-    if (!(this.record.length === 1 && this.record[0] === '')) done.push(this.record);
-    this.record = [];
+  // Errors of either side surface through the parser's own iteration below.
+  const feeding = pipeline(Readable.from(text()), parser).catch(() => undefined);
+  try {
+    for await (const record of parser) yield record as string[];
+  } catch (error) {
+    if (error instanceof CsvError && error.code === 'CSV_QUOTE_NOT_CLOSED')
+      throw new Error('CSV ends inside a quoted field');
+    throw error;
+  } finally {
+    parser.destroy();
+    await feeding;
   }
 }
 

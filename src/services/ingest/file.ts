@@ -11,15 +11,16 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { config } from '../../config/env.js';
 import { FEED_DATASETS, type FeedDataset, isFeedDataset } from '../../feed/contract.js';
-import { DataAsOf, jakartaToday } from '../../feed/transports/as-of.js';
+import { DataAsOf } from '../../feed/transports/as-of.js';
 import { arrayElements } from '../../feed/transports/json-array.js';
+import { jakartaToday } from '../../lib/dates.js';
 import { pool, prisma } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { settleSnapshot } from './after-snapshot.js';
 import { runAgencyPages, satkerNumbers } from './agencies.js';
 import { completeRun } from './apply.js';
-import { CsvRecords, csvObject, detectDelimiter } from './csv.js';
+import { csvObject, csvRecords } from './csv.js';
 import { type RunProgress, runPipeline, type SourcePage, UnreadableRow } from './pipeline.js';
 import { checkAsOf, closeAttempt, failRun, loadRun, type RunRow, startRun, withSourceLock } from './runs.js';
 import { isProcurementDataset, sourceKey } from './sources.js';
@@ -100,40 +101,23 @@ async function* jsonLineRecords(file: string): AsyncGenerator<unknown> {
   }
 }
 
-async function* csvRecords(file: string): AsyncGenerator<unknown> {
-  let reader: CsvRecords | null = null;
+async function* csvRows(file: string): AsyncGenerator<unknown> {
   let header: string[] | null = null;
-  const rows: unknown[] = [];
-  const take = (records: string[][]) => {
-    for (const record of records) {
-      if (header === null) header = record.map((h) => h.trim().replace(/^\uFEFF/, ''));
-      else if (record.length !== header.length) {
-        rows.push(
-          new UnreadableRow(
-            `expected ${header.length} fields, found ${record.length}`,
-            JSON.stringify(record),
-          ),
-        );
-      } else rows.push(csvObject(header, record));
-    }
-  };
-  for await (const chunk of createReadStream(file, 'utf8')) {
-    const text = chunk as string;
-    if (reader === null) {
-      const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-      reader = new CsvRecords(detectDelimiter(firstLine));
-    }
-    take(reader.push(text));
-    yield* rows.splice(0);
+  for await (const record of csvRecords(createReadStream(file, 'utf8'))) {
+    if (header === null) header = record.map((h) => h.trim());
+    else if (record.length !== header.length) {
+      yield new UnreadableRow(
+        `expected ${header.length} fields, found ${record.length}`,
+        JSON.stringify(record),
+      );
+    } else yield csvObject(header, record);
   }
-  if (reader) take(reader.end());
-  yield* rows.splice(0);
 }
 
 function records(file: string, format: FileFormat): AsyncGenerator<unknown> {
   if (format === 'json') return jsonArrayRecords(file);
   if (format === 'jsonl') return jsonLineRecords(file);
-  return csvRecords(file);
+  return csvRows(file);
 }
 
 /** Fields that tell a dataset's rows apart (FEED.md's natural keys and their companions). */
@@ -231,26 +215,31 @@ export async function importFile(input: ImportFileInput): Promise<RunRow> {
   });
   const source = await prisma.feedSource.findUniqueOrThrow({ where: { key } });
   const locked = await withSourceLock(source.id, (client) =>
-    importRun(client, { dataset, klpdCode, fileName, sourceId: source.id }, async (run) => {
-      const scope = {
-        klpdCode,
-        fiscalYear,
-        rules: { ekatalogOutsideSystem: config().EKATALOG_OUTSIDE_SYSTEM },
-        satkerByNumber: await satkerNumbers(klpdCode, client),
-      };
-      await runPipeline(client, run, dataset, scope, withAsOf()[Symbol.asyncIterator](), {
-        batchRows: input.batchRows ?? config().INGEST_BATCH_ROWS,
-        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-      });
-      const finished = await finishOrFail(client, run, !input.partial);
-      if (finished.status === 'SUCCEEDED') {
-        // The run has committed: a failure here is logged, and the next snapshot settles it again.
-        await settleSnapshot(client, run.id, { dataset, klpdCode, fiscalYears: [fiscalYear] }).catch(
-          (err: Error) => logger.warn({ runId: run.id, err: err.message }, 'settling the snapshot failed'),
-        );
-      }
-      return finished;
-    }),
+    importRun(
+      client,
+      { dataset, klpdCode, fileName, sourceId: source.id, partial: !!input.partial },
+      async (run) => {
+        const scope = {
+          klpdCode,
+          fiscalYear,
+          rules: { ekatalogOutsideSystem: config().EKATALOG_OUTSIDE_SYSTEM },
+          satkerByNumber: await satkerNumbers(klpdCode, client),
+        };
+        await runPipeline(client, run, dataset, scope, withAsOf()[Symbol.asyncIterator](), {
+          batchRows: input.batchRows ?? config().INGEST_BATCH_ROWS,
+          ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+        });
+        // A partial file lists some rows only: it never withdraws the items it did not see.
+        const finished = await finishOrFail(client, run, !run.partial);
+        if (finished.status === 'SUCCEEDED') {
+          // The run has committed: a failure here is logged, and the next snapshot settles it again.
+          await settleSnapshot(client, run.id, { dataset, klpdCode, fiscalYears: [fiscalYear] }).catch(
+            (err: Error) => logger.warn({ runId: run.id, err: err.message }, 'settling the snapshot failed'),
+          );
+        }
+        return finished;
+      },
+    ),
   );
   if (!locked.locked) {
     await pages.return(undefined);
@@ -261,15 +250,15 @@ export async function importFile(input: ImportFileInput): Promise<RunRow> {
 
 async function importRun(
   client: import('pg').PoolClient,
-  target: { dataset: string; klpdCode: string; fileName: string; sourceId: number | null },
+  target: { dataset: string; klpdCode: string; fileName: string; sourceId: number | null; partial?: boolean },
   body: (run: RunRow) => Promise<RunRow>,
 ): Promise<RunRow> {
   let run: RunRow | undefined;
   try {
     const created = await client.query<RunRow>(
-      `INSERT INTO ingest_run (source_id, dataset, klpd_code, trigger, status, file_name, as_of)
-       VALUES ($1, $2, $3, 'FILE', 'QUEUED', $4, NULL) RETURNING *`,
-      [target.sourceId, target.dataset, target.klpdCode, target.fileName],
+      `INSERT INTO ingest_run (source_id, dataset, klpd_code, trigger, status, file_name, as_of, partial)
+       VALUES ($1, $2, $3, 'FILE', 'QUEUED', $4, NULL, $5) RETURNING *`,
+      [target.sourceId, target.dataset, target.klpdCode, target.fileName, target.partial ?? false],
     );
     run = await startRun(client, created.rows[0]!, null);
     return await body(run);

@@ -11,7 +11,7 @@ import { claimScheduledSlot } from './catch-up.js';
 import { isFinalError, type PullOptions, type PullOutcome, pull } from './pull.js';
 import { queueRecomputeAfter } from './requests.js';
 import { hasRunForJob } from './runs.js';
-import { dateInZone } from './schedule.js';
+import { backfillPlan } from './schedule.js';
 import { getSource } from './sources.js';
 
 /** How long a paused job (worker shutdown) waits before another worker takes it up. */
@@ -101,15 +101,15 @@ export const backfillJob: Handler<JobData<'ingest', 'backfill'>> = ingestJob(asy
   const { data } = job;
   const source = await getSource(data.sourceKey);
   const runs = [];
-  for (const [i, slot] of data.slots.entries()) {
-    const at = new Date(slot);
+  // The latest missed slot pulls the current data; the earlier ones are replays.
+  for (const [i, step] of backfillPlan(data.slots, source.timezone).entries()) {
     const outcome = await pull(
       {
         sourceKey: data.sourceKey,
         trigger: 'CATCH_UP',
         jobKey: `${job.key}#${i}`,
-        requestedAsOf: dateInZone(at, source.timezone),
-        scheduledFor: at,
+        requestedAsOf: step.requestedAsOf,
+        scheduledFor: step.at,
       },
       pullOptions(job),
     );

@@ -31,6 +31,10 @@ export function findRun<Q extends object>(query: Q, id: number) {
   return prisma.ingestRun.findUnique({ ...query, where: { id } });
 }
 
+export function findRuns<Q extends object>(query: Q, ids: number[]) {
+  return prisma.ingestRun.findMany({ ...query, where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+}
+
 export function findSource<Q extends object>(query: Q, key: string) {
   return prisma.feedSource.findUnique({ ...query, where: { key } });
 }

@@ -6,10 +6,10 @@
 import type { IngestRun } from '../../generated/prisma/client.js';
 import { enqueueRecompute, runJobId } from '../../jobs/enqueue.js';
 import type { Producer } from '../../jobs/producer.js';
-import { recordAndQueue } from '../../jobs/request.js';
+import { recordAndQueue, recordAndQueueAll } from '../../jobs/request.js';
 import { syncSchedulers } from '../../jobs/schedulers.js';
 import { logger } from '../../lib/logger.js';
-import { failQueuedRun, requestRun } from './runs.js';
+import { failQueuedRun, requestReplay, requestRun } from './runs.js';
 import { type FeedSource, listSources, type ScheduleChange, updateSchedule } from './sources.js';
 
 /**
@@ -28,6 +28,28 @@ export async function triggerRun(
   });
   logger.info({ runId: run.id, source: input.sourceKey, queuedJobId: jobId }, 'ingest run queued');
   return { ...run, jobId };
+}
+
+/**
+ * An admin's replay of a whole fiscal year as of a date: a run per source is recorded first (see
+ * requestReplay), then each is queued, under the same policy: a run Redis refuses, and every one
+ * not queued yet, is marked FAILED and QUEUE_UNAVAILABLE thrown; the others run, and the year's
+ * items return to the live state.
+ */
+export async function triggerReplay(
+  producer: Producer,
+  input: { fiscalYear: number; asOf: string },
+): Promise<IngestRun[]> {
+  const { rows: runs } = await recordAndQueueAll(producer, {
+    record: () => requestReplay(input),
+    job: (r) => ({ queue: 'ingest', name: 'run', data: { runId: r.id }, jobId: runJobId(r.id) }),
+    refused: (r, reason) => failQueuedRun(r.id, reason),
+  });
+  logger.info(
+    { year: input.fiscalYear, asOf: input.asOf, runIds: runs.map((r) => r.id) },
+    'replay of a year queued',
+  );
+  return runs;
 }
 
 /** What the hand-off needs of a finished run (a Prisma row or a pull's RunRow). */

@@ -73,6 +73,21 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
     }
     const result = (await client.query<{ removed: number; restored: number }>(REVERT, [runId])).rows[0]!;
     await client.query('UPDATE ingest_run SET reverted_at = now() WHERE id = $1', [runId]);
+    if (run.source_id !== null) {
+      // The source's items hold the snapshot of its previous applied run again (or none).
+      await client.query(
+        `UPDATE feed_source fs SET last_snapshot_run_id = prev.id, last_snapshot_as_of = prev.as_of
+         FROM (SELECT $1::int AS source_id) s
+         LEFT JOIN LATERAL (
+           SELECT r.id, r.as_of FROM ingest_run r
+           WHERE r.source_id = s.source_id AND r.status = 'SUCCEEDED' AND r.applied_at IS NOT NULL
+             AND r.reverted_at IS NULL
+           ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1
+         ) prev ON true
+         WHERE fs.id = s.source_id AND fs.last_snapshot_run_id = $2`,
+        [run.source_id, runId],
+      );
+    }
     await client.query('COMMIT');
     return { runId, removed: result.removed, restored: result.restored, reverted: true };
   } catch (err) {

@@ -3,16 +3,13 @@
 // the whole run (a killed worker's connection drops and frees it), whatever the process count.
 import type pg from 'pg';
 import type { IngestRun, RunTrigger } from '../../generated/prisma/client.js';
+import { checkCalendarDate, jakartaToday, toDbDate } from '../../lib/dates.js';
 import { pool, prisma } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
-import { dateInZone } from './schedule.js';
-import { getSource } from './sources.js';
+import { getSource, isProcurementDataset } from './sources.js';
 
 /** First key of the two-key advisory locks of ingest (the second is the source id). */
 export const INGEST_LOCK_NAMESPACE = 72_616_020;
-
-/** A feed that does not say what date its current data stands as of: the pull date in Asia/Jakarta. */
-export const AS_OF_ZONE = 'Asia/Jakarta';
 
 /** ingest_run as raw SQL reads it (DATE columns are YYYY-MM-DD strings, see lib/db.ts). */
 export interface RunRow {
@@ -44,19 +41,15 @@ export interface RunRow {
   held_reason: string | null;
   applied_at: Date | null;
   reverted_at: Date | null;
+  partial: boolean;
 }
 
 /** No worker takes these up again (a HELD run waits for an operator's decision, not a worker). */
 export const FINISHED = new Set<IngestRun['status']>(['SUCCEEDED', 'FAILED', 'CANCELLED', 'HELD', 'MISSED']);
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export function checkAsOf(asOf: string, field = 'asOf'): string {
-  const date = new Date(`${asOf}T00:00:00Z`);
-  if (!ISO_DATE.test(asOf) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== asOf) {
-    throw new ValidationError(field, 'must be a calendar date, YYYY-MM-DD');
-  }
-  if (asOf > dateInZone(new Date(), AS_OF_ZONE)) throw new ValidationError(field, 'cannot be in the future');
+  checkCalendarDate(asOf, field);
+  if (asOf > jakartaToday()) throw new ValidationError(field, 'cannot be in the future');
   return asOf;
 }
 
@@ -74,10 +67,47 @@ export async function requestRun(input: { sourceKey: string; asOf?: string | nul
       klpdCode: source.klpdCode,
       trigger: asOf ? 'REPLAY' : 'MANUAL',
       status: 'QUEUED',
-      requestedAsOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
-      asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : null,
+      requestedAsOf: asOf ? toDbDate(asOf) : null,
+      asOf: asOf ? toDbDate(asOf) : null,
     },
   });
+}
+
+/**
+ * Records a replay of every feed source of a fiscal year as of one date (a run per source, in one
+ * transaction), so the year's answer for that date is reconstructed from all its sources, never a
+ * mix. While any of them is queued or running, the year's replayed items are left in place; once
+ * they are all done, the recompute publishes the reconstruction (when it differs from what was
+ * published for the date) and the items return to every source's latest snapshot.
+ */
+export async function requestReplay(input: { fiscalYear: number; asOf: string }): Promise<IngestRun[]> {
+  if (!Number.isInteger(input.fiscalYear)) throw new ValidationError('year', 'must be a whole number');
+  const asOf = checkAsOf(input.asOf);
+  const sources = (
+    await prisma.feedSource.findMany({
+      where: { fiscalYear: input.fiscalYear, enabled: true },
+      orderBy: { key: 'asc' },
+    })
+  ).filter((s) => isProcurementDataset(s.dataset));
+  if (sources.length === 0) {
+    throw new ValidationError('year', `no enabled feed source holds fiscal year ${input.fiscalYear}`);
+  }
+  const date = new Date(`${asOf}T00:00:00Z`);
+  return prisma.$transaction(
+    sources.map((source) =>
+      prisma.ingestRun.create({
+        data: {
+          sourceId: source.id,
+          dataset: source.dataset,
+          klpdCode: source.klpdCode,
+          trigger: 'REPLAY',
+          status: 'QUEUED',
+          requestedAsOf: date,
+          asOf: date,
+        },
+      }),
+    ),
+  );
 }
 
 /** Marks a requested run failed when it could not even be queued. */
@@ -273,8 +303,11 @@ export async function failRun(runId: number, error: Error, final: boolean): Prom
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+      // A run that failed after some of its pages read part of its snapshot only: it says so
+      // (partial), and applies none of it.
       const { rowCount } = await client.query(
-        `UPDATE ingest_run SET status = 'FAILED', error = $2, finished_at = now()
+        `UPDATE ingest_run SET status = 'FAILED', error = $2, finished_at = now(),
+           partial = partial OR (pages > 0 AND NOT pages_done)
          WHERE id = $1 AND status NOT IN ('SUCCEEDED', 'HELD', 'CANCELLED')`,
         [runId, message],
       );

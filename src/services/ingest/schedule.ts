@@ -87,3 +87,18 @@ export function dateInZone(at: Date, timezone: string): string {
     day: '2-digit',
   }).format(at);
 }
+
+/**
+ * What a BACKFILL pulls for its missed slots, oldest first: each earlier slot a replay as of its
+ * calendar day in the source's zone, the latest one the feed's current data (that slot is "now"),
+ * so a catch-up ends on the source's live snapshot.
+ */
+export function backfillPlan(
+  slots: string[],
+  timezone: string,
+): Array<{ at: Date; requestedAsOf: string | null }> {
+  return slots.map((slot, i) => {
+    const at = new Date(slot);
+    return { at, requestedAsOf: i === slots.length - 1 ? null : dateInZone(at, timezone) };
+  });
+}

@@ -3,8 +3,8 @@
 // long after their month ended), which months lie far outside an agency's usual range, and which
 // month is still open. Read from the aggregates and their version history, never from items.
 import type { Agency } from '../../generated/prisma/client.js';
+import { checkCalendarDate } from '../../lib/dates.js';
 import { pool } from '../../lib/db.js';
-import { ValidationError } from '../../lib/errors.js';
 import { monthEnd } from './figures.js';
 import { type Cents, toCents } from './numbers.js';
 import { checkYear, loadAgencies, pickVersion, type VersionPick } from './read.js';
@@ -103,8 +103,7 @@ export function outlierMonths(byMonth: Map<number, number>): number[] {
 
 export async function kpiCompleteness(q: { year: number; asOf?: string | null }): Promise<Completeness> {
   checkYear(q.year);
-  if (q.asOf != null && !/^\d{4}-\d{2}-\d{2}$/.test(q.asOf))
-    throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+  checkCalendarDate(q.asOf);
   const [agencies, pick] = await Promise.all([loadAgencies(), pickVersion(q.year, q.asOf)]);
   const expected = [...agencies.values()].filter((a) => a.active && a.kind !== 'PROVINCE');
   if (!pick) return { year: q.year, pick, throughMonth: 0, months: [], agencies: [], silent: expected };

@@ -2,19 +2,10 @@
 // month, channel and vendor scale in one answer (e.g. month × channel, agency × vendor scale).
 // Raw SQL for the same reason as read.sql.ts: grouped exact sums over the versioned aggregates,
 // which carry all four dimensions, so the cost does not grow with items.
-import { pool } from '../../lib/db.js';
+import { checkCalendarDate } from '../../lib/dates.js';
 import { ValidationError } from '../../lib/errors.js';
 import { KpiFigures } from './figures.js';
-import {
-  checkYear,
-  pickVersion,
-  resolveScope,
-  type Scope,
-  type TotalsRow,
-  toTotals,
-  type VersionPick,
-} from './read.js';
-import { AGGREGATE_SUMS } from './read.sql.js';
+import { checkYear, readYear, type Scope, toTotals, type VersionPick } from './read.js';
 
 export type Dimension = 'AGENCY' | 'MONTH' | 'CHANNEL' | 'VENDOR_SCALE';
 
@@ -32,16 +23,6 @@ const MISSING: Record<Dimension, string> = {
   CHANNEL: 'UNKNOWN',
   VENDOR_SCALE: 'UNKNOWN',
 };
-
-// The rows valid at version $2 of year $1, as read.sql.ts reads them.
-const crossSql = (rows: Dimension, columns: Dimension) => `
-SELECT ${COLUMN[rows]} AS row_key, ${COLUMN[columns]} AS column_key,
-${AGGREGATE_SUMS}
-FROM kpi_aggregate
-WHERE fiscal_year = $1 AND version_from <= $2 AND (version_to IS NULL OR version_to > $2)
-  AND ($3::int[] IS NULL OR agency_id = ANY($3::int[]))
-GROUP BY 1, 2
-ORDER BY 1, 2`;
 
 export interface CrossCell {
   row: string;
@@ -71,26 +52,23 @@ export interface CrossQuestion {
 export async function crossBreakdown(q: CrossQuestion): Promise<CrossBreakdown> {
   checkYear(q.year);
   if (q.rows === q.columns) throw new ValidationError('columns', 'must differ from rows');
-  if (q.asOf != null && !/^\d{4}-\d{2}-\d{2}$/.test(q.asOf))
-    throw new ValidationError('asOf', 'must be YYYY-MM-DD');
-  const scope = await resolveScope(q.agency, q.includeSubunits ?? true);
-  const pick = await pickVersion(q.year, q.asOf);
-  const result = pick
-    ? await pool.query<TotalsRow & { row_key: string | number | null; column_key: string | number | null }>(
-        crossSql(q.rows, q.columns),
-        [q.year, pick.version, scope.agencyIds],
-      )
-    : { rows: [] };
+  checkCalendarDate(q.asOf);
+  // One statement: the scope, the version and the sums split by both dimensions.
+  const { scope, pick, cross } = await readYear(
+    { year: q.year, agency: q.agency, includeSubunits: q.includeSubunits, asOf: q.asOf },
+    [],
+    { rows: COLUMN[q.rows], columns: COLUMN[q.columns] },
+  );
   const keyOf = (dimension: Dimension, value: string | number | null) => {
     if (value === null) return MISSING[dimension];
     if (dimension === 'AGENCY') return scope.agencies.get(Number(value))?.code ?? MISSING.AGENCY;
     return String(value);
   };
-  const cells = result.rows.map((r) => {
+  const cells = cross.map((r) => {
     const totals = toTotals(r);
     return {
-      row: keyOf(q.rows, r.row_key as string | null),
-      column: keyOf(q.columns, r.column_key as string | null),
+      row: keyOf(q.rows, r.row_key),
+      column: keyOf(q.columns, r.column_key),
       figures: new KpiFigures(totals),
     };
   });

@@ -2,6 +2,7 @@
 // export job (the file is kept in kpi_export.content), polled, subscribed to (kpiExportUpdated)
 // and downloaded over HTTP. The file states its provenance (data version, as-of date) first.
 import { randomBytes } from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
 import { exportJobId } from '../../jobs/enqueue.js';
 import type { Producer } from '../../jobs/producer.js';
 import { recordAndQueue } from '../../jobs/request.js';
@@ -200,10 +201,6 @@ export function formatCell(cell: Cell, column: Column, locale: KpiLocale): strin
   return `${negative ? '-' : ''}${grouped}${fraction ? `${f.decimal}${fraction}` : ''}`;
 }
 
-function quote(field: string, separator: string): string {
-  return /["\r\n]/.test(field) || field.includes(separator) ? `"${field.replaceAll('"', '""')}"` : field;
-}
-
 const PROVENANCE = {
   id: { version: 'Versi data', asOf: 'Per tanggal', query: 'Pertanyaan', args: 'Argumen' },
   en: { version: 'Data version', asOf: 'As of', query: 'Query', args: 'Arguments' },
@@ -213,15 +210,21 @@ const PROVENANCE = {
 export function toCsv(table: KpiTable, locale: KpiLocale): string {
   const f = FORMAT[locale];
   const p = PROVENANCE[locale];
-  const lines = [
+  const provenance = [
     `# ${p.version}: ${table.version ?? '-'}`,
     `# ${p.asOf}: ${table.asOf ?? '-'}`,
     `# ${p.query}: ${table.kind}`,
     `# ${p.args}: ${JSON.stringify(table.args)}`,
-    table.columns.map((c) => quote(neutralise(locale === 'id' ? c.id : c.en), f.separator)).join(f.separator),
-    ...table.rows.map((row) =>
-      row.map((cell, i) => quote(formatCell(cell, table.columns[i]!, locale), f.separator)).join(f.separator),
-    ),
   ];
-  return `${lines.join('\r\n')}\r\n`;
+  // csv-stringify quotes and escapes; formula cells are neutralised here rather than by its
+  // escape_formulas, which would also prefix negative numbers (`-1.234,5`) that are no formulas.
+  const body = stringify(
+    [
+      table.columns.map((c) => neutralise(locale === 'id' ? c.id : c.en)),
+      ...table.rows.map((row) => row.map((cell, i) => formatCell(cell, table.columns[i]!, locale))),
+    ],
+    // A line break inside a field is quoted whichever it is (csv-stringify alone quotes only CRLF).
+    { delimiter: f.separator, record_delimiter: 'windows', quoted_match: /[\r\n]/ },
+  );
+  return `${provenance.join('\r\n')}\r\n${body}`;
 }

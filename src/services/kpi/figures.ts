@@ -1,5 +1,6 @@
 // The KPI definitions in code (docs/kpi.md states them for readers): from summed aggregates and
 // a commitment to attainment, shares, targets to date, gaps and statuses. Pure functions.
+import type { KpiStatus } from '../../shared/kpi.js';
 import {
   type Cents,
   centsToMoney,
@@ -90,7 +91,7 @@ export function commitmentUsed(c: Commitment): Cents | null {
   return c.computed ?? c.official;
 }
 
-export type KpiStatus = 'ACHIEVED' | 'ON_TRACK' | 'BEHIND' | 'NO_TARGET' | 'NO_DATA';
+export type { KpiStatus };
 
 export interface ShareTargets {
   pdnShareTarget: Percent | null;

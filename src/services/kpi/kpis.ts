@@ -2,7 +2,8 @@
 // breakdown, each for one fiscal year as of a snapshot date, plus year-over-year comparison and a
 // year-end projection. Every answer carries the data version it was read from.
 import type { Agency } from '../../generated/prisma/client.js';
-import { ValidationError } from '../../lib/errors.js';
+import { checkCalendarDate, jakartaToday } from '../../lib/dates.js';
+import type { KpiMetric } from '../../shared/kpi.js';
 import {
   addTotals,
   type Commitment,
@@ -17,17 +18,13 @@ import {
 import { type Cents, Percent } from './numbers.js';
 import {
   checkYear,
-  commitmentRows,
-  jakartaToday,
-  loadTargets,
   phasesFor,
-  pickVersion,
-  resolveScope,
+  readYear,
   type Scope,
   scopeCommitment,
-  sumAggregates,
   targetAgency,
   type VersionPick,
+  type YearRead,
   type YearTargets,
 } from './read.js';
 
@@ -76,8 +73,7 @@ export interface KpiSummary {
 }
 
 function checkDate(asOf: string | null | undefined): void {
-  if (asOf != null && !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
-    throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+  checkCalendarDate(asOf);
 }
 
 /** The date the figures of `year` stand for, clamped to the fiscal year. */
@@ -104,16 +100,24 @@ function sumAll(groups: Map<string | number | null, Totals>): Totals {
   return total;
 }
 
-export async function kpiSummary(q: KpiQuestion, cache?: ReadCache): Promise<KpiSummary> {
+/** The reads of one question, checked first: one statement, with `groups` summed beside agencies. */
+function readQuestion(
+  q: KpiQuestion,
+  groups: Array<'month' | 'channel' | 'vendor_scale'> = [],
+): Promise<YearRead> {
   checkYear(q.year);
   checkDate(q.asOf);
-  const scope = await resolveScope(q.agency, q.includeSubunits ?? true);
-  const pick = await pickVersion(q.year, q.asOf, q.version);
-  const [byAgency, commitments, targets] = await Promise.all([
-    sumAggregates(pick, scope.agencyIds, 'agency_id'),
-    commitmentRows(pick, scope.agencyIds),
-    cached(cache, `targets:${q.year}`, () => loadTargets(q.year)),
-  ]);
+  return readYear(q, ['agency_id', ...groups]);
+}
+
+export async function kpiSummary(q: KpiQuestion): Promise<KpiSummary> {
+  return summaryOf(q, await readQuestion(q));
+}
+
+/** The summary of a question from its reads (their per-agency sums). */
+function summaryOf(q: KpiQuestion, read: YearRead): KpiSummary {
+  const { scope, pick, commitments, targets } = read;
+  const byAgency = read.sums.get('agency_id')!;
   const owner = targetAgency(scope, targets);
   const dataDate = figuresDate(q.year, pick);
   const commitment = scopeCommitment(commitments, scope);
@@ -162,23 +166,26 @@ export async function yearOverYear(summary: KpiSummary, cache?: ReadCache): Prom
   if (!summary.dataDate) return null;
   const previousYear = summary.year - 1;
   const throughMonth = summary.dataDate < `${summary.year}-01-01` ? 0 : Number(summary.dataDate.slice(5, 7));
-  const previousPick = await cached(cache, `pick:${previousYear}:latest`, () => pickVersion(previousYear));
-  const ids = summary.scope.agencyIds;
-  const idsKey = ids === null ? 'all' : ids.join(',');
-  const byMonth = await cached(cache, `months:${previousYear}:${previousPick?.version}:${idsKey}`, () =>
-    sumAggregates(previousPick, ids, 'month'),
+  const scope = summary.scope;
+  const question = {
+    year: previousYear,
+    agency: scope.agency?.code ?? null,
+    includeSubunits: scope.includeSubunits,
+  };
+  const previous = await cached(
+    cache,
+    `previous:${previousYear}:${question.agency}:${scope.includeSubunits}`,
+    () => readYear(question, ['month']),
   );
+  const previousPick = previous.pick;
+  const byMonth = previous.sums.get('month')!;
   let toDate = 0n;
   let full = 0n;
   for (const [month, t] of byMonth) {
     full += t.pdnValue;
     if (Number(month) <= throughMonth) toDate += t.pdnValue;
   }
-  const previousCommitment = await cached(
-    cache,
-    `commitment:${previousYear}:${previousPick?.version}:${idsKey}`,
-    async () => scopeCommitment(await commitmentRows(previousPick, ids), summary.scope),
-  );
+  const previousCommitment = scopeCommitment(previous.commitments, previous.scope);
   const used = previousCommitment.computed ?? previousCommitment.official;
   const current = summary.figures.realisation;
   return {
@@ -247,13 +254,11 @@ export interface KpiSeries {
  * of the as-of date; cumulative points add up the months before. Each point's target to date is
  * the commitment due by the end of its month (by the as-of date for the last one).
  */
-export async function kpiSeries(
-  q: KpiQuestion & { cumulative: boolean },
-  cache?: ReadCache,
-): Promise<KpiSeries> {
-  const summary = await kpiSummary(q, cache);
-  const byMonth = await sumAggregates(summary.pick, summary.scope.agencyIds, 'month');
-  const targets = await cached(cache, `targets:${q.year}`, () => loadTargets(q.year));
+export async function kpiSeries(q: KpiQuestion & { cumulative: boolean }): Promise<KpiSeries> {
+  const read = await readQuestion(q, ['month']);
+  const summary = summaryOf(q, read);
+  const byMonth = read.sums.get('month')!;
+  const targets = read.targets;
   const owner = targetAgency(summary.scope, targets);
   const phases = phasesFor(targets, owner);
   const lastMonth =
@@ -284,15 +289,7 @@ export async function kpiSeries(
 
 // ------------------------------------------------------------------------------- ranking
 
-export type RankMetric =
-  | 'REALISATION'
-  | 'COMMITMENT'
-  | 'ATTAINMENT'
-  | 'PDN_SHARE'
-  | 'UMK_SHARE'
-  | 'TOTAL_VALUE'
-  | 'ITEM_COUNT'
-  | 'GAP_TO_DATE';
+export type RankMetric = KpiMetric;
 
 export interface RankedAgency {
   rank: number;
@@ -345,25 +342,25 @@ function compareValues(a: Exclude<Comparable, null>, b: Exclude<Comparable, null
  * metric of its own figures (its sub-units not included). Agencies without a value for the metric
  * (e.g. attainment without a commitment) come last; equal values share a rank; ties by code.
  */
-export async function agencyRanking(
-  q: {
-    year: number;
-    metric: RankMetric;
-    order: 'ASC' | 'DESC';
-    asOf?: string | null;
-    version?: number | null;
-  },
-  cache?: ReadCache,
-): Promise<Ranking> {
-  checkYear(q.year);
-  checkDate(q.asOf);
-  const all = await resolveScope(null);
-  const pick = await pickVersion(q.year, q.asOf, q.version);
-  const [byAgency, commitments, targets] = await Promise.all([
-    sumAggregates(pick, null, 'agency_id'),
-    commitmentRows(pick, null),
-    cached(cache, `targets:${q.year}`, () => loadTargets(q.year)),
-  ]);
+export async function agencyRanking(q: {
+  year: number;
+  metric: RankMetric;
+  order: 'ASC' | 'DESC';
+  asOf?: string | null;
+  version?: number | null;
+}): Promise<Ranking> {
+  const {
+    scope: all,
+    pick,
+    sums,
+    commitments,
+    targets,
+  } = await readQuestion({
+    year: q.year,
+    asOf: q.asOf,
+    version: q.version,
+  });
+  const byAgency = sums.get('agency_id')!;
   const dataDate = figuresDate(q.year, pick);
   const ids = new Set<number>(expectedAgencies(all).map((a) => a.id));
   for (const id of byAgency.keys()) if (typeof id === 'number') ids.add(id);
@@ -453,20 +450,13 @@ const GROUP: Record<BreakdownBy, 'channel' | 'agency_id' | 'vendor_scale'> = {
  * By agency, each agency's row carries its own commitment, targets and status as agencyRanking
  * has them, and agencies with counted plans but no realisation have a row too.
  */
-export async function kpiBreakdown(
-  q: KpiQuestion & { by: BreakdownBy },
-  cache?: ReadCache,
-): Promise<Breakdown> {
-  const summary = await kpiSummary(q, cache);
-  const groups = await sumAggregates(summary.pick, summary.scope.agencyIds, GROUP[q.by]);
+export async function kpiBreakdown(q: KpiQuestion & { by: BreakdownBy }): Promise<Breakdown> {
+  const group = GROUP[q.by];
+  const read = await readQuestion(q, group === 'agency_id' ? [] : [group]);
+  const summary = summaryOf(q, read);
+  const groups = read.sums.get(group)!;
   const whole = summary.figures.realisation;
-  const byAgency =
-    q.by === 'AGENCY'
-      ? await Promise.all([
-          commitmentRows(summary.pick, summary.scope.agencyIds),
-          cached(cache, `targets:${q.year}`, () => loadTargets(q.year)),
-        ])
-      : null;
+  const byAgency = q.by === 'AGENCY' ? ([read.commitments, read.targets] as const) : null;
   const keys = new Set(groups.keys());
   if (byAgency)
     for (const c of byAgency[0]) if (c.agencyId !== null && c.packageCount > 0) keys.add(c.agencyId);

@@ -1,10 +1,12 @@
 // Exact KPI arithmetic and its display: money is bigint cents, a percentage is an exact ratio
 // rounded half-up only when shown (4 decimals in numeric fields, 1 decimal in text).
 
+import { formatMoneyCents, type KpiLocale, localeDecimal } from '../../shared/kpi.js';
+
 /** Rupiah amounts as integer cents: sums and ratios never pass through a float. */
 export type Cents = bigint;
 
-export type KpiLocale = 'id' | 'en';
+export type { KpiLocale };
 
 const MONEY_TEXT = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
 
@@ -97,59 +99,19 @@ function fixedText(scaled: bigint, decimals: number): string {
   return `${negative ? '-' : ''}${text.slice(0, -decimals)}.${text.slice(-decimals)}`;
 }
 
-const SEPARATORS: Record<KpiLocale, { decimal: string; group: string }> = {
-  id: { decimal: ',', group: '.' },
-  en: { decimal: '.', group: ',' },
-};
-
-const UNITS: { exponent: bigint; id: string; en: string }[] = [
-  { exponent: 12n, id: 'triliun', en: 'trillion' },
-  { exponent: 9n, id: 'miliar', en: 'billion' },
-  { exponent: 6n, id: 'juta', en: 'million' },
-];
-
-function groupDigits(digits: string, group: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, group);
-}
-
-/** Decimal text "13.100" → locale text with trailing zeros dropped: "13,1". */
-function localeNumber(text: string, locale: KpiLocale, keepZeros = false): string {
-  const { decimal, group } = SEPARATORS[locale];
-  const negative = text.startsWith('-');
-  const [int, frac = ''] = (negative ? text.slice(1) : text).split('.');
-  const fraction = keepZeros ? frac : frac.replace(/0+$/, '');
-  return `${negative ? '-' : ''}${groupDigits(int!, group)}${fraction ? decimal + fraction : ''}`;
-}
-
-/**
- * Money for readers: from a million up in juta/miliar/triliun (million/billion/trillion) with at
- * most 3 decimals, rounded half-up, trailing zeros dropped: `Rp13,1 triliun`, `IDR 13.1 trillion`;
- * below a million in full: `Rp950.000`, `IDR 950,000.50`.
- */
+/** Money for readers (`Rp13,1 triliun`): the one formatter the dashboard uses too (src/shared/kpi.ts). */
 export function formatMoney(cents: Cents, locale: KpiLocale): string {
-  const prefix = locale === 'id' ? 'Rp' : 'IDR ';
-  const negative = cents < 0n;
-  const abs = negative ? -cents : cents;
-  const sign = negative ? '-' : '';
-  for (const unit of UNITS) {
-    const unitCents = 10n ** unit.exponent * 100n;
-    if (abs >= unitCents) {
-      const thousandths = divRound(abs * 1000n, unitCents);
-      return `${sign}${prefix}${localeNumber(fixedText(thousandths, 3), locale)} ${unit[locale]}`;
-    }
-  }
-  const whole = abs % 100n === 0n;
-  return `${sign}${prefix}${localeNumber(fixedText(abs, 2), locale, !whole)}`;
+  return formatMoneyCents(cents, locale);
 }
 
 /** A percentage for readers, rounded half-up to 1 decimal: `82,9 %` (id), `82.9%` (en). */
 export function formatPercent(p: Percent, locale: KpiLocale): string {
-  const text = localeNumber(p.toFixed(1), locale, true);
+  const text = localeDecimal(p.toFixed(1), locale, true);
   return locale === 'id' ? `${text} %` : `${text}%`;
 }
 
 /** Percentage points for readers: `-12,1 poin` (id), `-12.1 pp` (en). */
 export function formatPoints(p: Percent, locale: KpiLocale): string {
-  const text = localeNumber(p.toFixed(1), locale, true);
+  const text = localeDecimal(p.toFixed(1), locale, true);
   return locale === 'id' ? `${text} poin` : `${text} pp`;
 }

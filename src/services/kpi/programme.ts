@@ -2,9 +2,10 @@
 // conversion: exhibitors that later appear as vendors in the procurement feed, and for how much.
 import { createHash } from 'node:crypto';
 import type { Event } from '../../generated/prisma/client.js';
+import { jakartaToday } from '../../lib/dates.js';
 import { pool, prisma } from '../../lib/db.js';
 import { type Cents, Percent, toCents } from './numbers.js';
-import { checkYear, jakartaToday } from './read.js';
+import { checkYear } from './read.js';
 
 /**
  * Raw SQL: per-batch distinct counts with a first-ever-participation window, and the conversion

@@ -3,7 +3,7 @@
 import type { Agency } from '../../generated/prisma/client.js';
 import { pool, prisma } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
-import { type Commitment, type ShareTargets, type Totals, ZERO_TOTALS } from './figures.js';
+import type { Commitment, ShareTargets, Totals } from './figures.js';
 import { type Cents, Percent, toCents } from './numbers.js';
 import * as SQL from './read.sql.js';
 
@@ -19,6 +19,8 @@ export interface VersionPick {
   /** False for a reconstruction of an earlier date (read only as of that date). */
   live: boolean;
   recomputedAt: Date;
+  /** The snapshots behind it, when the read that picked it fetched them too. */
+  snapshots?: Snapshot[];
 }
 
 export function checkYear(year: number): void {
@@ -145,58 +147,12 @@ export function toTotals(r: TotalsRow): Totals {
   };
 }
 
-/** Summed realisation of a version, grouped by one dimension; keys are as stored (null agency). */
-export async function sumAggregates(
-  pick: VersionPick | null,
-  agencyIds: number[] | null,
-  group: SQL.AggregateGroup | null,
-  throughMonth: number | null = null,
-): Promise<Map<string | number | null, Totals>> {
-  if (!pick) return new Map();
-  const { rows } = await pool.query<TotalsRow>(SQL.sumAggregates(group), [
-    pick.year,
-    pick.version,
-    agencyIds,
-    throughMonth,
-  ]);
-  return new Map(rows.map((r) => [r.key, toTotals(r)]));
-}
-
-export async function totalsOf(
-  pick: VersionPick | null,
-  agencyIds: number[] | null,
-  throughMonth: number | null = null,
-): Promise<Totals> {
-  return (await sumAggregates(pick, agencyIds, null, throughMonth)).get(null) ?? ZERO_TOTALS;
-}
-
 export interface CommitmentRow {
   agencyId: number | null;
   value: Cents;
   packageCount: number;
   unknownCount: number;
   official: Cents | null;
-}
-
-export async function commitmentRows(
-  pick: VersionPick | null,
-  agencyIds: number[] | null,
-): Promise<CommitmentRow[]> {
-  if (!pick) return [];
-  const { rows } = await pool.query<{
-    agency_id: number | null;
-    value: string;
-    package_count: number;
-    unknown_count: number;
-    official_value: string | null;
-  }>(SQL.COMMITMENTS, [pick.year, pick.version, agencyIds]);
-  return rows.map((r) => ({
-    agencyId: r.agency_id,
-    value: toCents(r.value),
-    packageCount: r.package_count,
-    unknownCount: r.unknown_count,
-    official: r.official_value === null ? null : toCents(r.official_value),
-  }));
 }
 
 /**
@@ -242,15 +198,15 @@ export interface YearTargets {
   phases: Map<number | null, Map<number, Percent>>;
 }
 
-export async function loadTargets(year: number): Promise<YearTargets> {
-  const [targets, phases] = await Promise.all([
-    pool.query<TargetRow>(SQL.TARGETS, [year]),
-    pool.query<{ agency_id: number | null; month: number; cumulative_percent: string }>(SQL.TARGET_PHASES, [
-      year,
-    ]),
-  ]);
+interface PhaseRow {
+  agency_id: number | null;
+  month: number;
+  cumulative_percent: string;
+}
+
+function toTargets(targets: TargetRow[], phases: PhaseRow[]): YearTargets {
   const byAgency = new Map<number, ShareTargets>(
-    targets.rows.map((r) => [
+    targets.map((r) => [
       r.agency_id,
       {
         pdnShareTarget: Percent.fromText(r.pdn_share_target),
@@ -259,7 +215,7 @@ export async function loadTargets(year: number): Promise<YearTargets> {
     ]),
   );
   const phaseMap = new Map<number | null, Map<number, Percent>>();
-  for (const r of phases.rows) {
+  for (const r of phases) {
     const months = phaseMap.get(r.agency_id) ?? new Map<number, Percent>();
     months.set(r.month, Percent.fromText(r.cumulative_percent));
     phaseMap.set(r.agency_id, months);
@@ -320,7 +276,165 @@ export async function snapshots(runIds: number[]): Promise<Snapshot[]> {
   }));
 }
 
-/** Today's date in Asia/Jakarta (UTC+7, no daylight saving). */
-export function jakartaToday(now = new Date()): string {
-  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+/** A KPI question's reads, as `readYear` answers them in one statement. */
+export interface YearRead {
+  scope: Scope;
+  pick: VersionPick | null;
+  /** The aggregates valid at the picked version, summed by each grouping asked for. */
+  sums: Map<SQL.AggregateGroup, Map<string | number | null, Totals>>;
+  /** The scope's commitment rows at the picked version. */
+  commitments: CommitmentRow[];
+  targets: YearTargets;
+  /** The sums split by two keys at once (text keys), when asked for; in key order. */
+  cross: Array<TotalsRow & { row_key: string | null; column_key: string | null }>;
+}
+
+/** Two key expressions (SQL over kpi_aggregate's columns, as text) to split the sums by at once. */
+export interface CrossKeys {
+  rows: string;
+  columns: string;
+}
+
+export interface YearQuestion {
+  year: number;
+  /** An agency code; null for every item (those of unknown agencies too). */
+  agency?: string | null;
+  includeSubunits?: boolean | null;
+  asOf?: string | null;
+  version?: number | null;
+}
+
+type Json<T> = { [K in keyof T]: T[K] extends Date | null ? string | null : T[K] };
+
+const dateOf = (v: string | null): Date | null => (v === null ? null : new Date(v));
+
+const readYearTexts = new Map<string, string>();
+
+const readYearKey = (groups: SQL.AggregateGroup[], cross?: CrossKeys) =>
+  cross ? `${groups.join(',')}:${cross.rows}:${cross.columns}` : groups.join(',');
+
+function readYearSql(groups: SQL.AggregateGroup[], cross?: CrossKeys): string {
+  const key = readYearKey(groups, cross);
+  let text = readYearTexts.get(key);
+  if (text === undefined) {
+    text = SQL.readYear(groups, cross);
+    readYearTexts.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Everything one KPI answer needs, read in one statement (read.sql.ts `readYear`): the scope, the
+ * version that answers, its aggregates summed by `groups`, its commitments and the year's targets.
+ * An unknown agency code is a NotFoundError, as `resolveScope` has it.
+ */
+export async function readYear(
+  q: YearQuestion,
+  groups: SQL.AggregateGroup[],
+  cross?: CrossKeys,
+): Promise<YearRead> {
+  const includeSubunits = q.includeSubunits ?? true;
+  const { rows } = await pool.query<{
+    pick:
+      | (Pick<VersionPick, 'version' | 'live'> & {
+          as_of: string | null;
+          run_ids: number[] | null;
+          fetched_at: string | null;
+          confirmed_at: string | null;
+          recomputed_at: string;
+          snapshots: Array<{
+            id: number;
+            dataset: string;
+            status: string;
+            as_of: string | null;
+            started_at: string | null;
+            finished_at: string | null;
+          }> | null;
+        })
+      | null;
+    agencies: Json<Agency>[] | null;
+    agency_ids: number[] | null;
+    sums: Array<TotalsRow & { grp: SQL.AggregateGroup; key: string | null }> | null;
+    cross_sums: YearRead['cross'] | null;
+    commitments: Array<{
+      agency_id: number | null;
+      value: string;
+      package_count: number;
+      unknown_count: number;
+      official_value: string | null;
+    }> | null;
+    targets: TargetRow[] | null;
+    phases: PhaseRow[] | null;
+  }>({
+    // Named: each pooled connection prepares it once, and PostgreSQL stops planning it anew per
+    // request (planning this statement costs about as much as running it).
+    name: `kpi-read-year:${readYearKey(groups, cross)}`,
+    text: readYearSql(groups, cross),
+    values: [q.year, q.asOf ?? null, q.version ?? null, q.agency ?? null, includeSubunits],
+  });
+  const row = rows[0]!;
+
+  const agencies = new Map<number, Agency>(
+    (row.agencies ?? []).map((a) => [
+      a.id,
+      {
+        ...a,
+        createdAt: new Date(a.createdAt as unknown as string),
+        updatedAt: new Date(a.updatedAt as unknown as string),
+      },
+    ]),
+  );
+  let scope: Scope = { agency: null, agencyIds: null, includeSubunits: true, agencies };
+  if (q.agency !== null && q.agency !== undefined) {
+    const agency = [...agencies.values()].find((a) => a.code === q.agency);
+    if (!agency) throw new NotFoundError('Agency', q.agency);
+    scope = { agency, agencyIds: row.agency_ids ?? [agency.id], includeSubunits, agencies };
+  }
+
+  const p = row.pick;
+  const pick: VersionPick | null = p
+    ? {
+        year: q.year,
+        version: p.version,
+        asOf: p.as_of,
+        runIds: p.run_ids ?? [],
+        fetchedAt: dateOf(p.fetched_at),
+        confirmedAt: dateOf(p.confirmed_at),
+        live: p.live,
+        recomputedAt: new Date(p.recomputed_at),
+        snapshots: (p.snapshots ?? []).map((r) => ({
+          runId: r.id,
+          dataset: r.dataset,
+          status: r.status,
+          asOf: r.as_of,
+          startedAt: dateOf(r.started_at),
+          fetchedAt: dateOf(r.finished_at),
+        })),
+      }
+    : null;
+
+  const sums = new Map<SQL.AggregateGroup, Map<string | number | null, Totals>>(
+    groups.map((g) => [g, new Map()]),
+  );
+  for (const s of row.sums ?? []) {
+    const numeric = s.grp === 'agency_id' || s.grp === 'month';
+    sums.get(s.grp)!.set(numeric && s.key !== null ? Number(s.key) : s.key, toTotals(s));
+  }
+
+  const commitments = (row.commitments ?? []).map((r) => ({
+    agencyId: r.agency_id,
+    value: toCents(r.value),
+    packageCount: r.package_count,
+    unknownCount: r.unknown_count,
+    official: r.official_value === null ? null : toCents(r.official_value),
+  }));
+
+  return {
+    scope,
+    pick,
+    sums,
+    commitments,
+    targets: toTargets(row.targets ?? [], row.phases ?? []),
+    cross: row.cross_sums ?? [],
+  };
 }

@@ -229,10 +229,11 @@ WHERE NOT EXISTS (SELECT 1 FROM kpi_commitment a WHERE a.version_to IS NULL AND 
 
 /**
  * The runs a recompute accounts for, with the fiscal years each concerns: its feed source's
- * year, or the years of the dirty buckets it left.
+ * year, or the years of the dirty buckets it left. A run taken back (reverted) counts as none.
  */
 export const RUN_INFO = `
-SELECT r.id, r.dataset, r.status::text AS status, r.as_of, r.trigger::text AS trigger,
+SELECT r.id, r.dataset,
+  CASE WHEN r.reverted_at IS NULL THEN r.status::text ELSE 'REVERTED' END AS status, r.as_of, r.trigger::text AS trigger,
   (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date::text AS finished_date, r.finished_at,
   array_remove(array_cat(ARRAY[fs.fiscal_year],
     ARRAY(SELECT DISTINCT c.fiscal_year FROM _kpi_consumed c WHERE c.run_id = r.id)), NULL) AS years
@@ -256,7 +257,7 @@ WHERE c.version_to IS NULL AND c.official_value IS NOT NULL AND NOT EXISTS (
 
 /**
  * Per feed source of the years $1 (all years when null): the run whose snapshot its items hold
- * now (the last one to succeed) and whether that is its latest snapshot (`latest`) or an older one
+ * now (the last one to succeed and not taken back) and whether that is its latest snapshot (`latest`) or an older one
  * replayed since (`requested_as_of` is the date asked for). A snapshot stands for the date it was
  * asked as of (replay, backfill), else for the day it was pulled: the feed's current data, newer
  * than any replay of an earlier day whatever date the feed prints on it.
@@ -266,7 +267,8 @@ WITH runs AS (
   SELECT r.id, r.source_id, fs.fiscal_year, r.as_of, r.requested_as_of, r.finished_at,
     coalesce(r.requested_as_of, (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date) AS data_date
   FROM ingest_run r JOIN feed_source fs ON fs.id = r.source_id
-  WHERE r.status = 'SUCCEEDED' AND ($1::int[] IS NULL OR fs.fiscal_year = ANY($1::int[]))
+  WHERE r.status = 'SUCCEEDED' AND r.reverted_at IS NULL
+    AND ($1::int[] IS NULL OR fs.fiscal_year = ANY($1::int[]))
 ), last AS (
   SELECT DISTINCT ON (source_id) * FROM runs ORDER BY source_id, finished_at DESC NULLS LAST, id DESC
 ), best AS (
@@ -282,7 +284,8 @@ ORDER BY l.fiscal_year, l.source_id`;
 /** Runs that succeeded and that no recompute has accounted for yet. */
 export const UNCONSUMED_RUNS = `
 SELECT r.id FROM ingest_run r
-WHERE r.status = 'SUCCEEDED' AND NOT EXISTS (SELECT 1 FROM kpi_run_consumed c WHERE c.run_id = r.id)`;
+WHERE r.status = 'SUCCEEDED' AND r.reverted_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM kpi_run_consumed c WHERE c.run_id = r.id)`;
 
 /** Takes the dirty buckets visible now, except those of the years $1 (they wait). */
 export const CONSUME_DIRTY_EXCEPT = `

@@ -6,9 +6,11 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { z } from 'zod';
+import { calendarDateText } from '../../lib/dates.js';
 import { pool } from '../../lib/db.js';
 import { ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
+import { restoreLive } from '../ingest/restore-live.js';
 import { kpiRevisionChannel, publishLive } from '../live/pubsub.js';
 import { checkDrift, type DriftReason, driftRules } from './gating.js';
 import { announceKpiRefreshed } from './notify.js';
@@ -47,16 +49,15 @@ export interface RecomputeResult {
   heldReasons?: DriftReason[];
   /** Fiscal years left waiting: some of their sources were replayed as of another date. */
   waitingYears?: number[];
+  /** Replayed runs taken back after it, so the items hold every source's latest snapshot again. */
+  restoredRuns?: number[];
 }
 
 const inputSchema = z.object({
   reason: z.string().trim().min(1, 'a reason is required').max(500),
   runIds: z.array(z.number().int().positive()).max(10_000).optional(),
   full: z.boolean().optional(),
-  asOf: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf must be a date, YYYY-MM-DD')
-    .nullish(),
+  asOf: calendarDateText.nullish(),
 });
 
 interface RunInfo {
@@ -127,6 +128,24 @@ const maxDate = (dates: Array<string | null | undefined>) =>
  * and nothing is published. Safe to retry: a repeat finds nothing to do.
  */
 export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeResult> {
+  const first = await recomputeOnce(input);
+  // A replay (or backfill) has published its reconstruction, or was left waiting because it
+  // replayed some sources only: either way its snapshot never becomes current. The items return
+  // to the latest accepted snapshot of every source, and the live state is recomputed at once.
+  const restored = await restoreLive();
+  if (restored.reverted.length === 0) return first;
+  // The restored years are compared whole with the current figures: the recompute that took
+  // their last live snapshots may have published only a reconstruction of an earlier date.
+  const again = await recomputeOnce({ reason: `${input.reason}; live state restored` }, restored.years);
+  const restoredRuns = { restoredRuns: restored.reverted };
+  // The second recompute holds what readers see now (it supersedes a version the first one held).
+  if (again.status === 'PUBLISHED' || again.status === 'HELD' || first.status === 'HELD')
+    return { ...again, ...restoredRuns };
+  const { waitingYears: _waited, ...rest } = first;
+  return { ...rest, ...(again.waitingYears ? { waitingYears: again.waitingYears } : {}), ...restoredRuns };
+}
+
+async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []): Promise<RecomputeResult> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -170,9 +189,12 @@ export async function recomputeKpis(input: RecomputeInput): Promise<RecomputeRes
     );
     const succeeded = runs.filter((r) => r.status === 'SUCCEEDED');
     const unrecorded = await unrecordedRuns(client, succeeded);
-    const targetYears = (await client.query<{ fiscal_year: number }>(SQL.CHANGED_TARGET_YEARS)).rows
-      .map((r) => r.fiscal_year)
-      .filter((y) => !waiting.includes(y));
+    const targetYears = [
+      ...(await client.query<{ fiscal_year: number }>(SQL.CHANGED_TARGET_YEARS)).rows.map(
+        (r) => r.fiscal_year,
+      ),
+      ...restoredYears,
+    ].filter((y) => !waiting.includes(y));
 
     if (!full && consumed === 0 && unrecorded.length === 0 && targetYears.length === 0) {
       await client.query('ROLLBACK');
@@ -376,7 +398,10 @@ async function compareYears(
     const plan = plans.get(year) ?? { kind: 'LIVE' as const, sources: [] };
     if (plan.kind === 'WAIT') continue;
     const yearRuns = runs.filter((r) => r.years.includes(year));
-    const files = yearRuns.filter((r) => r.trigger === 'FILE');
+    // A file dates the figures while its items stand for its source; one a later snapshot of the
+    // source replaced (in the same recompute) no longer does.
+    const held = (runId: number) => plan.sources.some((s) => s.run_id === runId);
+    const files = yearRuns.filter((r) => r.trigger === 'FILE' && (plan.sources.length === 0 || held(r.id)));
     const previous = (
       await client.query<{ as_of: string | null; run_ids: number[] | null; fetched_at: Date | null }>(
         `SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, run_ids, fetched_at FROM kpi_version_year
@@ -392,9 +417,11 @@ async function compareYears(
       runIds = plan.sources.map((s) => s.run_id);
       fetchedAt = maxTime(plan.sources.map((s) => s.finished_at));
     } else {
-      // A file is dated by its rows, never by the day it was imported.
+      // A file is dated by its rows (its run's as-of: the rows' date, or the operator's --as-of),
+      // never by the day it was imported; one without a date, or without a source, by its latest
+      // item date.
       const fileDates: Array<string | null> = [];
-      for (const f of files) {
+      for (const f of files.filter((r) => r.as_of === null || !held(r.id))) {
         fileDates.push(
           (await client.query<{ d: string | null }>(SQL.FILE_DATA_DATE, [f.id, year])).rows[0]?.d ?? null,
         );

@@ -2,6 +2,7 @@
 // per agency and month, the diff between any two, and the admin decisions of publish gating
 // (approve or reject a held version, roll the published one back).
 import type pg from 'pg';
+import { checkCalendarDate } from '../../lib/dates.js';
 import { pool } from '../../lib/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
@@ -97,7 +98,7 @@ export async function listRevisions(filter: RevisionFilter = {}): Promise<Revisi
   if (filter.year != null) checkYear(filter.year);
   if (filter.asOf != null) {
     if (filter.year == null) throw new ValidationError('asOf', 'needs a year');
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(filter.asOf)) throw new ValidationError('asOf', 'must be YYYY-MM-DD');
+    checkCalendarDate(filter.asOf);
   }
   const limit = filter.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {

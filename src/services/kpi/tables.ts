@@ -3,14 +3,15 @@
 // CSV; saved views return them. Cells hold the graph's values (Money as text with 2 decimals,
 // percents rounded to 4 decimals), so a table matches the graph number for number.
 import { z } from 'zod';
+import { calendarDateText as date } from '../../lib/dates.js';
 import { ValidationError } from '../../lib/errors.js';
+import { KPI_BREAKDOWN_BY, KPI_METRICS } from '../../shared/kpi.js';
 import type { KpiFigures } from './figures.js';
 import { agencyRanking, kpiBreakdown, kpiSeries, kpiSummary } from './kpis.js';
 import { centsToMoney, type Percent } from './numbers.js';
 
 export type QueryKind = 'SUMMARY' | 'SERIES' | 'RANKING' | 'BREAKDOWN';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const year = z.number().int().min(2000).max(2100);
 
 /** The arguments each kind of question takes (those of its graph field). */
@@ -29,24 +30,13 @@ export const QUESTION_ARGS = {
   }),
   RANKING: z.strictObject({
     year,
-    metric: z
-      .enum([
-        'REALISATION',
-        'COMMITMENT',
-        'ATTAINMENT',
-        'PDN_SHARE',
-        'UMK_SHARE',
-        'TOTAL_VALUE',
-        'ITEM_COUNT',
-        'GAP_TO_DATE',
-      ])
-      .nullish(),
+    metric: z.enum(KPI_METRICS).nullish(),
     order: z.enum(['ASC', 'DESC']).nullish(),
     asOf: date.nullish(),
   }),
   BREAKDOWN: z.strictObject({
     year,
-    by: z.enum(['CHANNEL', 'AGENCY', 'VENDOR_SCALE']),
+    by: z.enum(KPI_BREAKDOWN_BY),
     agency: z.string().min(1).max(100).nullish(),
     asOf: date.nullish(),
   }),

@@ -1,8 +1,10 @@
 // The three headline cards: realisation against the commitment, and the PDN and UMK shares
 // against their targets, each with the date its data stands for. Card figures are the API's own
 // text (formatted), so they read exactly as the API states them.
+
+import type { KpiStatus } from '../../../src/shared/kpi.js';
 import { formatDate, formatNumber, formatPoints, type Locale } from '../format.js';
-import type { KpiStatus, KpiSummaryData } from '../queries.js';
+import type { KpiSummaryData } from '../queries.js';
 import type { Translate } from './types.js';
 
 interface Props {
