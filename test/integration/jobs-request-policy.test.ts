@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { Producer } from '../../src/jobs/producer.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
-import { triggerRun } from '../../src/services/ingest/requests.js';
+import { triggerReplay, triggerRun } from '../../src/services/ingest/requests.js';
 import { requestRun } from '../../src/services/ingest/runs.js';
 import { ensureSources, listSources } from '../../src/services/ingest/sources.js';
 import { requestExport } from '../../src/services/kpi/exports.js';
@@ -100,6 +100,27 @@ describe('Redis refusing the job', () => {
         error: expect.stringMatching(/^could not be queued: /),
       });
       expect(runs[0]!.finishedAt).not.toBeNull();
+    } finally {
+      refused.close();
+    }
+  });
+
+  it('marks every run of a year’s replay FAILED with the reason when none could be queued', async () => {
+    const refused = refusedProducer();
+    try {
+      const fiscalYear = (await listSources())[0]!.fiscalYear;
+      const before = await prisma.ingestRun.count();
+      await expect(triggerReplay(refused.producer, { fiscalYear, asOf: '2023-06-30' })).rejects.toMatchObject(
+        {
+          code: 'QUEUE_UNAVAILABLE',
+        },
+      );
+      const runs = await prisma.ingestRun.findMany({ where: { trigger: 'REPLAY' } });
+      expect(runs.length).toBeGreaterThan(1);
+      expect(await prisma.ingestRun.count()).toBe(before + runs.length);
+      expect(runs.every((r) => r.status === 'FAILED' && /^could not be queued: /.test(r.error ?? ''))).toBe(
+        true,
+      );
     } finally {
       refused.close();
     }
