@@ -45,7 +45,7 @@ async function startSimulator(): Promise<{ url: string; child: ChildProcess }> {
 
 await freshDatabase();
 const { closeDb, pool } = await import('../src/lib/db.js');
-const { loadDemoData } = await import('../src/services/demo/seed.js');
+const { loadDemoData } = await import('../src/demo/seed.js');
 const { pull } = await import('../src/services/ingest/pull.js');
 const { ensureSources, sourceKey } = await import('../src/services/ingest/sources.js');
 await loadDemoData();

@@ -54,7 +54,7 @@ const pg = (await import('pg')).default;
 const { migrate } = await import('../src/lib/migrate.js');
 const { closeDb } = await import('../src/lib/db.js');
 const { createRedis } = await import('../src/lib/redis.js');
-const { loadDemoData } = await import('../src/services/demo/seed.js');
+const { loadDemoData } = await import('../src/demo/seed.js');
 const { createApiKey, revokeApiKey } = await import('../src/services/api-keys.js');
 const { operationId } = await import('../src/api/persisted-queries.js');
 

@@ -19,8 +19,8 @@ await boot('main', async () => {
   const { migrate } = await import('./lib/migrate.js');
   const { closeDb, pool } = await import('./lib/db.js');
   const { logger } = await import('./lib/logger.js');
-  const { isDatabaseEmpty, loadDemoData } = await import('./services/demo/seed.js');
-  const { itemTableEmpty } = await import('./services/ingest/demo-history.js');
+  const { isDatabaseEmpty, loadDemoData } = await import('./demo/seed.js');
+  const { itemTableEmpty } = await import('./services/ingest/queries.js');
 
   const cfg = config();
   if (cfg.NODE_ENV === 'production' && !(cfg.DEMO_SEED && cfg.FEED_SIM)) {
@@ -74,7 +74,7 @@ await boot('main', async () => {
         `the simulator listens on port ${cfg.FEED_SIM_PORT}, but the worker pulls FEED_URL=${cfg.FEED_URL}`,
       );
     }
-    start('feed-sim', './feed/simulator-main.ts');
+    start('feed-sim', './demo/simulator-main.ts');
     // The worker's first pulls should find the feed listening.
     await waitUntil(
       () => answers(`http://127.0.0.1:${cfg.FEED_SIM_PORT}/healthz`),

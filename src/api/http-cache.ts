@@ -1,5 +1,5 @@
 // HTTP caching of GraphQL answers (`Cache-Control`): an answer the public gets, to a query the
-// response cache may keep (every root field in CACHEABLE_ROOT_FIELDS), without errors and outside
+// response cache may keep (every root field marked cacheable, schema/cacheable.ts), without errors and outside
 // the warm-up, is the same for every public caller until the data moves, so browsers and shared
 // proxies may keep it for PUBLIC_MAX_AGE_S seconds. Nothing per-caller is in such a body: the
 // caller's rate-limit budget is only in the x-ratelimit-* headers. Every other answer is

@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { Kind } from 'graphql';
 import { Gauge } from 'prom-client';
 import { config } from '../config/env.js';
+import { sharedProducer } from '../jobs/producer.js';
+import { QUEUES, type QueueName } from '../jobs/queues.js';
 import { pool } from '../lib/db.js';
 import { logger } from '../lib/logger.js';
 import {
@@ -20,7 +22,6 @@ import {
 } from '../lib/metrics.js';
 import type { Context } from '../schema/context.js';
 import { publishedVersionFromDatabase } from '../services/kpi/notify.js';
-import { QUEUES, type QueueName, sharedProducer } from '../worker/queues.js';
 import { adminAccess } from './admin-access.js';
 
 const JOB_STATES: JobType[] = [

@@ -6,8 +6,9 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { config } from '../config/env.js';
+import { Producer } from '../jobs/producer.js';
+import { QUEUES, type QueueName } from '../jobs/queues.js';
 import { logger } from '../lib/logger.js';
-import { Producer, QUEUES, type QueueName } from '../worker/queues.js';
 import { refuseUnlessAdmin } from './admin-access.js';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';

@@ -9,8 +9,9 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { config } from '../config/env.js';
 import { logger } from '../lib/logger.js';
+import { viewerForRequest } from './auth.js';
 import type { RateLimitSettings } from './limits.js';
-import { CACHE_HEADER, viewerForRequest } from './response-cache.js';
+import { CACHE_HEADER } from './response-cache.js';
 
 /** A caller's budget after a request, as the x-ratelimit-* headers and the `rateLimit` field show it. */
 export interface Budget {

@@ -3,26 +3,22 @@
 // depends on, so nothing is ever invalidated, only left behind (and expired by TTL):
 //
 //   the published KPI data version (readPublishedVersion: a recompute or publication moves it),
-//   the content version (bumped after every mutation this API runs: events, deals, targets…),
+//   the content version (services/content-version: PostgreSQL moves it at the commit of every
+//     write to events, deals, targets, agencies…, whichever process writes: API, CLI, job, psql),
 //   today's date in Asia/Jakarta (answers without asOf pro-rate targets to today),
 //   the viewer's role (PUBLIC, ANALYST, ADMIN: answers differ by role and never cross),
 //   the operation (SHA-256 of the document, operation name) and its variables.
 //
-// Only queries whose every root field is in CACHEABLE_ROOT_FIELDS are cached: the fields whose data
-// changes only through the KPI version or through this API's mutations. Ingest runs, feed sources
-// and `node` (which reaches them) are written by the worker and are always executed. Answers with
-// errors are not stored. The lookup runs before Apollo (a hit skips parsing and execution); the
-// `x-bisma-cache` response header says HIT, MISS or BYPASS. A small in-process map in front of
-// Redis holds recent entries under the same full keys, so it can never be staler than Redis.
+// Only queries whose every root field is marked cacheable where it is defined (schema/cacheable.ts)
+// are cached. Answers with errors are not stored. The lookup runs before Apollo (a hit skips
+// parsing and execution); the `x-bisma-cache` response header says HIT, MISS or BYPASS. A small
+// in-process map in front of Redis holds recent entries under the same full keys, so it can never
+// be staler than Redis.
 //
 // A rollback to an older KPI version is safe: a version's aggregates never change, and everything
-// else an answer reads is covered by the content version. Limits: data written outside this API's
-// mutations (the demo seed, psql) is not seen until a new version, a mutation or the TTL; a
-// mutation whose bump fails (Redis unreachable at that instant, reachable just before and after)
-// leaves older answers servable until the next bump or the TTL. While Redis is down nothing is
-// looked up or stored: every read executes.
+// else an answer reads is covered by the content version. While Redis or PostgreSQL is down
+// nothing is looked up or stored: every read executes.
 import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type SelectionSetNode } from 'graphql';
 import type { Redis } from 'ioredis';
@@ -30,46 +26,26 @@ import { LRUCache } from 'lru-cache';
 import { config } from '../config/env.js';
 import { jakartaToday } from '../lib/dates.js';
 import { logger } from '../lib/logger.js';
+import { cacheableRootFields } from '../schema/cacheable.js';
 import type { Viewer } from '../schema/context.js';
+import { schema } from '../schema/index.js';
+import { readContentVersion } from '../services/content-version.js';
 import { publishedVersionKey, readPublishedVersion } from '../services/kpi/notify.js';
-import { viewerFromAuthorization } from './auth.js';
+import { viewerForRequest } from './auth.js';
 import { httpCacheHeaders } from './http-cache.js';
 import { cacheableRequest } from './request-checks.js';
 
-/** Root query fields whose answers depend only on the KPI version and on this API's mutations. */
-export const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set([
-  '__typename',
-  'kpiSummary',
-  'kpiSeries',
-  'agencyRanking',
-  'kpiBreakdown',
-  'programmeKpis',
-  'kpiTargetPhases',
-  'fiscalTargets',
-  'agencies',
-  'events',
-  'exhibitors',
-  'deals',
-]);
+/** The root query fields marked cacheable where they are defined (schema/cacheable.ts). */
+let cacheableFields: ReadonlySet<string> | undefined;
+function isCacheableField(name: string): boolean {
+  cacheableFields ??= cacheableRootFields(schema);
+  return cacheableFields.has(name);
+}
 
 export const CACHE_HEADER = 'x-bisma-cache';
 
-export function contentVersionKey(): string {
-  return `${config().REDIS_PREFIX}:api:content-version`;
-}
-
 function entryKey(parts: string): string {
   return `${config().REDIS_PREFIX}:api:response:${createHash('sha256').update(parts).digest('base64url')}`;
-}
-
-/**
- * Marks every cached answer that reads mutable content as stale, for every API process. The first
- * value is the clock in ms, so a counter lost with Redis's data restarts above every old value.
- */
-export async function bumpContentVersion(redis: Redis): Promise<void> {
-  const key = contentVersionKey();
-  await redis.set(key, String(Date.now()), 'NX');
-  await redis.incr(key);
 }
 
 type OperationKind = 'cacheable' | 'uncacheable';
@@ -93,12 +69,12 @@ function rootFields(doc: DocumentNode, set: SelectionSetNode, out: string[], see
   }
 }
 
-/** Whether an operation is a query whose every root field is in CACHEABLE_ROOT_FIELDS. */
+/** Whether an operation is a query whose every root field is marked cacheable. */
 export function cacheableOperation(doc: DocumentNode, op: OperationDefinitionNode | undefined): boolean {
   if (op?.operation !== 'query') return false;
   const fields: string[] = [];
   rootFields(doc, op.selectionSet, fields, new Set());
-  return fields.length > 0 && fields.every((f) => CACHEABLE_ROOT_FIELDS.has(f));
+  return fields.length > 0 && fields.every(isCacheableField);
 }
 
 function classify(query: string, operationName: string | undefined): OperationKind {
@@ -153,31 +129,11 @@ function localEntries(
 }
 
 interface RequestState {
-  viewer?: Promise<Viewer>;
   /** Set on a miss of a cacheable query: where to store its answer. */
   storeAt?: string;
 }
 
 const states = new WeakMap<FastifyRequest, RequestState>();
-
-function stateOf(request: FastifyRequest): RequestState {
-  let state = states.get(request);
-  if (!state) {
-    state = {};
-    states.set(request, state);
-  }
-  return state;
-}
-
-/**
- * The request's viewer, authenticated once whether the cache or Apollo's context asks first.
- * Throws as viewerFromAuthorization does.
- */
-export function viewerForRequest(request: FastifyRequest): Promise<Viewer> {
-  const state = stateOf(request);
-  state.viewer ??= viewerFromAuthorization(request.headers.authorization);
-  return state.viewer;
-}
 
 interface GraphQLBody {
   query?: unknown;
@@ -193,49 +149,6 @@ export interface ResponseCacheOptions {
   localEntries?: number;
 }
 
-/**
- * Bumps the content version after every mutation Apollo executes, however it arrived (full text,
- * persisted-query hash), before its answer is sent: the caller's next read is fresh, on any API
- * process. Installed whether or not this process caches, so caching processes sharing its Redis
- * stay correct. A failure (Redis down at that moment) is logged (see the limits above).
- */
-export function contentVersionPlugin(redis: Redis): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse(ctx) {
-          if (ctx.operation?.operation !== 'mutation') return;
-          if (mutationFailed(ctx.response.body)) return;
-          try {
-            await bumpContentVersion(redis);
-          } catch (err) {
-            logger.warn({ err: (err as Error).message }, 'could not bump the content version');
-          }
-        },
-      };
-    },
-  };
-}
-
-/**
- * A mutation that changed nothing: refused or failed before running (errors, no data), or every
- * root field failed (null with an error, or a typed error result the client asked the type of).
- * Its answer must not flush the caches of every reader.
- */
-function mutationFailed(body: GraphQLResponse['body']): boolean {
-  if (body.kind !== 'single') return false;
-  const { data, errors } = body.singleResult;
-  const values = data ? Object.values(data) : [];
-  if (values.length === 0) return (errors?.length ?? 0) > 0;
-  return values.every((v) =>
-    v === null
-      ? (errors?.length ?? 0) > 0
-      : typeof v === 'object' &&
-        typeof (v as { __typename?: unknown }).__typename === 'string' &&
-        /Error$/.test((v as { __typename: string }).__typename),
-  );
-}
-
 /** Adds the cache to the `/graphql` route of `app` (register before the Apollo route). */
 export function registerResponseCache(
   app: FastifyInstance,
@@ -249,8 +162,8 @@ export function registerResponseCache(
   const log = logger.child({ component: 'response-cache' });
 
   async function versions(): Promise<string> {
-    const [kpi, content] = await redis.mget(publishedVersionKey(), contentVersionKey());
-    return `${kpi ?? (await readPublishedVersion(redis))}|${content ?? 0}`;
+    const [kpi, content] = await Promise.all([redis.get(publishedVersionKey()), readContentVersion()]);
+    return `${kpi ?? (await readPublishedVersion(redis))}|${content}`;
   }
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -261,7 +174,6 @@ export function registerResponseCache(
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
     const queryHash = createHash('sha256').update(body.query).digest('hex');
     const kind = operationKind(queryHash, body.query, operationName);
-    const state = stateOf(request);
     // A fast path skips work, never a check: a request Apollo would refuse goes to Apollo.
     const answerType = cacheableRequest(body, request.headers.accept);
     if (!enabled || kind !== 'cacheable' || answerType === null) {
@@ -294,7 +206,7 @@ export function registerResponseCache(
         for (const [name, value] of httpCacheHeaders(viewer.role === 'PUBLIC')) reply.header(name, value);
         return reply.send(hit);
       }
-      state.storeAt = key;
+      states.set(request, { storeAt: key });
       reply.header(CACHE_HEADER, 'MISS');
     } catch (err) {
       log.debug({ err: (err as Error).message }, 'response cache unavailable; executing');

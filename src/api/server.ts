@@ -14,6 +14,7 @@ import { createRedis, whenReady } from '../lib/redis.js';
 import { asDatabaseUnavailable } from '../lib/unavailable.js';
 import type { Context } from '../schema/context.js';
 import { schema } from '../schema/index.js';
+import { viewerForRequest } from './auth.js';
 import { withoutBasePath } from './base-path.js';
 import { costPlugin } from './cost.js';
 import { dashboardPlugin } from './dashboard.js';
@@ -35,7 +36,7 @@ import { persistedQueries } from './persisted-queries.js';
 import { registerQueueBoard } from './queue-board.js';
 import { RateLimiter, registerRateLimit } from './rate-limit.js';
 import { registerRequestLog } from './request-log.js';
-import { contentVersionPlugin, registerResponseCache, viewerForRequest } from './response-cache.js';
+import { registerResponseCache } from './response-cache.js';
 import { attachSubscriptions, httpSubscriptionRefusal, type SocketLimits } from './subscriptions.js';
 import { warmUpPlugin, warmUpState } from './warm-up.js';
 
@@ -97,7 +98,6 @@ export async function buildServer(
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
-      contentVersionPlugin(redis),
       errorLoggingPlugin(),
       costPlugin(limits, limiter),
       queryTimeoutPlugin(limits.queryTimeoutMs),

@@ -3,8 +3,8 @@
 // says so, so neither a person nor a script mistakes them for the final figures.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Redis } from 'ioredis';
-import { DEMO_JOB_ID } from '../worker/ingest-jobs.js';
-import { Producer } from '../worker/queues.js';
+import { DEMO_JOB_ID } from '../jobs/enqueue.js';
+import { Producer } from '../jobs/producer.js';
 
 const LIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 /** Answers within this time share one look at the queue. */

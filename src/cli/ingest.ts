@@ -1,8 +1,8 @@
 // The ingest subcommands of `bisma`: import a snapshot file, queue a run, list sources and runs.
 import { FEED_DATASETS } from '../feed/contract.js';
+import type { Producer } from '../jobs/producer.js';
 import { fromDbDate } from '../lib/dates.js';
 import { AppError, ValidationError } from '../lib/errors.js';
-import type { Producer } from '../worker/queues.js';
 import { type Command, out, positiveInt } from './command.js';
 
 // The services load when a command runs, so `bisma help` and usage errors answer at once.
@@ -26,7 +26,7 @@ async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<
   const { redisProblem, redisUnreachable } = await import('../lib/waiting.js');
   const problem = await redisProblem();
   if (problem) throw new AppError('REDIS_UNREACHABLE', redisUnreachable(problem));
-  const { createProducer } = await import('../worker/queues.js');
+  const { createProducer } = await import('../jobs/producer.js');
   const queue = createProducer();
   try {
     return await fn(queue.producer);
@@ -77,7 +77,7 @@ const ingestFile: Command = {
     const format = values.format as 'json' | 'jsonl' | 'csv' | undefined;
     const dataset = datasetArg(values.dataset as string | undefined);
     const { importFile } = await import('../services/ingest/file.js');
-    const { enqueueRecompute } = await import('../worker/ingest-jobs.js');
+    const { queueRecomputeAfter } = await import('../services/ingest/requests.js');
     const run = await importFile({
       path: path!,
       ...(dataset ? { dataset } : {}),
@@ -108,9 +108,12 @@ const ingestFile: Command = {
     }
     if (run.status !== 'SUCCEEDED') throw new ImportFailed(`run ${run.id} ${run.status}: ${run.error ?? ''}`);
     // The KPI hand-off, as after a pull; the dirty buckets stay for the next recompute if Redis is down.
-    const runIds = run.dataset === 'rup/master-satker' ? [] : [run.id];
-    await withProducer((p) => enqueueRecompute(p, `file import run ${run.id}`, runIds)).catch((err: Error) =>
-      process.stderr.write(`warning: KPI recompute not queued (${err.message}); the next one picks it up\n`),
+    const finished = { id: run.id, status: run.status, dataset: run.dataset };
+    await withProducer((p) => queueRecomputeAfter(p, `file import run ${run.id}`, [finished])).catch(
+      (err: Error) =>
+        process.stderr.write(
+          `warning: KPI recompute not queued (${err.message}); the next one picks it up\n`,
+        ),
     );
   },
 };
@@ -156,7 +159,7 @@ const ingestRun: Command = {
   usesDatabase: true,
   async run(values, [sourceKey]) {
     const asOf = (values['as-of'] as string | undefined) ?? null;
-    const { triggerRun } = await import('../worker/ingest-jobs.js');
+    const { triggerRun } = await import('../services/ingest/requests.js');
     const run = await withProducer((p) => triggerRun(p, { sourceKey: sourceKey!, asOf }));
     out(`run ${run.id} queued (${run.trigger}${asOf ? ` as of ${asOf}` : ''})`);
   },
@@ -179,7 +182,7 @@ const ingestReplay: Command = {
     const fiscalYear = positiveInt('--year', values.year, 0);
     const asOf = values['as-of'] as string | undefined;
     if (!asOf) throw new ValidationError('--as-of', 'give the date to replay, YYYY-MM-DD');
-    const { triggerReplay } = await import('../worker/ingest-jobs.js');
+    const { triggerReplay } = await import('../services/ingest/requests.js');
     const runs = await withProducer((p) => triggerReplay(p, { fiscalYear, asOf }));
     out(`runs ${runs.map((r) => r.id).join(', ')} queued (REPLAY of ${fiscalYear} as of ${asOf})`);
   },

@@ -39,7 +39,7 @@ const seed: Command = {
   summary: 'load the demo data set (idempotent: a second run creates nothing)',
   usesDatabase: true,
   async run() {
-    const { loadDemoData } = await import('../services/demo/seed.js');
+    const { loadDemoData } = await import('../demo/seed.js');
     const { created } = await loadDemoData();
     out(`demo data loaded: ${JSON.stringify(created)}`);
   },

@@ -1,6 +1,8 @@
 // Agencies (Perangkat Daerah / work units) of the province: the type and its list.
+
 import * as agencies from '../services/agencies.js';
 import { builder, typedErrors } from './builder.js';
+import { cacheable } from './cacheable.js';
 import { countedPage, intId, orderInput } from './common.js';
 
 export const AgencyKind = builder.enumType('AgencyKind', {
@@ -85,6 +87,7 @@ const toFilter = (f: AgencyFilterArg): agencies.AgencyFilter => ({
 builder.queryField('agencies', (t) =>
   t.prismaConnection(
     {
+      extensions: cacheable,
       type: 'Agency',
       cursor: 'id',
       description: 'The work units of the province, by code by default. Readable by everyone.',

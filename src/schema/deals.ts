@@ -1,7 +1,9 @@
 // Deals: business agreements recorded at events (analysts read them, admins write them).
+
 import * as deals from '../services/deals.js';
 import { Agency } from './agencies.js';
 import { builder, typedErrors } from './builder.js';
+import { cacheable } from './cacheable.js';
 import { countedPage, DateRange, idsAndInput, intId, nonEmptyQuery, orderInput, rowId } from './common.js';
 import { Event } from './events.js';
 import { Exhibitor } from './exhibitors.js';
@@ -59,6 +61,7 @@ function toFilter(filter: DealFilterArg): deals.DealFilter {
 builder.queryField('deals', (t) =>
   t.prismaConnection(
     {
+      extensions: cacheable,
       type: 'Deal',
       cursor: 'id',
       description: 'Deals, latest first by default (analysts only).',

@@ -3,6 +3,7 @@
 import * as events from '../services/events.js';
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import { builder, typedErrors } from './builder.js';
+import { cacheable } from './cacheable.js';
 import {
   countedPage,
   DateRange,
@@ -153,6 +154,7 @@ function toFilter(filter: EventFilterArg): events.EventFilter {
 builder.queryField('events', (t) =>
   t.prismaConnection(
     {
+      extensions: cacheable,
       type: 'Event',
       cursor: 'id',
       description: `Events, earliest first by default. The public sees ${PUBLIC_EVENT_STATUSES.join(' and ')} events; analysts see all.`,

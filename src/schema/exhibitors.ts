@@ -3,6 +3,7 @@
 import { PUBLIC_EVENT_STATUSES } from '../services/events.js';
 import * as exhibitors from '../services/exhibitors.js';
 import { builder, typedErrors } from './builder.js';
+import { cacheable } from './cacheable.js';
 import { countedPage, idsAndInput, intId, orderInput, totalCountField, visibility } from './common.js';
 import type { Context } from './context.js';
 import { Event } from './events.js';
@@ -162,6 +163,7 @@ function toFilter(filter: ExhibitorFilterArg): exhibitors.ExhibitorFilter {
 builder.queryField('exhibitors', (t) =>
   t.prismaConnection(
     {
+      extensions: cacheable,
       type: 'Exhibitor',
       cursor: 'id',
       description: 'Exhibitors, by name by default, with search and filters. Readable by everyone.',

@@ -2,15 +2,19 @@
 // rejected rows (analysts), and admin mutations to run a source now, replay it as of a date and
 // change its schedule.
 import type { FeedSource as FeedSourceRow } from '../generated/prisma/client.js';
+import { sharedProducer } from '../jobs/producer.js';
 import { NotFoundError } from '../lib/errors.js';
 import { logger } from '../lib/logger.js';
 import { decideHeldRun } from '../services/ingest/held.js';
 import * as queries from '../services/ingest/queries.js';
-import { sourceTiming, updateSchedule } from '../services/ingest/sources.js';
+import {
+  changeSchedule,
+  queueRecomputeAfter,
+  triggerReplay,
+  triggerRun,
+} from '../services/ingest/requests.js';
+import { sourceTiming } from '../services/ingest/sources.js';
 import { type SuspectList, suspectItems } from '../services/ingest/suspects.js';
-import { enqueueRecompute, triggerReplay, triggerRun } from '../worker/ingest-jobs.js';
-import { sharedProducer } from '../worker/queues.js';
-import { syncSchedulers } from '../worker/schedulers.js';
 import { builder, typedErrors } from './builder.js';
 import { countedPage, encodeId, nonEmptyQuery, valueId } from './common.js';
 
@@ -496,11 +500,8 @@ builder.mutationField('updateFeedSchedule', (t) =>
     errors: typedErrors('The source with its new schedule.'),
     args: { input: t.arg({ type: UpdateFeedScheduleInput, required: true, description: 'The changes.' }) },
     resolve: async (query, _root, { input }) => {
-      const source = await updateSchedule(input.sourceKey, input);
       // Applied now when Redis answers; otherwise by the workers' watchdog.
-      await syncSchedulers(sharedProducer()).catch((err: Error) =>
-        logger.warn({ err: err.message, source: source.key }, 'schedule saved; workers will apply it'),
-      );
+      const source = await changeSchedule(sharedProducer(), input.sourceKey, input);
       return answerCommitted(source, () => queries.findSource(nonEmptyQuery(query), source.key));
     },
   }),
@@ -554,16 +555,14 @@ builder.mutationField('decideHeldIngestRun', (t) =>
     },
     resolve: async (query, _root, { input }) => {
       const run = await decideHeldRun(input.runId, input.decision, input.note ?? null);
-      if (run.status === 'SUCCEEDED') {
-        // Applied and committed: a Redis outage only delays the recompute (the buckets stay dirty).
-        await enqueueRecompute(sharedProducer(), `approved ingest run ${run.id}`, [run.id]).catch(
-          (err: Error) =>
-            logger.warn(
-              { err: err.message, runId: run.id },
-              'approved run applied; the recompute waits for Redis',
-            ),
-        );
-      }
+      // Applied and committed: a Redis outage only delays the recompute (the buckets stay dirty).
+      await queueRecomputeAfter(sharedProducer(), `approved ingest run ${run.id}`, [run]).catch(
+        (err: Error) =>
+          logger.warn(
+            { err: err.message, runId: run.id },
+            'approved run applied; the recompute waits for Redis',
+          ),
+      );
       const found = await queries.findRun(query, run.id);
       if (!found) throw new NotFoundError('IngestRun', run.id);
       return found;

@@ -1,7 +1,9 @@
 // Fiscal targets: per year and agency, the official PDN commitment and the share targets.
+
 import * as targets from '../services/targets.js';
 import { Agency } from './agencies.js';
 import { builder, typedErrors } from './builder.js';
+import { cacheable } from './cacheable.js';
 import { idsAndInput, intId } from './common.js';
 
 export const FiscalTarget = builder.prismaNode('FiscalTarget', {
@@ -32,6 +34,7 @@ export const FiscalTarget = builder.prismaNode('FiscalTarget', {
 
 builder.queryField('fiscalTargets', (t) =>
   t.prismaField({
+    extensions: cacheable,
     type: ['FiscalTarget'],
     description: 'Commitments and targets, by year then agency. Readable by everyone.',
     args: {

@@ -11,6 +11,8 @@ await boot('worker', async () => {
   const { waitForRedis } = await import('../lib/waiting.js');
   const { startWorkers } = await import('./workers.js');
   const { serveWorkerMetrics } = await import('./metrics.js');
+  // The entry point wires the demo wing in: its history replays on a fresh installation (DEMO_SEED).
+  const { demoHistoryJob } = await import('../demo/jobs.js');
 
   let running: Awaited<ReturnType<typeof startWorkers>> | undefined;
   let metrics: Awaited<ReturnType<typeof serveWorkerMetrics>> = null;
@@ -27,6 +29,6 @@ await boot('worker', async () => {
   metrics = await serveWorkerMetrics().catch((err: NodeJS.ErrnoException) => {
     throw portInUse(err, 'WORKER_METRICS_PORT', config().WORKER_METRICS_HOST, config().WORKER_METRICS_PORT);
   });
-  running = await startWorkers();
+  running = await startWorkers({ demoHistory: demoHistoryJob });
   logger.info({ queues: running.queues }, 'worker started');
 });

@@ -1,11 +1,11 @@
 // Runs each job inside its work context (its log lines carry the job id, and the id of the request
 // that queued it) and times it for bisma_job_duration_seconds.
 import { DelayedError } from 'bullmq';
+import { QUEUES, type QueueName } from '../jobs/queues.js';
 import { logger } from '../lib/logger.js';
 import { jobDuration } from '../lib/metrics.js';
 import { originOf, runWithWork } from '../lib/request-context.js';
 import type { Processor } from './processors.js';
-import { QUEUES, type QueueName } from './queues.js';
 
 export function observed(queue: QueueName, processor: Processor): Processor {
   const names = new Set(Object.keys(QUEUES[queue].jobs));

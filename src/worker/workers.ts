@@ -1,38 +1,49 @@
-// Starts one BullMQ worker per queue (refusing to start when a queue has no processor), the
+// Starts one BullMQ worker per queue (refusing to start when a job name has no handler), the
 // source schedules (or, on a fresh installation, the demo history first) and the watchdog.
 import { Worker } from 'bullmq';
 import { config } from '../config/env.js';
+import { DEMO_JOB_ID } from '../jobs/enqueue.js';
+import type { Handler } from '../jobs/handler.js';
+import { Producer } from '../jobs/producer.js';
+import { type JobData, QUEUES, type QueueName } from '../jobs/queues.js';
+import { demoPending } from '../jobs/schedulers.js';
 import { logger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { oncePer } from '../lib/waiting.js';
-import { itemTableEmpty } from '../services/ingest/demo-history.js';
+import { itemTableEmpty } from '../services/ingest/queries.js';
 import { ensureSources } from '../services/ingest/sources.js';
-import { DEMO_JOB_ID } from './ingest-jobs.js';
 import { observed } from './observe.js';
-import { createProcessors } from './processors.js';
-import { Producer, QUEUES, type QueueName } from './queues.js';
-import { demoPending, startSchedules, startWatchdog } from './schedulers.js';
+import { createProcessors, jobHandlers, missingHandlers } from './processors.js';
+import { startSchedules, startWatchdog } from './schedules.js';
 
 export interface RunningWorkers {
   queues: QueueName[];
   close(): Promise<void>;
 }
 
-export async function startWorkers(): Promise<RunningWorkers> {
+export interface WorkerWiring {
+  /** The demo wing's handler of the demo history, given what to do once it is replayed. */
+  demoHistory?: (afterwards: () => Promise<void>) => Handler<JobData<'ingest', 'demo-history'>>;
+}
+
+export async function startWorkers(wiring: WorkerWiring = {}): Promise<RunningWorkers> {
   const cfg = config();
   const shutdown = new AbortController();
   const connection = createRedis('worker');
   const producer = new Producer(connection);
   const scheduleOptions = { pullOnStart: cfg.INGEST_PULL_ON_START };
 
-  const processors = createProcessors({
-    producer,
-    shutdown: shutdown.signal,
-    afterDemoHistory: () => startSchedules(producer, scheduleOptions),
-  });
+  const afterDemoHistory = () => startSchedules(producer, scheduleOptions);
+  const handlers = jobHandlers(
+    wiring.demoHistory ? { demoHistory: wiring.demoHistory(afterDemoHistory) } : {},
+  );
+  const missing = missingHandlers(handlers);
+  if (missing.length) {
+    await connection.quit().catch(() => connection.disconnect());
+    throw new Error(`no handler for job(s): ${missing.join(', ')}`);
+  }
+  const processors = createProcessors({ producer, shutdown: shutdown.signal, handlers });
   const names = Object.keys(QUEUES) as QueueName[];
-  const missing = names.filter((q) => !processors[q]);
-  if (missing.length) throw new Error(`no processor for queue(s): ${missing.join(', ')}`);
 
   const sources = await ensureSources();
   logger.info(sources, 'feed sources ready');

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 process.env.BASE_PATH = '/bisma/';
 
 const { closeDb } = await import('../../src/lib/db.js');
-const { DEMO_JOB_ID } = await import('../../src/worker/ingest-jobs.js');
-const { closeSharedProducer, sharedProducer } = await import('../../src/worker/queues.js');
+const { DEMO_JOB_ID } = await import('../../src/jobs/enqueue.js');
+const { closeSharedProducer, sharedProducer } = await import('../../src/jobs/producer.js');
 const { createKeys, startApi } = await import('../factories/api.js');
 const { createTestDatabase } = await import('../helpers/db.js');
 const { flushTestPrefix } = await import('../helpers/redis.js');

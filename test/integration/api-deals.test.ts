@@ -1,8 +1,8 @@
 // Deals, agencies and fiscal targets over real HTTP: filters, ordering, pagination, exact money,
 // and each admin mutation's success and validation errors.
 import { describe, expect, it } from '@jest/globals';
+import { loadDemoData } from '../../src/demo/seed.js';
 import { prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { type GqlResponse, globalId } from '../factories/api.js';
 import {
   databaseFingerprint,

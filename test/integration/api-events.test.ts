@@ -1,8 +1,8 @@
 // Events and sessions over real HTTP: filters, ordering, pagination edges, node refetch, and each
 // admin mutation's success and validation errors (with nothing written on failure).
 import { describe, expect, it } from '@jest/globals';
+import { loadDemoData } from '../../src/demo/seed.js';
 import { prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { type GqlResponse, globalId } from '../factories/api.js';
 import { databaseFingerprint, makeEvent } from '../factories/data.js';
 import { apiTestFile } from '../helpers/api-file.js';

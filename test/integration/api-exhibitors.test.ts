@@ -2,8 +2,8 @@
 // bounds, the connections of lists that grow, and each admin mutation's success and validation
 // errors.
 import { describe, expect, it } from '@jest/globals';
+import { loadDemoData } from '../../src/demo/seed.js';
 import { prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { type GqlResponse, globalId, type Json } from '../factories/api.js';
 import { databaseFingerprint, makeEvent, makeExhibitor, makeProduct, register } from '../factories/data.js';
 import { apiTestFile } from '../helpers/api-file.js';

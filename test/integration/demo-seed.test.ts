@@ -1,8 +1,8 @@
 // The demo data set: the programme's published facts, and loading it twice changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PROVINCE_CODE } from '../../src/demo/agencies.js';
+import { loadDemoData } from '../../src/demo/seed.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
-import { PROVINCE_CODE } from '../../src/services/demo/agencies.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 const TABLES = [

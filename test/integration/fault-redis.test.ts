@@ -5,9 +5,9 @@
 // scheduler, and every slot of the schedule runs exactly once (the one missed while Redis was down
 // through the source's BACKFILL catch-up).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { closeDb, prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { ensureSources, sourceKey, updateSchedule } from '../../src/services/ingest/sources.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { KLPD } from '../helpers/ingest.js';

@@ -2,6 +2,12 @@
 // and the reported figures reproduced exactly from the default data set.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import DecimalModule from 'decimal.js';
+import { DEFAULT_ROWS, REPORTED_FIGURES, SimData, snapshotRows } from '../../src/demo/sim-data.js';
+import {
+  type FeedSimulatorOptions,
+  type RunningFeedSimulator,
+  startFeedSimulator,
+} from '../../src/demo/simulator.js';
 import {
   FeedBadResponseError,
   FeedClient,
@@ -18,12 +24,6 @@ import {
   parseRow,
 } from '../../src/feed/contract.js';
 import { type FeedItem, mapRow } from '../../src/feed/mapping.js';
-import { DEFAULT_ROWS, REPORTED_FIGURES, SimData, snapshotRows } from '../../src/feed/sim-data.js';
-import {
-  type FeedSimulatorOptions,
-  type RunningFeedSimulator,
-  startFeedSimulator,
-} from '../../src/feed/simulator.js';
 
 // decimal.js's types describe its CommonJS build; under ESM its default export is the class itself.
 const Decimal = ((DecimalModule as unknown as { default?: unknown }).default ??

@@ -2,8 +2,8 @@
 // cursor API, a broken-off array resumed after its committed pages, and a large answer read in
 // bounded memory.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { FeedBadResponseError, FeedRejectedError } from '../../src/feed/client.js';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
 import { type TransportConfig, transportFor } from '../../src/feed/transports/index.js';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { pull } from '../../src/services/ingest/pull.js';

@@ -5,21 +5,21 @@
 // it; a run's changes can be reverted exactly.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Job } from 'bullmq';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { FeedAuthError, FeedPagingError } from '../../src/feed/client.js';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { jobKey } from '../../src/jobs/enqueue.js';
+import { createProducer } from '../../src/jobs/producer.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { ConflictError } from '../../src/lib/errors.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { claimScheduledSlot } from '../../src/services/ingest/catch-up.js';
 import { decideHeldRun } from '../../src/services/ingest/held.js';
 import { type PullOutcome, pull } from '../../src/services/ingest/pull.js';
+import { triggerRun } from '../../src/services/ingest/requests.js';
 import { revertRunItems } from '../../src/services/ingest/revert.js';
 import { type RunRow, withSourceLock } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
-import { triggerRun } from '../../src/worker/ingest-jobs.js';
-import { jobKey } from '../../src/worker/processors.js';
-import { createProducer } from '../../src/worker/queues.js';
 import { scratchAggregates, versionAggregates } from '../factories/kpi-scratch.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { fullItemDump, KLPD } from '../helpers/ingest.js';

@@ -2,13 +2,13 @@
 // worker resumes the run from its stored cursor and the database equals that of a clean run (no
 // row lost, none doubled); SIGTERM lets the current batch commit and exits 0, and the run resumes.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
+import { createProducer } from '../../src/jobs/producer.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { pull } from '../../src/services/ingest/pull.js';
+import { triggerRun } from '../../src/services/ingest/requests.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
-import { triggerRun } from '../../src/worker/ingest-jobs.js';
-import { createProducer } from '../../src/worker/queues.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { itemDump, KLPD } from '../helpers/ingest.js';
 import { type Spawned, spawnEntry, waitFor, waitForOutput } from '../helpers/process.js';

@@ -2,9 +2,9 @@
 // those of a clean run (or, for bad rows, reject exactly the bad ones), and a pull that fails
 // half-way resumes from its stored cursor.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { type PullOptions, pull } from '../../src/services/ingest/pull.js';
 import type { RunRow } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';

@@ -1,14 +1,14 @@
 // Ingest in the graph over real HTTP: sources with their timing, the run history with rejected
 // rows for analysts, and the admin mutations (run now, replay, change a schedule) with typed errors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
+import { schedulerId } from '../../src/jobs/enqueue.js';
+import { closeSharedProducer, sharedProducer } from '../../src/jobs/producer.js';
 import { closeDb, prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { pull } from '../../src/services/ingest/pull.js';
 import type { RunRow } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
-import { schedulerId } from '../../src/worker/ingest-jobs.js';
-import { closeSharedProducer, sharedProducer } from '../../src/worker/queues.js';
 import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
 import { openSocket } from '../factories/ws.js';
 import { createTestDatabase } from '../helpers/db.js';

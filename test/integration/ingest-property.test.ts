@@ -5,10 +5,10 @@
 // computation over the items.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { createFeedClient } from '../../src/feed/client.js';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
 import { closeDb } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { decideHeldRun } from '../../src/services/ingest/held.js';
 import { pull } from '../../src/services/ingest/pull.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';

@@ -2,9 +2,9 @@
 // stored rows, idempotency, changed and disappearing rows, duplicates, rejected rows, dirty KPI
 // buckets and the snapshot's as-of.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { decideHeldRun } from '../../src/services/ingest/held.js';
 import { pull } from '../../src/services/ingest/pull.js';
 import type { RunRow } from '../../src/services/ingest/runs.js';

@@ -2,13 +2,20 @@
 // stable id, missed runs found and handled by each source's catch-up policy, a watchdog that
 // repairs a scheduler that stopped and applies admin changes without a restart.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { enqueueCatchUp, schedulerId } from '../../src/jobs/enqueue.js';
+import { createProducer } from '../../src/jobs/producer.js';
+import { syncSchedulers } from '../../src/jobs/schedulers.js';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { createRedis } from '../../src/lib/redis.js';
 import { claimScheduledSlot, detectMissedRuns } from '../../src/services/ingest/catch-up.js';
-import { ensureSources, sourceKey, sourceTiming, updateSchedule } from '../../src/services/ingest/sources.js';
-import { enqueueCatchUp, schedulerId } from '../../src/worker/ingest-jobs.js';
-import { createProducer } from '../../src/worker/queues.js';
-import { startSchedules, syncSchedulers, watchdogTick } from '../../src/worker/schedulers.js';
+import {
+  ensureSources,
+  listSources,
+  sourceKey,
+  sourceTiming,
+  updateSchedule,
+} from '../../src/services/ingest/sources.js';
+import { startSchedules, watchdogTick } from '../../src/worker/schedules.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { KLPD } from '../helpers/ingest.js';
 import { flushTestPrefix } from '../helpers/redis.js';
@@ -169,7 +176,7 @@ describe('feed sources and their job schedulers', () => {
 
   it('re-creates a scheduler that was removed or whose next job vanished (watchdog)', async () => {
     const ingest = queue.producer.queue('ingest');
-    await syncSchedulers(queue.producer);
+    await syncSchedulers(queue.producer, await listSources());
     const id = schedulerId(key('tender/pencatatan-non-tender'));
     await ingest.removeJobScheduler(id);
     expect(await ingest.getJobScheduler(id)).toBeUndefined();
@@ -195,9 +202,9 @@ describe('feed sources and their job schedulers', () => {
   it('applies an admin schedule change, and disabling, without a restart', async () => {
     const ingest = queue.producer.queue('ingest');
     const sourceKey = key('tender/tender-ekontrak-kontrak', 2022);
-    await syncSchedulers(queue.producer);
+    await syncSchedulers(queue.producer, await listSources());
     await updateSchedule(sourceKey, { cron: '30 6 * * 1-5', timezone: 'UTC' });
-    const synced = await syncSchedulers(queue.producer);
+    const synced = await syncSchedulers(queue.producer, await listSources());
     expect(synced.upserted).toEqual([schedulerId(sourceKey)]);
     expect(await ingest.getJobScheduler(schedulerId(sourceKey))).toMatchObject({
       pattern: '30 6 * * 1-5',
@@ -205,7 +212,9 @@ describe('feed sources and their job schedulers', () => {
     });
 
     await updateSchedule(sourceKey, { enabled: false });
-    expect((await syncSchedulers(queue.producer)).removed).toEqual([schedulerId(sourceKey)]);
+    expect((await syncSchedulers(queue.producer, await listSources())).removed).toEqual([
+      schedulerId(sourceKey),
+    ]);
     expect(await ingest.getJobScheduler(schedulerId(sourceKey))).toBeUndefined();
 
     // The configuration no longer overrides a schedule an admin chose.

@@ -2,12 +2,13 @@
 // dates oldest first with a KPI version after each, then its schedules start; a schedule changed
 // by an admin runs without a restart; two worker processes never run one source twice at once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
+import { DEMO_JOB_ID } from '../../src/jobs/enqueue.js';
+import { createProducer } from '../../src/jobs/producer.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
+import { triggerRun } from '../../src/services/ingest/requests.js';
 import { sourceKey, updateSchedule } from '../../src/services/ingest/sources.js';
-import { DEMO_JOB_ID, triggerRun } from '../../src/worker/ingest-jobs.js';
-import { createProducer } from '../../src/worker/queues.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { KLPD } from '../helpers/ingest.js';
 import { waitFor as poll, type Spawned, spawnEntry, waitForOutput } from '../helpers/process.js';

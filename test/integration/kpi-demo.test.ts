@@ -2,10 +2,10 @@
 // replays every reported date through the real ingest and recompute, then the main job's first
 // pull of each source follows; every row of FEED.md's figures table is checked over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { replayDemoHistory } from '../../src/demo/history.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { closeDb, pool } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
-import { replayDemoHistory } from '../../src/services/ingest/demo-history.js';
 import { pull } from '../../src/services/ingest/pull.js';
 import { requestReplay } from '../../src/services/ingest/runs.js';
 import { backfillPlan } from '../../src/services/ingest/schedule.js';

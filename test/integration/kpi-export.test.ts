@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Worker } from 'bullmq';
 import { config } from '../../src/config/env.js';
+import { closeSharedProducer, Producer } from '../../src/jobs/producer.js';
 import { closeDb, pool } from '../../src/lib/db.js';
 import { createRedis } from '../../src/lib/redis.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { createProcessors } from '../../src/worker/processors.js';
-import { closeSharedProducer, Producer } from '../../src/worker/queues.js';
 import { type Api, createKeys, type Json, type Keys, startApi } from '../factories/api.js';
 import { createAgency, createRun, setTarget, upsertItems } from '../factories/kpi-items.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -65,7 +65,6 @@ beforeAll(async () => {
   const processors = createProcessors({
     producer: new Producer(connection),
     shutdown: new AbortController().signal,
-    afterDemoHistory: async () => undefined,
   });
   worker = new Worker('export', processors.export, { connection, prefix: config().REDIS_PREFIX });
 });

@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { closeDb } from '../../src/lib/db.js';
 import { createRedis } from '../../src/lib/redis.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { pull } from '../../src/services/ingest/pull.js';
 import { ensureSources, listSources } from '../../src/services/ingest/sources.js';
 import { kpiRefreshedChannel } from '../../src/services/kpi/notify.js';

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Job } from 'bullmq';
 import fc from 'fast-check';
 import { recompute as recomputeCommand } from '../../src/cli/kpi.js';
+import { Producer } from '../../src/jobs/producer.js';
 import { closeDb, pool } from '../../src/lib/db.js';
 import { ConflictError } from '../../src/lib/errors.js';
 import { createRedis } from '../../src/lib/redis.js';
@@ -19,7 +20,6 @@ import { pickVersion } from '../../src/services/kpi/read.js';
 import { type RecomputeResult, recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { approveRevision, rejectRevision, rollbackRevision } from '../../src/services/kpi/revisions.js';
 import { createProcessors } from '../../src/worker/processors.js';
-import { Producer } from '../../src/worker/queues.js';
 import {
   createAgency,
   createRun,
@@ -51,7 +51,6 @@ beforeAll(async () => {
   processors = createProcessors({
     producer: new Producer(connection),
     shutdown: new AbortController().signal,
-    afterDemoHistory: async () => undefined,
   });
 });
 afterAll(async () => {

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
+import { loadDemoData } from '../../src/demo/seed.js';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
+import { closeSharedProducer, sharedProducer } from '../../src/jobs/producer.js';
 import { closeDb, pool } from '../../src/lib/db.js';
-import { loadDemoData } from '../../src/services/demo/seed.js';
 import { sourceKey } from '../../src/services/ingest/sources.js';
-import { closeSharedProducer, sharedProducer } from '../../src/worker/queues.js';
 import { createKeys, type Keys } from '../factories/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { KLPD } from '../helpers/ingest.js';
@@ -133,7 +133,7 @@ describe('a request with a bearer key and the ingest run it queues', () => {
   it("marks the service's lines written while serving the request with its id, unasked", () => {
     const mine = lines(api).filter((l) => l.requestId === requestId);
     const messages = mine.map((l) => l.msg);
-    // Written by the producer (worker/ingest-jobs) deep inside the resolver, given no request id.
+    // Written by the producer (services/ingest/requests) deep inside the resolver, given no request id.
     expect(messages).toContain('ingest run queued');
     expect(mine.find((l) => l.msg === 'ingest run queued')).toMatchObject({ runId });
     const access = mine.find((l) => l.msg === 'request completed');

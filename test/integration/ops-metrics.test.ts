@@ -11,10 +11,10 @@ import { parseMetrics, type Sample, sampleValue } from '../helpers/prometheus.js
 const METRICS_TOKEN = 'metrics-token-for-ops-test-0123456789';
 process.env.METRICS_TOKEN = METRICS_TOKEN;
 const { closeDb, pool } = await import('../../src/lib/db.js');
-const { startFeedSimulator } = await import('../../src/feed/simulator.js');
-const { loadDemoData } = await import('../../src/services/demo/seed.js');
+const { startFeedSimulator } = await import('../../src/demo/simulator.js');
+const { loadDemoData } = await import('../../src/demo/seed.js');
 const { sourceKey } = await import('../../src/services/ingest/sources.js');
-const { closeSharedProducer } = await import('../../src/worker/queues.js');
+const { closeSharedProducer } = await import('../../src/jobs/producer.js');
 const { createKeys, startApi } = await import('../factories/api.js');
 const { createTestDatabase } = await import('../helpers/db.js');
 const { flushTestPrefix } = await import('../helpers/redis.js');

@@ -2,10 +2,11 @@
 // queues (ingest and KPI among them) with their jobs and the sources' job schedulers, from a
 // browser (Basic auth) as well as from a script (bearer).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { closeSharedProducer, sharedProducer } from '../../src/jobs/producer.js';
+import { QUEUES } from '../../src/jobs/queues.js';
+import { syncSchedulers } from '../../src/jobs/schedulers.js';
 import { closeDb } from '../../src/lib/db.js';
 import { ensureSources, listSources } from '../../src/services/ingest/sources.js';
-import { closeSharedProducer, QUEUES, sharedProducer } from '../../src/worker/queues.js';
-import { syncSchedulers } from '../../src/worker/schedulers.js';
 import { type Api, createKeys, type Json, type Keys, startApi } from '../factories/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
@@ -23,7 +24,7 @@ beforeAll(async () => {
   await createTestDatabase();
   keys = await createKeys();
   await ensureSources();
-  await syncSchedulers(sharedProducer());
+  await syncSchedulers(sharedProducer(), await listSources());
   await sharedProducer().queue('kpi').add('recompute', { reason: 'board test' }, { jobId: 'board-test-job' });
   api = await startApi();
 });
@@ -89,7 +90,7 @@ describe('for an admin the queue board', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Json;
     const names = body.queues.map((q: Json) => q.name).sort();
-    // Every queue the workers know (worker/queues.ts), the ingest and KPI ones among them.
+    // Every queue the workers know (jobs/queues.ts), the ingest and KPI ones among them.
     expect(names).toEqual(Object.keys(QUEUES).sort());
     expect(names).toEqual(expect.arrayContaining(['ingest', 'kpi']));
     const kpi = body.queues.find((q: Json) => q.name === 'kpi');

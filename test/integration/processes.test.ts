@@ -124,7 +124,7 @@ describe('the compiled production processes (npm run build, as npm start runs th
   }, 120_000);
 
   it('compiles every entry to dist/ with the SQL files the ingest reads beside it', () => {
-    for (const entry of ['main', 'api/main', 'worker/main', 'feed/simulator-main', 'cli/bisma']) {
+    for (const entry of ['main', 'api/main', 'worker/main', 'demo/simulator-main', 'cli/bisma']) {
       expect(existsSync(`dist/${entry}.js`)).toBe(true);
     }
     expect(readFileSync('dist/services/ingest/sql/merge.sql', 'utf8')).toBe(

@@ -2,8 +2,8 @@
 // arrays at their own paths, the ISB key in the path) and pulled by the worker's pull service into
 // a fresh database: the KPIs equal the from-scratch computation, every agency attributed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import type { FeedDataset } from '../../src/feed/contract.js';
-import { type RunningFeedSimulator, startFeedSimulator } from '../../src/feed/simulator.js';
 import { transportFor } from '../../src/feed/transports/index.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { pull } from '../../src/services/ingest/pull.js';

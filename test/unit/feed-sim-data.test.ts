@@ -1,6 +1,14 @@
 // The simulator's generator without HTTP: determinism, the planted traps, revisions, scaling.
 import { describe, expect, it } from '@jest/globals';
 import DecimalModule from 'decimal.js';
+import { demoProgramme } from '../../src/demo/programme.js';
+import {
+  DEFAULT_ROWS,
+  type RawRow,
+  REPORTED_FIGURES,
+  SimData,
+  snapshotRows,
+} from '../../src/demo/sim-data.js';
 import {
   type FeedDataset,
   PROCUREMENT_DATASETS,
@@ -8,14 +16,6 @@ import {
   parseRow,
 } from '../../src/feed/contract.js';
 import { type FeedItem, mapRow } from '../../src/feed/mapping.js';
-import {
-  DEFAULT_ROWS,
-  type RawRow,
-  REPORTED_FIGURES,
-  SimData,
-  snapshotRows,
-} from '../../src/feed/sim-data.js';
-import { demoProgramme } from '../../src/services/demo/programme.js';
 
 // decimal.js's types describe its CommonJS build; under ESM its default export is the class itself.
 const Decimal = ((DecimalModule as unknown as { default?: unknown }).default ??

@@ -1,6 +1,8 @@
 // kpiTargetPhases / setKpiTargetPhases: the time phasing of the commitment target.
+
 import { getTargetPhases, setTargetPhases, type TargetPhases } from '../../services/kpi/targets.js';
 import { builder, typedErrors } from '../builder.js';
+import { cacheable } from '../cacheable.js';
 import { valueId } from '../common.js';
 
 const KpiTargetPhasesRef = builder.objectRef<TargetPhases>('KpiTargetPhases').implement({
@@ -22,6 +24,7 @@ const KpiTargetPhasesRef = builder.objectRef<TargetPhases>('KpiTargetPhases').im
 
 builder.queryField('kpiTargetPhases', (t) =>
   t.field({
+    extensions: cacheable,
     type: KpiTargetPhasesRef,
     description: 'The time phasing of the commitment target of a year (and agency). Readable by everyone.',
     args: {

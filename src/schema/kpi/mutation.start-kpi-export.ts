@@ -1,10 +1,11 @@
 // startKpiExport / kpiExport / kpiExportUpdated: asynchronous CSV exports of KPI questions, written
 // by the worker's export job and downloaded from /kpi/exports/<id>.
+
+import { sharedProducer } from '../../jobs/producer.js';
 import { UnauthenticatedError } from '../../lib/auth.js';
-import { createExport, getExport, type KpiExport } from '../../services/kpi/exports.js';
+import { getExport, type KpiExport, requestExport } from '../../services/kpi/exports.js';
 import type { KpiLocale } from '../../services/kpi/numbers.js';
 import { kpiExportChannel, liveEvents } from '../../services/live/pubsub.js';
-import { sharedProducer } from '../../worker/queues.js';
 import { builder, typedErrors } from '../builder.js';
 import { encodeId, keyOf } from '../common.js';
 import { KpiQueryKindEnum, KpiQuestionInput, kindOf, questionArgs } from './question-types.js';
@@ -87,19 +88,12 @@ builder.mutationField('startKpiExport', (t) =>
     errors: typedErrors('The export, QUEUED.'),
     args: { input: t.arg({ type: StartKpiExportInput, required: true, description: 'What to export.' }) },
     resolve: async (_root, args, ctx) => {
-      const created = await createExport({
+      return requestExport(sharedProducer(), {
         kind: kindOf(args.input.kind),
         args: questionArgs(args.input.question),
         locale: (args.input.locale ?? 'id') as KpiLocale,
         requestedBy: ctx.viewer.keyId ?? null,
       });
-      await sharedProducer().enqueue(
-        'export',
-        'csv',
-        { exportId: created.id },
-        { jobId: `export.${created.id}` },
-      );
-      return created;
     },
   }),
 );

@@ -1,10 +1,12 @@
 // agencyRanking: the agencies of the province ranked by one KPI, as a connection.
+
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { ValidationError } from '../../lib/errors.js';
 import { agencyRanking, type RankedAgency, type RankMetric } from '../../services/kpi/kpis.js';
 import { KPI_METRICS } from '../../shared/kpi.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { cacheable } from '../cacheable.js';
 import { OrderDirection } from '../common.js';
 import { loadNodesByKey } from '../node.js';
 import { KpiCoverage, KpiMeasures, KpiProvenance, type ProvenanceData } from './types.js';
@@ -63,6 +65,7 @@ interface RankingConnectionExtras {
 builder.queryField('agencyRanking', (t) =>
   t.connection(
     {
+      extensions: cacheable,
       type: AgencyKpi,
       description:
         'The agencies of the province (the PROVINCE unit aside) ranked by one KPI of a fiscal year, as of a ' +

@@ -4,6 +4,7 @@ import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/
 import type { KpiBreakdownBy as KpiBreakdownByName } from '../../shared/kpi.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { cacheable } from '../cacheable.js';
 import { valueId } from '../common.js';
 import { KpiLocaleEnum, KpiMeasures, KpiProvenance, PERCENT_RULE, pct } from './types.js';
 
@@ -101,6 +102,7 @@ const KpiBreakdown = builder.objectRef<Breakdown>('KpiBreakdown').implement({
 
 builder.queryField('kpiBreakdown', (t) =>
   t.field({
+    extensions: cacheable,
     type: KpiBreakdown,
     description:
       'A fiscal year’s realisation split by channel, agency or vendor scale, for the province or one agency. ' +

@@ -1,8 +1,10 @@
 // kpiSeries: monthly points (Asia/Jakarta calendar months) of one fiscal year, plain or cumulative.
+
 import { type KpiSeries as KpiSeriesData, kpiSeries, type SeriesPoint } from '../../services/kpi/kpis.js';
 import { centsToMoney } from '../../services/kpi/numbers.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { cacheable } from '../cacheable.js';
 import { encodeId } from '../common.js';
 import { summaryKey } from './ids.js';
 import { KpiMeasures, KpiProvenance } from './types.js';
@@ -93,6 +95,7 @@ const KpiSeries = builder.objectRef<KpiSeriesData>('KpiSeries').implement({
 
 builder.queryField('kpiSeries', (t) =>
   t.field({
+    extensions: cacheable,
     type: KpiSeries,
     description:
       'Monthly KPI points of a fiscal year (Asia/Jakarta months of the item dates), for the province or ' +

@@ -9,6 +9,7 @@ import {
 } from '../../services/kpi/kpis.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
+import { cacheable } from '../cacheable.js';
 import { loadNodesByKey } from '../node.js';
 import { summaryKey, summaryQuestion } from './ids.js';
 import {
@@ -93,6 +94,7 @@ export const KpiSummary = builder.node(builder.objectRef<KpiSummaryData>('KpiSum
 
 builder.queryField('kpiSummary', (t) =>
   t.field({
+    extensions: cacheable,
     type: KpiSummary,
     description:
       'The KPIs of a fiscal year for the whole province or one agency. Without asOf: the newest snapshot; ' +

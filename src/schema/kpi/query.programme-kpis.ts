@@ -13,6 +13,7 @@ import {
   programmeKpis,
 } from '../../services/kpi/programme.js';
 import { builder } from '../builder.js';
+import { cacheable } from '../cacheable.js';
 import { valueId } from '../common.js';
 import { Event } from '../events.js';
 import { loadNodesByKey } from '../node.js';
@@ -309,6 +310,7 @@ const ProgrammeKpis = builder.objectRef<ProgrammeKpisData>('ProgrammeKpis').impl
 
 builder.queryField('programmeKpis', (t) =>
   t.field({
+    extensions: cacheable,
     type: ProgrammeKpis,
     description:
       'Business Matching KPIs of a year: batches held, unique and new exhibitors per batch, deal value and ' +

@@ -1,6 +1,6 @@
 // Reads of ingest state for the graph: run history with its filters, sources.
 import type { Prisma, RunStatus, RunTrigger } from '../../generated/prisma/client.js';
-import { prisma } from '../../lib/db.js';
+import { pool, prisma } from '../../lib/db.js';
 
 export interface RunFilter {
   sourceKey?: string | null;
@@ -55,4 +55,10 @@ export function listRejected(runId: number, take: number) {
     take,
     select: { rowNumber: true, sourceKey: true, reason: true },
   });
+}
+
+/** True when no procurement item exists yet: a fresh installation (the demo history is due with DEMO_SEED). */
+export async function itemTableEmpty(): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM procurement_item LIMIT 1');
+  return rows.length === 0;
 }

@@ -3,6 +3,9 @@
 // and downloaded over HTTP. The file states its provenance (data version, as-of date) first.
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
+import { exportJobId } from '../../jobs/enqueue.js';
+import type { Producer } from '../../jobs/producer.js';
+import { recordAndQueue } from '../../jobs/request.js';
 import { pool } from '../../lib/db.js';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
@@ -63,8 +66,26 @@ function toExport(r: ExportRow): KpiExport {
 }
 
 /**
- * Records an export (status QUEUED) after checking its question; the caller queues the job. The
- * id is 128 random bits: it is what the download URL is addressed by.
+ * An analyst's export: recorded (QUEUED) after checking its question, then its job queued, under
+ * the one failure policy of src/jobs/request.ts: Redis down, QUEUE_UNAVAILABLE and nothing
+ * recorded; Redis refusing the job, the export is marked FAILED with the reason and
+ * QUEUE_UNAVAILABLE thrown.
+ */
+export async function requestExport(
+  producer: Producer,
+  input: { kind: QueryKind; args: unknown; locale: KpiLocale; requestedBy: number | null },
+): Promise<KpiExport> {
+  const { row } = await recordAndQueue(producer, {
+    record: () => createExport(input),
+    job: (e) => ({ queue: 'export', name: 'csv', data: { exportId: e.id }, jobId: exportJobId(e.id) }),
+    refused: (e, reason) => failExport(e.id, reason),
+  });
+  return row;
+}
+
+/**
+ * Records an export (status QUEUED) after checking its question. The id is 128 random bits: it is
+ * what the download URL is addressed by.
  */
 export async function createExport(input: {
   kind: QueryKind;
@@ -117,14 +138,15 @@ export async function failExport(id: string, reason: string): Promise<KpiExport 
 }
 
 /**
- * Writes the export's CSV (the worker's job). Safe to retry: a finished export is returned as it
- * is; a question the data cannot answer (a bad argument, an unknown agency: any domain error) ends
+ * Writes the export's CSV (the worker's job). Safe to retry: a DONE or FAILED export is returned as
+ * it is; a question the data cannot answer (a bad argument, an unknown agency: any domain error) ends
  * FAILED with its reason at once; anything else is left to the job's retries (and failExport).
  */
 export async function runExport(id: string): Promise<KpiExport> {
   const existing = await getExport(id);
   if (!existing) throw new NotFoundError('KPI export', id);
-  if (existing.status === 'DONE') return existing;
+  // Finished, or failed for good (a bad question, the last attempt, or never queued): left as it is.
+  if (existing.status === 'DONE' || existing.status === 'FAILED') return existing;
   await pool.query(`UPDATE kpi_export SET status = 'RUNNING', started_at = now() WHERE id = $1`, [id]);
   await announce(id);
   let table: KpiTable;

@@ -1,6 +1,6 @@
 // The province's work units (Perangkat Daerah) used by the demo data and the feed simulator.
 // Codes follow the shape of LKPP's kd_satker_str; they are illustrative, not official.
-import type { AgencyKind } from '../../generated/prisma/enums.js';
+import type { AgencyKind } from '../generated/prisma/enums.js';
 
 export interface DemoAgency {
   code: string;

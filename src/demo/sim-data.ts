@@ -23,12 +23,12 @@
 // - `size` scales every (dataset, year) to that many rows with the same layout; the targets still
 //   hold whenever every group gets at least one row (from a few dozen rows up).
 
+import { FEED_DATASETS, type FeedDataset, type ProcurementDataset } from '../feed/contract.js';
+import { centsToMoney, type Money, moneyToCents } from '../feed/money.js';
 import { fromDbDate } from '../lib/dates.js';
 import { type Rng, seededRng } from '../lib/random.js';
-import { DEMO_AGENCIES, type DemoAgency, PROVINCE } from '../services/demo/agencies.js';
-import { type DemoExhibitor, demoProgramme } from '../services/demo/programme.js';
-import { FEED_DATASETS, type FeedDataset, type ProcurementDataset } from './contract.js';
-import { centsToMoney, type Money, moneyToCents } from './money.js';
+import { DEMO_AGENCIES, type DemoAgency, PROVINCE } from './agencies.js';
+import { type DemoExhibitor, demoProgramme } from './programme.js';
 
 export interface SimDataOptions {
   /** Seeds every row; the same seed always yields the same bytes. */

@@ -2,12 +2,12 @@
 // programme's figures were reported (FEED.md), oldest first, each date followed by a KPI
 // recompute, so a data version exists for every reported date. Safe to retry: finished replays
 // are found by their job keys and not read again.
-import { REPORTED_FIGURES } from '../../feed/sim-data.js';
-import { pool } from '../../lib/db.js';
-import { logger } from '../../lib/logger.js';
-import { recomputeKpis } from '../kpi/recompute.js';
-import { type PullOptions, pull } from './pull.js';
-import { listSources } from './sources.js';
+
+import { logger } from '../lib/logger.js';
+import { type PullOptions, pull } from '../services/ingest/pull.js';
+import { listSources } from '../services/ingest/sources.js';
+import { recomputeKpis } from '../services/kpi/recompute.js';
+import { REPORTED_FIGURES } from './sim-data.js';
 
 export interface DemoStep {
   asOf: string;
@@ -19,12 +19,6 @@ export function demoHistorySteps(): DemoStep[] {
   return [...REPORTED_FIGURES]
     .sort((a, b) => a.asOf.localeCompare(b.asOf))
     .map((f) => ({ asOf: f.asOf, fiscalYear: f.fiscalYear }));
-}
-
-/** True when no procurement item exists yet: the demo history is due (with DEMO_SEED). */
-export async function itemTableEmpty(): Promise<boolean> {
-  const { rows } = await pool.query('SELECT 1 FROM procurement_item LIMIT 1');
-  return rows.length === 0;
 }
 
 export type DemoOutcome =

@@ -1,5 +1,5 @@
-// Runs the feed simulator as its own process: `node dist/feed/simulator-main.js` once built
-// (`npm run build`), or `node --import tsx src/feed/simulator-main.ts` from source.
+// Runs the feed simulator as its own process: `node dist/demo/simulator-main.js` once built
+// (`npm run build`), or `node --import tsx src/demo/simulator-main.ts` from source.
 import { boot, portInUse } from '../lib/boot.js';
 
 await boot('feed-sim', async () => {

@@ -59,7 +59,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isCalendarDate } from '../lib/dates.js';
 import {
   errorEnvelope,
   type FeedDataset,
@@ -67,8 +66,10 @@ import {
   MAX_PAGE_LIMIT,
   type ProcurementDataset,
   parseFeedDate,
-} from './contract.js';
-import { centsToMoney, moneyToCents, parseMoney } from './money.js';
+} from '../feed/contract.js';
+import { centsToMoney, moneyToCents, parseMoney } from '../feed/money.js';
+import { ISB_DATASET_NAMES } from '../feed/transports/index.js';
+import { isCalendarDate } from '../lib/dates.js';
 import {
   DEFAULT_KLPD,
   DEFAULT_SEED,
@@ -82,7 +83,6 @@ import {
   type RawRow,
   SimData,
 } from './sim-data.js';
-import { ISB_DATASET_NAMES } from './transports/index.js';
 
 export interface FeedFaults {
   slowPageMs?: number;

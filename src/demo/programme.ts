@@ -1,9 +1,9 @@
 // The 2023 Business Matching programme as the demo knows it: nine batches, ~200 exhibitors,
 // sessions and deals. Deterministic: the same seed always yields the same programme, and the
 // feed simulator reuses the exhibitors' vendor codes so programme conversion can be measured.
-import type { ExhibitorScale, SessionKind } from '../../generated/prisma/enums.js';
-import { addDays } from '../../lib/dates.js';
-import { intBetween, pick, seededRng } from '../../lib/random.js';
+import type { ExhibitorScale, SessionKind } from '../generated/prisma/enums.js';
+import { addDays } from '../lib/dates.js';
+import { intBetween, pick, seededRng } from '../lib/random.js';
 import { DEMO_AGENCIES } from './agencies.js';
 
 export interface DemoEvent {

@@ -1,8 +1,8 @@
 // Loads the demo data set: agencies, targets and the 2023 Business Matching programme.
 // Idempotent: every row is found by its natural key first, so a second load writes nothing.
-import { Prisma } from '../../generated/prisma/client.js';
-import { prisma } from '../../lib/db.js';
-import { searchForm } from '../../lib/text.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { prisma } from '../lib/db.js';
+import { searchForm } from '../lib/text.js';
 import { DEMO_AGENCIES, PROVINCE } from './agencies.js';
 import { demoProgramme, PROGRAMME_YEAR } from './programme.js';
 
