@@ -90,7 +90,7 @@ const ingestFile: Command = {
     out(
       `run ${run.id} ${run.status}: fetched ${run.fetched}, inserted ${run.inserted}, updated ${run.updated}, ` +
         `unchanged ${run.unchanged}, rejected ${run.rejected}, duplicates ${run.duplicates}, ` +
-        `unknown agencies ${run.unknown_agencies}, withdrawn ${run.withdrawn}, as of ${run.as_of ?? '-'}` +
+        `unknown agencies ${run.unknownAgencies}, withdrawn ${run.withdrawn}, as of ${run.asOf ?? '-'}` +
         (run.partial ? ' (partial: nothing withdrawn)' : ''),
     );
     if (run.rejected) {

@@ -17,7 +17,7 @@ import { decideHeldRun } from '../../src/services/ingest/held.js';
 import { type PullOutcome, pull } from '../../src/services/ingest/pull.js';
 import { triggerRun } from '../../src/services/ingest/requests.js';
 import { revertRunItems } from '../../src/services/ingest/revert.js';
-import { type RunRow, withSourceLock } from '../../src/services/ingest/runs.js';
+import { RUN_COLUMNS, type Run, withSourceLock } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { scratchAggregates, versionAggregates } from '../factories/kpi-scratch.js';
@@ -49,15 +49,15 @@ function attempt(params: Record<string, string> = {}, retries = 2): Promise<Pull
   );
 }
 
-async function finished(params: Record<string, string> = {}): Promise<RunRow> {
+async function finished(params: Record<string, string> = {}): Promise<Run> {
   const outcome = await attempt(params);
   if (outcome.outcome !== 'finished') throw new Error(`pull ${outcome.outcome}`);
   return outcome.run;
 }
 
 /** The run a failing pull left behind (the newest of the source). */
-async function lastRun(): Promise<RunRow> {
-  const { rows } = await pool.query<RunRow>('SELECT * FROM ingest_run ORDER BY id DESC LIMIT 1');
+async function lastRun(): Promise<Run> {
+  const { rows } = await pool.query<Run>(`SELECT ${RUN_COLUMNS} FROM ingest_run ORDER BY id DESC LIMIT 1`);
   return rows[0]!;
 }
 
@@ -115,7 +115,7 @@ describe('a pull that fails or never ends changes nothing', () => {
     await expect(attempt({ fault_failOnPage: '3', fault_faultTimes: '0' })).rejects.toThrow(/503/);
     const run = await lastRun();
     // It read part of its snapshot only, and says so; its cursor shows where it stopped.
-    expect(run).toMatchObject({ status: 'FAILED', pages: 2, applied_at: null, partial: true });
+    expect(run).toMatchObject({ status: 'FAILED', pages: 2, appliedAt: null, partial: true });
     expect(run.cursor).not.toBeNull();
     expect((await pool.query('SELECT 1 FROM kpi_dirty_bucket WHERE run_id = $1', [run.id])).rowCount).toBe(0);
     await expectUntouched();
@@ -201,10 +201,10 @@ describe('a suspicious complete snapshot is held, not applied', () => {
   it('holds a snapshot that ends early and withdraws too much; discarded, it changes nothing', async () => {
     const held = await finished({ fault_endEarlyOnPage: '3' });
     expect(held.status).toBe('HELD');
-    expect(held.held_reason).toMatch(/would withdraw \d+ of the source's \d+ items/);
+    expect(held.heldReason).toMatch(/would withdraw \d+ of the source's \d+ items/);
     await expectUntouched();
     const graph = await prisma.ingestRun.findUniqueOrThrow({ where: { id: held.id } });
-    expect(graph.heldReason).toBe(held.held_reason);
+    expect(graph.heldReason).toBe(held.heldReason);
     const discarded = await decideHeldRun(held.id, 'DISCARD', 'a short answer');
     expect(discarded).toMatchObject({ status: 'CANCELLED' });
     const staged = await pool.query('SELECT 1 FROM ingest_stage_row WHERE run_id = $1', [held.id]);
@@ -216,15 +216,15 @@ describe('a suspicious complete snapshot is held, not applied', () => {
   it('holds a snapshot shorter than the count the feed announced', async () => {
     const held = await finished({ fault_endEarlyOnPage: '5', fault_announceTotal: '1' });
     expect(held.status).toBe('HELD');
-    expect(held.expected_rows).toBeGreaterThan(held.fetched);
-    expect(held.held_reason).toMatch(/ended after \d+ of the \d+ rows the feed announced/);
+    expect(held.expectedRows).toBeGreaterThan(held.fetched);
+    expect(held.heldReason).toMatch(/ended after \d+ of the \d+ rows the feed announced/);
     await expectUntouched();
   });
 
   it('holds an empty snapshot of a source that has items; a newer clean pull supersedes it', async () => {
     const held = await finished({ fault_emptySnapshot: '1' });
     expect(held).toMatchObject({ status: 'HELD', fetched: 0 });
-    expect(held.held_reason).toMatch(/empty/);
+    expect(held.heldReason).toMatch(/empty/);
     await expectUntouched();
     await finished();
     const superseded = await prisma.ingestRun.findUniqueOrThrow({ where: { id: held.id } });
@@ -236,7 +236,7 @@ describe('a suspicious complete snapshot is held, not applied', () => {
   it('applies a complete snapshot with an announced count it reaches', async () => {
     const run = await finished({ fault_announceTotal: '1' });
     expect(run).toMatchObject({ status: 'SUCCEEDED', inserted: 0, updated: 0, withdrawn: 0 });
-    expect(run.expected_rows).toBe(run.fetched);
+    expect(run.expectedRows).toBe(run.fetched);
     await expectUntouched();
   });
 });
@@ -244,7 +244,7 @@ describe('a suspicious complete snapshot is held, not applied', () => {
 describe('rows without a key', () => {
   it('are rejected and withdraw nothing', async () => {
     const run = await finished({ fault_keylessRows: '3' });
-    expect(run).toMatchObject({ status: 'SUCCEEDED', keyless_rows: 3, withdrawn: 0 });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', keylessRows: 3, withdrawn: 0 });
     const rejected = await prisma.rejectedRow.findMany({ where: { runId: run.id, sourceKey: null } });
     expect(rejected).toHaveLength(3);
     await expectUntouched();
@@ -257,7 +257,7 @@ describe('Retry-After', () => {
     expect(asked.outcome).toBe('delayed');
     if (asked.outcome !== 'delayed') return;
     expect(asked.delayMs).toBe(180_000);
-    expect(asked.run).toMatchObject({ status: 'QUEUED', applied_at: null });
+    expect(asked.run).toMatchObject({ status: 'QUEUED', appliedAt: null });
     await expectUntouched();
     // The job's next attempt: the same run, from its cursor.
     const resumed = await pull(
@@ -359,7 +359,7 @@ describe('revertRunItems', () => {
     if (outcome.outcome !== 'finished') throw new Error(outcome.outcome);
     expect(outcome.run.inserted).toBeGreaterThan(0);
     // Not while a run of the source is in progress.
-    const busy = await withSourceLock(outcome.run.source_id!, () =>
+    const busy = await withSourceLock(outcome.run.sourceId!, () =>
       revertRunItems(outcome.run.id).catch((e) => e),
     );
     expect(busy.locked && busy.value).toBeInstanceOf(ConflictError);

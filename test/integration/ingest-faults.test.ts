@@ -6,7 +6,7 @@ import { loadDemoData } from '../../src/demo/seed.js';
 import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/simulator.js';
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { type PullOptions, pull } from '../../src/services/ingest/pull.js';
-import type { RunRow } from '../../src/services/ingest/runs.js';
+import type { Run } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { type Expected, expectedSnapshot, feedRows, KLPD, storedItems } from '../helpers/ingest.js';
@@ -24,7 +24,7 @@ async function pullWith(
   params: Record<string, string>,
   options: PullOptions = {},
   jobKey?: string,
-): Promise<RunRow> {
+): Promise<Run> {
   job += 1;
   const outcome = await pull(
     { sourceKey: KEY, trigger: 'STARTUP', jobKey: jobKey ?? `faults.${job}` },
@@ -40,7 +40,7 @@ async function pullWith(
   return outcome.run;
 }
 
-function expectClean(run: RunRow) {
+function expectClean(run: Run) {
   expect(run).toMatchObject({
     status: 'SUCCEEDED',
     fetched: expected.fetched,

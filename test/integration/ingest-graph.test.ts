@@ -7,7 +7,7 @@ import { schedulerId } from '../../src/jobs/enqueue.js';
 import { closeSharedProducer, sharedProducer } from '../../src/jobs/producer.js';
 import { closeDb, prisma } from '../../src/lib/db.js';
 import { pull } from '../../src/services/ingest/pull.js';
-import type { RunRow } from '../../src/services/ingest/runs.js';
+import type { Run } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { type Api, createKeys, type Keys, startApi } from '../factories/api.js';
 import { openSocket } from '../factories/ws.js';
@@ -19,7 +19,7 @@ const KEY = sourceKey('tender/pencatatan-non-tender', KLPD, 2023);
 let api: Api;
 let keys: Keys;
 let sim: RunningFeedSimulator;
-let run: RunRow;
+let run: Run;
 
 beforeAll(async () => {
   await createTestDatabase();
@@ -86,7 +86,7 @@ describe('the run history', () => {
       status: 'SUCCEEDED',
       trigger: 'STARTUP',
       dataset: 'tender/pencatatan-non-tender',
-      asOf: run.as_of,
+      asOf: run.asOf,
       fetched: run.fetched,
       inserted: run.inserted,
       rejected: run.rejected,
@@ -119,7 +119,7 @@ describe('feed sources', () => {
       catchUp: 'RUN_ONCE',
       enabled: true,
       missedRuns: 0,
-      lastSnapshotAsOf: run.as_of,
+      lastSnapshotAsOf: run.asOf,
       lastSnapshotRun: { runId: run.id },
     });
     expect(Date.parse(pulled.nextRunAt)).toBeGreaterThan(Date.now());
@@ -303,7 +303,7 @@ const HELD = `query ($runId: Int!) {
 }`;
 
 describe('a held snapshot', () => {
-  async function heldPull(): Promise<RunRow> {
+  async function heldPull(): Promise<Run> {
     const outcome = await pull(
       { sourceKey: KEY, trigger: 'STARTUP', jobKey: `graph.held.${Date.now()}` },
       { feed: { baseUrl: sim.url }, params: { fault_emptySnapshot: '1' } },

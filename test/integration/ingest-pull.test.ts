@@ -7,7 +7,7 @@ import { type RunningFeedSimulator, startFeedSimulator } from '../../src/demo/si
 import { closeDb, pool, prisma } from '../../src/lib/db.js';
 import { decideHeldRun } from '../../src/services/ingest/held.js';
 import { pull } from '../../src/services/ingest/pull.js';
-import type { RunRow } from '../../src/services/ingest/runs.js';
+import type { Run } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { expectedSnapshot, feedAsOf, feedRows, fullItemDump, KLPD, storedItems } from '../helpers/ingest.js';
@@ -22,7 +22,7 @@ let shrunk: RunningFeedSimulator;
 let job = 0;
 
 /** A pull as a queue job would ask for it, in small pages and batches so both boundaries are crossed. */
-async function pullFrom(sim: RunningFeedSimulator, extra: { requestedAsOf?: string } = {}): Promise<RunRow> {
+async function pullFrom(sim: RunningFeedSimulator, extra: { requestedAsOf?: string } = {}): Promise<Run> {
   job += 1;
   const outcome = await pull(
     { sourceKey: KEY, trigger: 'STARTUP', jobKey: `test.${job}`, ...extra },
@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('a pull of a source', () => {
-  let first: RunRow;
+  let first: Run;
 
   it('stores every valid row once, keeps every invalid row with its reason and counts it all', async () => {
     const expected = expectedSnapshot(DATASET, await feedRows(clean.url, DATASET, YEAR), YEAR);
@@ -67,14 +67,14 @@ describe('a pull of a source', () => {
       duplicates: expected.duplicates,
       withdrawn: 0,
       pages: Math.ceil(expected.fetched / 25),
-      pages_done: true,
+      pagesDone: true,
     });
     expect(await storedItems(DATASET)).toEqual(expected.items);
     // A finished run still shows the cursor of its last page.
     expect(first.cursor).not.toBeNull();
     // The snapshot's as-of is the date the feed states for its current data.
-    expect(first.as_of).toBe(await feedAsOf(clean.url, DATASET, YEAR));
-    expect(first.as_of).toMatch(/^2023-\d{2}-\d{2}$/);
+    expect(first.asOf).toBe(await feedAsOf(clean.url, DATASET, YEAR));
+    expect(first.asOf).toMatch(/^2023-\d{2}-\d{2}$/);
 
     const rejected = await prisma.rejectedRow.findMany({
       where: { runId: first.id },
@@ -97,7 +97,7 @@ describe('a pull of a source', () => {
       'SELECT count(*)::int AS n FROM procurement_item WHERE dataset = $1 AND agency_id IS NULL',
       [DATASET],
     );
-    expect(unresolved.rows[0].n).toBe(first.unknown_agencies);
+    expect(unresolved.rows[0].n).toBe(first.unknownAgencies);
     const { rows } = await pool.query<{ missing: number }>(
       `SELECT count(*)::int AS missing FROM (
          SELECT DISTINCT fiscal_year, agency_id, EXTRACT(MONTH FROM item_date)::int AS month
@@ -159,8 +159,8 @@ describe('a pull of a source', () => {
 
     const before = await fullItemDump();
     const held = await pullFrom(shrunk);
-    expect(held).toMatchObject({ status: 'HELD', withdrawn: 0, applied_at: null });
-    expect(held.held_reason).toContain(`withdraw ${gone} of`);
+    expect(held).toMatchObject({ status: 'HELD', withdrawn: 0, appliedAt: null });
+    expect(held.heldReason).toContain(`withdraw ${gone} of`);
     expect(await fullItemDump()).toEqual(before);
 
     const run = await decideHeldRun(held.id, 'APPROVE', 'checked with LKPP');
@@ -188,7 +188,7 @@ describe('a pull of a source', () => {
       YEAR,
     );
     const run = await pullFrom(clean, { requestedAsOf: '2023-09-09' });
-    expect(run.as_of).toBe('2023-09-09');
+    expect(run.asOf).toBe('2023-09-09');
     expect(await storedItems(DATASET)).toEqual(expected.items);
     const again = await pullFrom(clean, { requestedAsOf: '2023-09-09' });
     expect(again).toMatchObject({ inserted: 0, updated: 0, withdrawn: 0, unchanged: expected.items.size });

@@ -256,7 +256,7 @@ describe('the demo figures over HTTP', () => {
           { feed },
         );
         if (outcome.outcome !== 'finished' || outcome.run.status !== 'SUCCEEDED') throw new Error('backfill');
-        expect(outcome.run.requested_as_of).toBe(step.requestedAsOf);
+        expect(outcome.run.requestedAsOf).toBe(step.requestedAsOf);
         backfill.push(outcome.run.id);
       }
     }

@@ -15,7 +15,7 @@ import { closeDb, pool } from '../../src/lib/db.js';
 import { importFile } from '../../src/services/ingest/file.js';
 import { type PullOutcome, pull } from '../../src/services/ingest/pull.js';
 import { revertRunItems } from '../../src/services/ingest/revert.js';
-import type { RunRow } from '../../src/services/ingest/runs.js';
+import type { Run } from '../../src/services/ingest/runs.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { publishedVersionId, recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { approveRevision, rollbackRevision } from '../../src/services/kpi/revisions.js';
@@ -37,7 +37,7 @@ let api: Api;
 let keys: Keys;
 let job = 0;
 
-async function finished(params: Record<string, string> = {}): Promise<RunRow> {
+async function finished(params: Record<string, string> = {}): Promise<Run> {
   job += 1;
   const outcome: PullOutcome = await pull(
     { sourceKey: KEY, trigger: 'STARTUP', jobKey: `rri.${job}` },
@@ -133,7 +133,7 @@ afterAll(async () => {
 });
 
 describe('a rejected version', () => {
-  let bad: RunRow;
+  let bad: Run;
 
   it('takes its run’s item changes back exactly, releases the run, and the next recomputes publish nothing', async () => {
     bad = await finished(GLITCH(11));

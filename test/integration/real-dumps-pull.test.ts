@@ -113,7 +113,7 @@ describe('a pull from legacy- and ISB-shaped feeds', () => {
         // The feed answers the rows of the KLPD asked for.
         fetched: dumps[dataset].filter((r) => r.kd_klpd === KLPD).length,
       });
-      if (dataset !== 'rup/master-satker') expect(run.as_of).toBe(EXTRACTED);
+      if (dataset !== 'rup/master-satker') expect(run.asOf).toBe(EXTRACTED);
     }
     const { rows } = await pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM procurement_item WHERE agency_id IS NULL',

@@ -8,7 +8,7 @@ import { pool } from '../../lib/db.js';
 import type { RunProgress, SourcePage } from './pipeline.js';
 import { UnreadableRow } from './pipeline.js';
 import { NUMERIC_AGENCY_DATASETS } from './rows.js';
-import type { RunRow } from './runs.js';
+import type { Run } from './runs.js';
 
 /** master-satker's numeric kd_satker → kd_satker_str, of one KLPD (agencies without a KLPD too). */
 export async function satkerNumbers(
@@ -37,7 +37,7 @@ interface AgencyRejection {
  */
 export async function runAgencyPages(
   client: pg.PoolClient,
-  run: RunRow,
+  run: Run,
   klpdCode: string,
   pages: AsyncIterator<SourcePage>,
   options: { signal?: AbortSignal; onProgress?: (p: RunProgress) => unknown } = {},
@@ -93,7 +93,7 @@ export async function runAgencyPages(
     run.duplicates += duplicates;
     // The last page carries no cursor: the run keeps showing where its last page started.
     run.cursor = page.cursor ?? run.cursor;
-    run.pages_done = !page.hasMore;
+    run.pagesDone = !page.hasMore;
     await options.onProgress?.({
       runId: run.id,
       pages: run.pages,
@@ -113,7 +113,7 @@ export async function runAgencyPages(
 
 async function writeAgencies(
   client: pg.PoolClient,
-  run: RunRow,
+  run: Run,
   agencies: FeedAgency[],
   rejected: AgencyRejection[],
   page: { fetched: number; duplicates: number; cursor: string | null; last: boolean; asOf: string | null },

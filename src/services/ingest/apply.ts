@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { config } from '../../config/env.js';
 import { jakartaToday } from '../../lib/dates.js';
 import { ingestRows } from '../../lib/metrics.js';
-import type { RunRow } from './runs.js';
+import { RUN_COLUMNS, type Run } from './runs.js';
 import { SQL } from './writer.js';
 
 export interface ApplyScope {
@@ -35,7 +35,7 @@ interface SourceScope {
 
 /** Why a complete snapshot should not be applied without an operator, or null. */
 export function holdReason(
-  run: Pick<RunRow, 'fetched' | 'expected_rows' | 'keyless_rows' | 'requested_as_of'>,
+  run: Pick<Run, 'fetched' | 'expectedRows' | 'keylessRows' | 'requestedAsOf'>,
   counts: { keys: number; live: number; withdraws: number },
   maxShare: number,
   lastAsOf: string | null,
@@ -43,12 +43,12 @@ export function holdReason(
   if (counts.keys === 0 && counts.live > 0) {
     return `the snapshot is empty, but the source holds ${counts.live} items`;
   }
-  if (run.expected_rows !== null && run.fetched < run.expected_rows) {
-    return `the snapshot ended after ${run.fetched} of the ${run.expected_rows} rows the feed announced`;
+  if (run.expectedRows !== null && run.fetched < run.expectedRows) {
+    return `the snapshot ended after ${run.fetched} of the ${run.expectedRows} rows the feed announced`;
   }
-  const withdraws = run.keyless_rows > 0 ? 0 : counts.withdraws;
+  const withdraws = run.keylessRows > 0 ? 0 : counts.withdraws;
   // A replay of an earlier date than the items stand for withdraws what came later, by design.
-  const backInTime = run.requested_as_of !== null && lastAsOf !== null && run.requested_as_of < lastAsOf;
+  const backInTime = run.requestedAsOf !== null && lastAsOf !== null && run.requestedAsOf < lastAsOf;
   if (!backInTime && counts.live > 0 && withdraws > maxShare * counts.live) {
     const share = ((100 * withdraws) / counts.live).toFixed(1);
     return (
@@ -63,7 +63,7 @@ export function holdReason(
  * Applies (or holds) a run whose pages are all staged. The caller holds the source's lock (or,
  * for a file import, owns the run alone).
  */
-export async function completeRun(client: pg.PoolClient, run: RunRow, scope: ApplyScope): Promise<RunRow> {
+export async function completeRun(client: pg.PoolClient, run: Run, scope: ApplyScope): Promise<Run> {
   await client.query('BEGIN');
   try {
     // The merge and the withdrawal scan the whole snapshot and scope: no statement timeout.
@@ -78,31 +78,31 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
       ])
     ).rows[0]!.n;
     let source: SourceScope | null = null;
-    if (run.source_id !== null) {
+    if (run.sourceId !== null) {
       source = (
         await client.query<SourceScope>(
           'SELECT id, fiscal_year, last_snapshot_as_of FROM feed_source WHERE id = $1 FOR UPDATE',
-          [run.source_id],
+          [run.sourceId],
         )
       ).rows[0]!;
     }
-    const withdrawScope = scope.withdraw && source !== null && run.klpd_code !== null;
+    const withdrawScope = scope.withdraw && source !== null && run.klpdCode !== null;
     if (withdrawScope && scope.check) {
       const counts = (
         await client.query<{ keys: number; live: number; withdraws: number }>(SQL.check, [
           run.id,
           run.dataset,
-          run.klpd_code,
+          run.klpdCode,
           source!.fiscal_year,
         ])
       ).rows[0]!;
       const reason = holdReason(run, counts, config().INGEST_MAX_WITHDRAW_SHARE, source!.last_snapshot_as_of);
       if (reason !== null) {
         // A run whose feed states no as-of date stands as of the pull date in Asia/Jakarta.
-        const { rows } = await client.query<RunRow>(
+        const { rows } = await client.query<Run>(
           `UPDATE ingest_run SET status = 'HELD', held_reason = $2, error = NULL, finished_at = now(),
              as_of = COALESCE(as_of, $3::date)
-           WHERE id = $1 RETURNING *`,
+           WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
           [run.id, reason, jakartaToday()],
         );
         // One held snapshot per source: the newest stands for the source's state.
@@ -119,12 +119,12 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
     ).rows[0]!;
     let withdrawn = 0;
     // A row without a key may stand for any stored item: the snapshot then withdraws nothing.
-    if (withdrawScope && run.keyless_rows === 0) {
+    if (withdrawScope && run.keylessRows === 0) {
       withdrawn = (
         await client.query<{ withdrawn: number }>(SQL.withdraw, [
           run.id,
           run.dataset,
-          run.klpd_code,
+          run.klpdCode,
           source!.fiscal_year,
         ])
       ).rows[0]!.withdrawn;
@@ -138,11 +138,11 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
     ).rows[0]!.hash;
     await dropStaging(client, run.id);
     const unchanged = collected - merged.inserted - merged.updated;
-    const { rows } = await client.query<RunRow>(
+    const { rows } = await client.query<Run>(
       `UPDATE ingest_run SET status = 'SUCCEEDED', inserted = $2, updated = $3, unchanged = $4, withdrawn = $5,
          unknown_agencies = $6, duplicates = duplicates + $7, content_hash = $8, finished_at = now(),
          applied_at = now(), error = NULL, as_of = COALESCE(as_of, $9::date)
-       WHERE id = $1 RETURNING *`,
+       WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
       [
         run.id,
         merged.inserted,
@@ -162,7 +162,7 @@ export async function completeRun(client: pg.PoolClient, run: RunRow, scope: App
       await client.query(
         `UPDATE feed_source SET last_success_at = now(), last_snapshot_as_of = $2::date, last_snapshot_run_id = $3
          WHERE id = $1`,
-        [source.id, finished.as_of, run.id],
+        [source.id, finished.asOf, run.id],
       );
       await supersedeHeld(client, source.id, run.id, `superseded by applied run ${run.id}`);
     }

@@ -22,7 +22,16 @@ import { runAgencyPages, satkerNumbers } from './agencies.js';
 import { completeRun } from './apply.js';
 import { csvObject, csvRecords } from './csv.js';
 import { type RunProgress, runPipeline, type SourcePage, UnreadableRow } from './pipeline.js';
-import { checkAsOf, closeAttempt, failRun, loadRun, type RunRow, startRun, withSourceLock } from './runs.js';
+import {
+  checkAsOf,
+  closeAttempt,
+  failRun,
+  loadRun,
+  RUN_COLUMNS,
+  type Run,
+  startRun,
+  withSourceLock,
+} from './runs.js';
 import { isProcurementDataset, sourceKey } from './sources.js';
 
 export type FileFormat = 'json' | 'jsonl' | 'csv';
@@ -150,7 +159,7 @@ function firstField(rows: unknown[], read: (r: Record<string, unknown>) => unkno
   return undefined;
 }
 
-export async function importFile(input: ImportFileInput): Promise<RunRow> {
+export async function importFile(input: ImportFileInput): Promise<Run> {
   const info = await stat(input.path).catch(() => null);
   if (!info?.isFile()) throw new ValidationError('path', `${input.path} is not a readable file`);
   if (input.dataset !== undefined && !isFeedDataset(input.dataset)) {
@@ -251,13 +260,13 @@ export async function importFile(input: ImportFileInput): Promise<RunRow> {
 async function importRun(
   client: import('pg').PoolClient,
   target: { dataset: string; klpdCode: string; fileName: string; sourceId: number | null; partial?: boolean },
-  body: (run: RunRow) => Promise<RunRow>,
-): Promise<RunRow> {
-  let run: RunRow | undefined;
+  body: (run: Run) => Promise<Run>,
+): Promise<Run> {
+  let run: Run | undefined;
   try {
-    const created = await client.query<RunRow>(
+    const created = await client.query<Run>(
       `INSERT INTO ingest_run (source_id, dataset, klpd_code, trigger, status, file_name, as_of, partial)
-       VALUES ($1, $2, $3, 'FILE', 'QUEUED', $4, NULL, $5) RETURNING *`,
+       VALUES ($1, $2, $3, 'FILE', 'QUEUED', $4, NULL, $5) RETURNING ${RUN_COLUMNS}`,
       [target.sourceId, target.dataset, target.klpdCode, target.fileName, target.partial ?? false],
     );
     run = await startRun(client, created.rows[0]!, null);
@@ -272,11 +281,7 @@ async function importRun(
  * Ends the import: a file with no valid record fails (nothing is withdrawn, nothing published);
  * otherwise it completes like a pull's snapshot.
  */
-async function finishOrFail(
-  client: import('pg').PoolClient,
-  run: RunRow,
-  withdraw: boolean,
-): Promise<RunRow> {
+async function finishOrFail(client: import('pg').PoolClient, run: Run, withdraw: boolean): Promise<Run> {
   const current = await loadRun(client, run.id);
   // Staged records are counted when they are applied: what was read and not rejected is valid.
   const valid = current.fetched - current.rejected;
@@ -291,6 +296,6 @@ async function finishOrFail(
   // An import is the operator's own act on a file they chose, so it is not held for an operator:
   // an empty file fails above, and --partial withdraws nothing. A pull's snapshot is checked.
   const finished = await completeRun(client, current, { withdraw, check: false, source: 'file' });
-  await closeAttempt(client, run.id, finished.status, finished.held_reason);
+  await closeAttempt(client, run.id, finished.status, finished.heldReason);
   return finished;
 }

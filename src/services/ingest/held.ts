@@ -5,7 +5,7 @@ import { pool } from '../../lib/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { completeRun, dropStaging } from './apply.js';
-import { loadRun, type RunRow, withSourceLock } from './runs.js';
+import { loadRun, type Run, withSourceLock } from './runs.js';
 
 export type HeldDecision = 'APPROVE' | 'DISCARD';
 
@@ -13,13 +13,13 @@ export async function decideHeldRun(
   runId: number,
   decision: HeldDecision,
   note: string | null,
-): Promise<RunRow> {
-  const found = await pool.query<{ source_id: number | null }>(
-    'SELECT source_id FROM ingest_run WHERE id = $1',
+): Promise<Run> {
+  const found = await pool.query<Pick<Run, 'sourceId'>>(
+    'SELECT source_id AS "sourceId" FROM ingest_run WHERE id = $1',
     [runId],
   );
   if (!found.rows[0]) throw new NotFoundError('IngestRun', runId);
-  const sourceId = found.rows[0].source_id;
+  const sourceId = found.rows[0].sourceId;
   if (sourceId === null) throw new ValidationError('runId', `run ${runId} is a file import, never held`);
   const text = note?.trim() ? note.trim().slice(0, 1000) : null;
   const locked = await withSourceLock(sourceId, async (client) => {

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { ProcurementDataset } from '../../feed/contract.js';
 import { ingestRows } from '../../lib/metrics.js';
 import { type PreparedRow, prepareRow, type RowScope } from './rows.js';
-import type { RunRow } from './runs.js';
+import type { Run } from './runs.js';
 import { type Batch, type RejectedInput, stageBatch } from './writer.js';
 
 export interface SourcePage {
@@ -155,7 +155,7 @@ const PAGES_AHEAD = 4;
  */
 export async function runPipeline(
   client: pg.PoolClient,
-  run: RunRow,
+  run: Run,
   dataset: ProcurementDataset,
   scope: RowScope,
   pages: AsyncIterator<SourcePage>,
@@ -173,12 +173,12 @@ export async function runPipeline(
     run.pages += done.pages;
     // The last page carries no cursor: the run keeps showing where its last page started.
     run.cursor = done.cursor ?? run.cursor;
-    run.pages_done = done.last;
-    run.as_of = done.asOf ?? run.as_of;
-    run.expected_rows = done.expectedRows ?? run.expected_rows;
+    run.pagesDone = done.last;
+    run.asOf = done.asOf ?? run.asOf;
+    run.expectedRows = done.expectedRows ?? run.expectedRows;
     run.rejected += done.rejected.length;
     run.duplicates += done.duplicates;
-    run.keyless_rows += done.keyless;
+    run.keylessRows += done.keyless;
     countRows(options.source ?? 'file', dataset, {
       duplicates: done.duplicates,
       rejected: done.rejected.length,

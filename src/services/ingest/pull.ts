@@ -28,7 +28,7 @@ import {
   failRun,
   loadRun,
   pauseRun,
-  type RunRow,
+  type Run,
   resetRun,
   startRun,
   withSourceLock,
@@ -65,13 +65,13 @@ export interface PullOptions {
 
 export type PullOutcome =
   /** The run is finished (now, or by an earlier attempt): see run.status. */
-  | { outcome: 'finished'; run: RunRow }
+  | { outcome: 'finished'; run: Run }
   /** Stopped by the signal after a committed batch; resumes from its cursor. */
-  | { outcome: 'paused'; run: RunRow }
+  | { outcome: 'paused'; run: Run }
   /** Another run of the source is in progress. */
   | { outcome: 'busy'; sourceKey: string }
   /** The feed asked to wait (Retry-After) this long: the run resumes from its cursor after it. */
-  | { outcome: 'delayed'; run: RunRow; delayMs: number };
+  | { outcome: 'delayed'; run: Run; delayMs: number };
 
 /** Errors that end the run at once, whatever attempts remain: retrying cannot help. */
 export function isFinalError(err: unknown): boolean {
@@ -89,14 +89,14 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
   const cfg = config();
   let sourceId: number;
   if ('runId' in request) {
-    const run = await pool.query<{ source_id: number | null }>(
-      'SELECT source_id FROM ingest_run WHERE id = $1',
+    const run = await pool.query<Pick<Run, 'sourceId'>>(
+      'SELECT source_id AS "sourceId" FROM ingest_run WHERE id = $1',
       [request.runId],
     );
     if (!run.rows[0]) throw new NotFoundError('IngestRun', request.runId);
-    if (run.rows[0].source_id === null)
+    if (run.rows[0].sourceId === null)
       throw new ValidationError('runId', `run ${request.runId} has no feed source`);
-    sourceId = run.rows[0].source_id;
+    sourceId = run.rows[0].sourceId;
   } else {
     sourceId = (await getSource(request.sourceKey)).id;
   }
@@ -124,20 +124,20 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
           });
     if (FINISHED.has(run.status)) return { outcome: 'finished', run };
     run = await startRun(client, run, 'runId' in request ? null : request.jobKey);
-    const log = logger.child({ runId: run.id, source: source.key, asOf: run.requested_as_of });
+    const log = logger.child({ runId: run.id, source: source.key, asOf: run.requestedAsOf });
     log.info(
       { resumeFromPage: run.pages, attempt: run.pages > 0 ? 'resume' : 'start' },
       'ingest run started',
     );
 
     const feed = transportFor(dataset, { ...transportConfig(cfg), ...options.transport }, options.feed);
-    const readPages = (from: RunRow): AsyncIterator<SourcePage> =>
+    const readPages = (from: Run): AsyncIterator<SourcePage> =>
       feed
         .pages({
           dataset,
           klpd: source.klpd_code,
           year: source.fiscal_year,
-          ...(from.requested_as_of ? { asOf: from.requested_as_of } : {}),
+          ...(from.requestedAsOf ? { asOf: from.requestedAsOf } : {}),
           limit: options.pageLimit ?? cfg.INGEST_PAGE_LIMIT,
           startCursor: from.cursor,
           firstPageNumber: from.pages + 1,
@@ -164,13 +164,13 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
       satkerByNumber: await satkerNumbers(source.klpd_code, client),
     };
     try {
-      if (!run.pages_done && !isProcurementDataset(dataset)) {
+      if (!run.pagesDone && !isProcurementDataset(dataset)) {
         const result = await runAgencyPages(client, run, source.klpd_code, readPages(run), pipeline);
         if (!result.complete) {
           await pauseRun(run.id);
           return { outcome: 'paused', run: await loadRun(client, run.id) };
         }
-      } else if (!run.pages_done && isProcurementDataset(dataset)) {
+      } else if (!run.pagesDone && isProcurementDataset(dataset)) {
         let result: Awaited<ReturnType<typeof runPipeline>>;
         try {
           result = await runPipeline(client, run, dataset, scope, readPages(run), pipeline);
@@ -206,10 +206,10 @@ export async function pull(request: PullRequest, options: PullOptions = {}): Pro
         check: procurement,
         source: source.key,
       });
-      await closeAttempt(client, run.id, finished.status, finished.held_reason);
+      await closeAttempt(client, run.id, finished.status, finished.heldReason);
       if (finished.status === 'HELD') {
         log.warn(
-          { reason: finished.held_reason, fetched: finished.fetched },
+          { reason: finished.heldReason, fetched: finished.fetched },
           'ingest run held for an operator',
         );
       } else {

@@ -3,7 +3,7 @@
 // the whole run (a killed worker's connection drops and frees it), whatever the process count.
 import type pg from 'pg';
 import type { IngestRun, RunTrigger } from '../../generated/prisma/client.js';
-import { checkCalendarDate, jakartaToday, toDbDate } from '../../lib/dates.js';
+import { type CalendarDate, checkCalendarDate, fromDbDate, jakartaToday, toDbDate } from '../../lib/dates.js';
 import { pool, prisma } from '../../lib/db.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { getSource, isProcurementDataset } from './sources.js';
@@ -11,37 +11,35 @@ import { getSource, isProcurementDataset } from './sources.js';
 /** First key of the two-key advisory locks of ingest (the second is the source id). */
 export const INGEST_LOCK_NAMESPACE = 72_616_020;
 
-/** ingest_run as raw SQL reads it (DATE columns are YYYY-MM-DD strings, see lib/db.ts). */
-export interface RunRow {
-  id: number;
-  source_id: number | null;
-  dataset: string;
-  trigger: RunTrigger;
-  status: IngestRun['status'];
-  attempts: number;
-  as_of: string | null;
-  requested_as_of: string | null;
-  job_id: string | null;
-  klpd_code: string | null;
-  cursor: string | null;
-  pages: number;
-  fetched: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  duplicates: number;
-  withdrawn: number;
-  unknown_agencies: number;
-  pages_done: boolean;
-  started_at: Date | null;
-  error: string | null;
-  expected_rows: number | null;
-  keyless_rows: number;
-  held_reason: string | null;
-  applied_at: Date | null;
-  reverted_at: Date | null;
-  partial: boolean;
+/**
+ * An ingest run, the one shape every service handles: the Prisma model's fields (camelCase,
+ * timestamps as Date), with its calendar dates as `YYYY-MM-DD` strings (see lib/dates.ts). Raw SQL
+ * reads it through RUN_COLUMNS; a Prisma row becomes one through runOf.
+ */
+export type Run = Omit<IngestRun, 'asOf' | 'requestedAsOf'> & {
+  asOf: CalendarDate | null;
+  requestedAsOf: CalendarDate | null;
+};
+
+/** The select list (or RETURNING list) that reads ingest_run as a Run. */
+export const RUN_COLUMNS = `
+  id, source_id AS "sourceId", dataset, trigger, status, as_of AS "asOf", job_id AS "jobId",
+  file_name AS "fileName", cursor, pages, fetched, inserted, updated, unchanged, rejected, withdrawn,
+  content_hash AS "contentHash", error, started_at AS "startedAt", finished_at AS "finishedAt",
+  created_at AS "createdAt", klpd_code AS "klpdCode", requested_as_of AS "requestedAsOf",
+  scheduled_for AS "scheduledFor", pages_done AS "pagesDone", duplicates,
+  unknown_agencies AS "unknownAgencies", attempts, fetch_ms AS "fetchMs", write_ms AS "writeMs",
+  held_reason AS "heldReason", expected_rows AS "expectedRows", keyless_rows AS "keylessRows",
+  decided_at AS "decidedAt", decision_note AS "decisionNote", applied_at AS "appliedAt",
+  reverted_at AS "revertedAt", partial`;
+
+/** A Prisma ingest_run row as a Run. */
+export function runOf(row: IngestRun): Run {
+  return {
+    ...row,
+    asOf: row.asOf === null ? null : fromDbDate(row.asOf),
+    requestedAsOf: row.requestedAsOf === null ? null : fromDbDate(row.requestedAsOf),
+  };
 }
 
 /** No worker takes these up again (a HELD run waits for an operator's decision, not a worker). */
@@ -164,9 +162,9 @@ export interface ClaimRequest {
  * an unfinished run of the same source and as-of request left by a dead worker (adopted, so its
  * committed pages are not fetched again), else a new run.
  */
-export async function claimRun(client: pg.PoolClient, request: ClaimRequest): Promise<RunRow> {
-  const own = await client.query<RunRow>(
-    'SELECT * FROM ingest_run WHERE job_id = $1 ORDER BY id DESC LIMIT 1',
+export async function claimRun(client: pg.PoolClient, request: ClaimRequest): Promise<Run> {
+  const own = await client.query<Run>(
+    `SELECT ${RUN_COLUMNS} FROM ingest_run WHERE job_id = $1 ORDER BY id DESC LIMIT 1`,
     [request.jobKey],
   );
   if (own.rows[0]) return own.rows[0];
@@ -190,23 +188,23 @@ export async function claimRun(client: pg.PoolClient, request: ClaimRequest): Pr
       await client.query('DELETE FROM ingest_stage_row WHERE run_id = $1', [id]);
     }
   }
-  const orphan = await client.query<RunRow>(
-    `SELECT * FROM ingest_run
+  const orphan = await client.query<Run>(
+    `SELECT ${RUN_COLUMNS} FROM ingest_run
      WHERE source_id = $1 AND status IN ('QUEUED', 'RUNNING') AND started_at IS NOT NULL
        AND requested_as_of IS NOT DISTINCT FROM $2::date
      ORDER BY id DESC LIMIT 1`,
     [request.sourceId, request.requestedAsOf],
   );
   if (orphan.rows[0]) {
-    const { rows } = await client.query<RunRow>(
-      'UPDATE ingest_run SET job_id = $2 WHERE id = $1 RETURNING *',
+    const { rows } = await client.query<Run>(
+      `UPDATE ingest_run SET job_id = $2 WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
       [orphan.rows[0].id, request.jobKey],
     );
     return rows[0]!;
   }
-  const { rows } = await client.query<RunRow>(
+  const { rows } = await client.query<Run>(
     `INSERT INTO ingest_run (source_id, dataset, klpd_code, trigger, status, job_id, requested_as_of, as_of, scheduled_for)
-     VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6::date, $6::date, $7) RETURNING *`,
+     VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6::date, $6::date, $7) RETURNING ${RUN_COLUMNS}`,
     [
       request.sourceId,
       request.dataset,
@@ -220,8 +218,8 @@ export async function claimRun(client: pg.PoolClient, request: ClaimRequest): Pr
   return rows[0]!;
 }
 
-export async function loadRun(client: pg.PoolClient, runId: number): Promise<RunRow> {
-  const { rows } = await client.query<RunRow>('SELECT * FROM ingest_run WHERE id = $1', [runId]);
+export async function loadRun(client: pg.PoolClient, runId: number): Promise<Run> {
+  const { rows } = await client.query<Run>(`SELECT ${RUN_COLUMNS} FROM ingest_run WHERE id = $1`, [runId]);
   if (!rows[0]) throw new NotFoundError('IngestRun', runId);
   return rows[0];
 }
@@ -230,27 +228,27 @@ export async function loadRun(client: pg.PoolClient, runId: number): Promise<Run
  * Marks the run started (or resumed). A run whose source was written by another run since its
  * last page starts its snapshot again: continuing would mix two snapshots.
  */
-export async function startRun(client: pg.PoolClient, run: RunRow, jobKey: string | null): Promise<RunRow> {
+export async function startRun(client: pg.PoolClient, run: Run, jobKey: string | null): Promise<Run> {
   await client.query('BEGIN');
   try {
-    if (run.source_id !== null) {
+    if (run.sourceId !== null) {
       const { rows } = await client.query<{ current_run_id: number | null }>(
         'SELECT current_run_id FROM feed_source WHERE id = $1 FOR UPDATE',
-        [run.source_id],
+        [run.sourceId],
       );
-      const begun = run.pages > 0 || run.pages_done;
+      const begun = run.pages > 0 || run.pagesDone;
       if (begun && rows[0]?.current_run_id !== run.id) await resetRun(client, run.id);
       await client.query('UPDATE feed_source SET last_run_at = now(), current_run_id = $2 WHERE id = $1', [
-        run.source_id,
+        run.sourceId,
         run.id,
       ]);
     }
     // An attempt still open was cut short (a killed worker): it stays in the history as such.
     await closeAttempt(client, run.id, 'INTERRUPTED', null);
-    const { rows } = await client.query<RunRow>(
+    const { rows } = await client.query<Run>(
       `UPDATE ingest_run SET status = 'RUNNING', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
          job_id = COALESCE($2, job_id), error = NULL
-       WHERE id = $1 RETURNING *`,
+       WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
       [run.id, jobKey],
     );
     await client.query(
