@@ -1,8 +1,9 @@
 // Ingest in the graph: feed sources with their schedules and timing, the run history with the
 // rejected rows (analysts), and admin mutations to run a source now, replay it as of a date and
 // change its schedule.
-import type { FeedSource as FeedSourceRow } from '../generated/prisma/client.js';
+import type { FeedSource as FeedSourceRow, IngestRun as IngestRunRow } from '../generated/prisma/client.js';
 import { sharedProducer } from '../jobs/producer.js';
+import { toDbDate } from '../lib/dates.js';
 import { NotFoundError } from '../lib/errors.js';
 import { logger } from '../lib/logger.js';
 import { decideHeldRun } from '../services/ingest/held.js';
@@ -13,6 +14,7 @@ import {
   triggerReplay,
   triggerRun,
 } from '../services/ingest/requests.js';
+import type { Run } from '../services/ingest/runs.js';
 import { sourceTiming } from '../services/ingest/sources.js';
 import { type SuspectList, suspectItems } from '../services/ingest/suspects.js';
 import { builder, typedErrors } from './builder.js';
@@ -427,7 +429,7 @@ builder.mutationField('triggerIngestRun', (t) =>
         asOf: input.asOf ?? null,
       });
       // The run is recorded and queued: the answer reports it whatever the re-read does.
-      return answerCommitted(run, () => queries.findRun(nonEmptyQuery(query), run.id));
+      return answerCommitted(prismaRunOf(run), () => queries.findRun(nonEmptyQuery(query), run.id));
     },
   }),
 );
@@ -465,7 +467,7 @@ builder.mutationField('replayFiscalYear', (t) =>
         fiscalYear: input.fiscalYear,
         asOf: input.asOf,
       });
-      return answerCommitted(runs, () =>
+      return answerCommitted(runs.map(prismaRunOf), () =>
         queries.findRuns(
           nonEmptyQuery(query),
           runs.map((r) => r.id),
@@ -512,6 +514,18 @@ builder.mutationField('updateFeedSchedule', (t) =>
  * fails or finds nothing, the row the write returned. A retrying client must never be told that a
  * committed write failed (it would queue the run twice).
  */
+/**
+ * IngestRun is a Prisma node, so its fallback answer takes the Prisma model's shape: the service's
+ * Run with its calendar dates as `@db.Date` values (the Date scalar prints either as the same day).
+ */
+function prismaRunOf(run: Run): IngestRunRow {
+  return {
+    ...run,
+    asOf: run.asOf === null ? null : toDbDate(run.asOf),
+    requestedAsOf: run.requestedAsOf === null ? null : toDbDate(run.requestedAsOf),
+  };
+}
+
 async function answerCommitted<T>(written: T, reread: () => Promise<T | null>): Promise<T> {
   try {
     return (await reread()) ?? written;

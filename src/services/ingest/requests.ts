@@ -3,13 +3,12 @@
 // KPIs (a pull, a backfill, a file import, an approved held snapshot): one recompute of what it
 // changed.
 
-import type { IngestRun } from '../../generated/prisma/client.js';
 import { enqueueRecompute, runJobId } from '../../jobs/enqueue.js';
 import type { Producer } from '../../jobs/producer.js';
 import { recordAndQueue, recordAndQueueAll } from '../../jobs/request.js';
 import { syncSchedulers } from '../../jobs/schedulers.js';
 import { logger } from '../../lib/logger.js';
-import { failQueuedRun, requestReplay, requestRun } from './runs.js';
+import { failQueuedRun, type Run, requestReplay, requestRun } from './runs.js';
 import { type FeedSource, listSources, type ScheduleChange, updateSchedule } from './sources.js';
 
 /**
@@ -20,7 +19,7 @@ import { type FeedSource, listSources, type ScheduleChange, updateSchedule } fro
 export async function triggerRun(
   producer: Producer,
   input: { sourceKey: string; asOf?: string | null },
-): Promise<IngestRun> {
+): Promise<Run> {
   const { row: run, jobId } = await recordAndQueue(producer, {
     record: () => requestRun(input),
     job: (r) => ({ queue: 'ingest', name: 'run', data: { runId: r.id }, jobId: runJobId(r.id) }),
@@ -39,7 +38,7 @@ export async function triggerRun(
 export async function triggerReplay(
   producer: Producer,
   input: { fiscalYear: number; asOf: string },
-): Promise<IngestRun[]> {
+): Promise<Run[]> {
   const { rows: runs } = await recordAndQueueAll(producer, {
     record: () => requestReplay(input),
     job: (r) => ({ queue: 'ingest', name: 'run', data: { runId: r.id }, jobId: runJobId(r.id) }),
@@ -52,12 +51,8 @@ export async function triggerReplay(
   return runs;
 }
 
-/** What the hand-off needs of a finished run (a Prisma row or a pull's RunRow). */
-export interface FinishedRun {
-  id: number;
-  status: string;
-  dataset: string;
-}
+/** What the hand-off needs of a finished run. */
+export type FinishedRun = Pick<Run, 'id' | 'status' | 'dataset'>;
 
 /**
  * The hand-off of finished ingest to the KPIs: one incremental recompute of the buckets the

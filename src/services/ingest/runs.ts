@@ -55,10 +55,10 @@ export function checkAsOf(asOf: string, field = 'asOf'): string {
  * Records a run an operator asked for (now, or as of a date) before it is queued, so the caller
  * can return its id at once. It runs when a worker takes its job.
  */
-export async function requestRun(input: { sourceKey: string; asOf?: string | null }): Promise<IngestRun> {
+export async function requestRun(input: { sourceKey: string; asOf?: string | null }): Promise<Run> {
   const source = await getSource(input.sourceKey);
   const asOf = input.asOf ? checkAsOf(input.asOf) : null;
-  return prisma.ingestRun.create({
+  const run = await prisma.ingestRun.create({
     data: {
       sourceId: source.id,
       dataset: source.dataset,
@@ -69,6 +69,7 @@ export async function requestRun(input: { sourceKey: string; asOf?: string | nul
       asOf: asOf ? toDbDate(asOf) : null,
     },
   });
+  return runOf(run);
 }
 
 /**
@@ -78,7 +79,7 @@ export async function requestRun(input: { sourceKey: string; asOf?: string | nul
  * they are all done, the recompute publishes the reconstruction (when it differs from what was
  * published for the date) and the items return to every source's latest snapshot.
  */
-export async function requestReplay(input: { fiscalYear: number; asOf: string }): Promise<IngestRun[]> {
+export async function requestReplay(input: { fiscalYear: number; asOf: string }): Promise<Run[]> {
   if (!Number.isInteger(input.fiscalYear)) throw new ValidationError('year', 'must be a whole number');
   const asOf = checkAsOf(input.asOf);
   const sources = (
@@ -90,8 +91,8 @@ export async function requestReplay(input: { fiscalYear: number; asOf: string })
   if (sources.length === 0) {
     throw new ValidationError('year', `no enabled feed source holds fiscal year ${input.fiscalYear}`);
   }
-  const date = new Date(`${asOf}T00:00:00Z`);
-  return prisma.$transaction(
+  const date = toDbDate(asOf);
+  const runs = await prisma.$transaction(
     sources.map((source) =>
       prisma.ingestRun.create({
         data: {
@@ -106,6 +107,7 @@ export async function requestReplay(input: { fiscalYear: number; asOf: string })
       }),
     ),
   );
+  return runs.map(runOf);
 }
 
 /** Marks a requested run failed when it could not even be queued. */

@@ -60,6 +60,10 @@ const inputSchema = z.object({
   asOf: calendarDateText.nullish(),
 });
 
+/**
+ * A run as the recompute weighs it (RUN_INFO), not an ingest Run: its status reads REVERTED once its
+ * items were restored, and it carries the fiscal years it touched and its Asia/Jakarta finish day.
+ */
 interface RunInfo {
   id: number;
   dataset: string;
