@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { pool } from '../../lib/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import { INGEST_LOCK_NAMESPACE } from './runs.js';
+import { INGEST_LOCK_NAMESPACE, type Run } from './runs.js';
 
 const REVERT = readFileSync(new URL('./sql/revert.sql', import.meta.url), 'utf8');
 
@@ -28,18 +28,18 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
   try {
     await client.query('BEGIN');
     await client.query('SET LOCAL statement_timeout = 0');
-    const { rows } = await client.query<{
-      applied_at: Date | null;
-      reverted_at: Date | null;
-      source_id: number | null;
-    }>('SELECT applied_at, reverted_at, source_id FROM ingest_run WHERE id = $1 FOR UPDATE', [runId]);
+    const { rows } = await client.query<Pick<Run, 'appliedAt' | 'revertedAt' | 'sourceId'>>(
+      `SELECT applied_at AS "appliedAt", reverted_at AS "revertedAt", source_id AS "sourceId"
+       FROM ingest_run WHERE id = $1 FOR UPDATE`,
+      [runId],
+    );
     const run = rows[0];
     if (!run) throw new NotFoundError('IngestRun', runId);
-    if (run.source_id !== null) {
+    if (run.sourceId !== null) {
       // No run of the source applies meanwhile: its journal would record states this revert changes.
       const { rows: lock } = await client.query<{ ok: boolean }>(
         'SELECT pg_try_advisory_xact_lock($1, $2) AS ok',
-        [INGEST_LOCK_NAMESPACE, run.source_id],
+        [INGEST_LOCK_NAMESPACE, run.sourceId],
       );
       if (!lock[0]!.ok) {
         throw new ConflictError(
@@ -48,11 +48,11 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
         );
       }
     }
-    if (run.reverted_at !== null) {
+    if (run.revertedAt !== null) {
       await client.query('ROLLBACK');
       return { runId, removed: 0, restored: 0, reverted: false };
     }
-    if (run.applied_at === null) throw new ValidationError('runId', `run ${runId} never changed any item`);
+    if (run.appliedAt === null) throw new ValidationError('runId', `run ${runId} never changed any item`);
     // The items' rows are locked so no apply changes them between the check and the restore.
     await client.query(
       `SELECT count(*) FROM (
@@ -73,7 +73,7 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
     }
     const result = (await client.query<{ removed: number; restored: number }>(REVERT, [runId])).rows[0]!;
     await client.query('UPDATE ingest_run SET reverted_at = now() WHERE id = $1', [runId]);
-    if (run.source_id !== null) {
+    if (run.sourceId !== null) {
       // The source's items hold the snapshot of its previous applied run again (or none).
       await client.query(
         `UPDATE feed_source fs SET last_snapshot_run_id = prev.id, last_snapshot_as_of = prev.as_of
@@ -85,7 +85,7 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
            ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1
          ) prev ON true
          WHERE fs.id = s.source_id AND fs.last_snapshot_run_id = $2`,
-        [run.source_id, runId],
+        [run.sourceId, runId],
       );
     }
     await client.query('COMMIT');
