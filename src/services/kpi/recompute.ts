@@ -75,6 +75,10 @@ interface RunInfo {
   years: number[];
 }
 
+/**
+ * A feed source's standing in a fiscal year (SOURCE_STATES), not an ingest Run: its last applied
+ * run's dates, whether that run is the source's latest data and whether a recompute consumed it.
+ */
 interface SourceState {
   fiscal_year: number;
   source_id: number;
