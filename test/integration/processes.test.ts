@@ -12,6 +12,28 @@ beforeAll(async () => {
 });
 afterAll(flushTestPrefix);
 
+/** Starts the API from `entry`; it serves health, readiness and GraphQL, then exits 0 on SIGTERM. */
+async function servesThenStops(entry: string): Promise<void> {
+  const port = await freePort();
+  const api = spawnEntry(entry, { PORT: String(port), HOST: '127.0.0.1' });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ serverInfo { version } }' }),
+    });
+    expect(await res.json()).toMatchObject({
+      data: { serverInfo: { version: expect.stringMatching(/^\d+\.\d+\.\d+/) } },
+    });
+  } finally {
+    api.child.kill('SIGTERM');
+  }
+  expect(await api.exited).toEqual({ code: 0, signal: null });
+}
+
 describe('the API process', () => {
   it('exits non-zero with one clear line when DATABASE_URL points nowhere', async () => {
     const api = spawnEntry('src/api/main.ts', {
@@ -38,24 +60,7 @@ describe('the API process', () => {
   });
 
   it('serves health, readiness and GraphQL, then exits 0 on SIGTERM', async () => {
-    const port = await freePort();
-    const api = spawnEntry('src/api/main.ts', { PORT: String(port), HOST: '127.0.0.1' });
-    try {
-      await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-      expect(ready.status).toBe(200);
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ serverInfo { version } }' }),
-      });
-      expect(await res.json()).toMatchObject({
-        data: { serverInfo: { version: expect.stringMatching(/^\d+\.\d+\.\d+/) } },
-      });
-    } finally {
-      api.child.kill('SIGTERM');
-    }
-    expect(await api.exited).toEqual({ code: 0, signal: null });
+    await servesThenStops('src/api/main.ts');
   });
 
   it('logs "api stopped" and exits 0 on SIGTERM outside tests too (development mode)', async () => {
@@ -132,23 +137,8 @@ describe('the compiled production processes (npm run build, as npm start runs th
     );
   });
 
-  it('runs the compiled API without tsx: it serves GraphQL and exits 0 on SIGTERM', async () => {
-    const port = await freePort();
-    const api = spawnEntry('dist/api/main.js', { PORT: String(port), HOST: '127.0.0.1' });
-    try {
-      await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ serverInfo { version } }' }),
-      });
-      expect(await res.json()).toMatchObject({
-        data: { serverInfo: { version: expect.stringMatching(/^\d+\.\d+\.\d+/) } },
-      });
-    } finally {
-      api.child.kill('SIGTERM');
-    }
-    expect(await api.exited).toEqual({ code: 0, signal: null });
+  it('runs the compiled API without tsx: it serves health, readiness and GraphQL, and exits 0 on SIGTERM', async () => {
+    await servesThenStops('dist/api/main.js');
   });
 
   it('runs the compiled worker without tsx: it starts and exits 0 on SIGTERM', async () => {
