@@ -21,8 +21,8 @@ COPY prisma ./prisma
 # the lock; its postinstall generates the Prisma client into src/generated.
 RUN npm install
 COPY web ./web
-# The dashboard imports the KPI vocabulary and money text from src/shared.
-COPY src/shared ./src/shared
+# The dashboard imports the KPI vocabulary and money text from src/common.
+COPY src/common ./src/common
 RUN node web/build.mjs --force
 # The production processes run compiled JavaScript (dist/), not TypeScript through tsx.
 COPY tsconfig.build.json ./

@@ -14,10 +14,10 @@ const root = path.dirname(web);
 const dist = path.join(web, 'dist');
 const cache = path.join(root, 'node_modules', '.cache');
 const lock = path.join(cache, 'bisma-web-build.lock');
-// src/shared holds the KPI vocabulary and money text the dashboard imports from the API's tree.
+// src/common holds the KPI vocabulary and money text the dashboard imports from the API's tree.
 const INPUTS = [
   ...['index.html', 'vite.config.ts', 'build.mjs', 'src', 'public'].map((p) => path.join(web, p)),
-  path.join(root, 'src', 'shared'),
+  path.join(root, 'src', 'common'),
 ];
 const STALE_LOCK_MS = 120_000;
 

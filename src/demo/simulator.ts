@@ -64,6 +64,7 @@ import {
   type FeedDataset,
   isFeedDataset,
   MAX_PAGE_LIMIT,
+  NATURAL_KEY_FIELDS,
   type ProcurementDataset,
   parseFeedDate,
 } from '../feed/contract.js';
@@ -165,16 +166,6 @@ const FAULT_NAMES: ReadonlyArray<keyof FeedFaults> = [
   'keylessRows',
   'announceTotal',
 ];
-
-/** The natural-key field of each procurement dataset (what keylessRows removes). */
-const KEY_FIELDS: Record<ProcurementDataset, string> = {
-  'rup/paket-penyedia-terumumkan': 'kd_rup',
-  'tender/tender-ekontrak-kontrak': 'kd_tender',
-  'tender/non-tender-ekontrak-kontrak': 'kd_nontender',
-  'tender/pencatatan-non-tender': 'kd_nontender_pct',
-  'ekatalog/paket-e-purchasing': 'kd_paket',
-  'legacy/bela/toko-daring-realisasi': 'order_id',
-};
 
 const ISB_DATASETS = new Map(
   Object.entries(ISB_DATASET_NAMES).map(([dataset, name]) => [name, dataset as FeedDataset]),
@@ -516,7 +507,7 @@ class FeedSimulator {
       }
       const row = this.data.row(plan, index, asOfDay);
       if (procurement && faults.keylessRows && index < faults.keylessRows) {
-        const field = KEY_FIELDS[query.dataset as ProcurementDataset];
+        const field = NATURAL_KEY_FIELDS[query.dataset as ProcurementDataset];
         if (index % 3 === 0) row[field] = null;
         else if (index % 3 === 1) row[field] = '';
         else delete row[field];

@@ -439,18 +439,21 @@ export function parseRow<D extends FeedDataset>(dataset: D, raw: unknown): RowPa
   return { ok: false, reason, key: rawKey(dataset, raw) };
 }
 
+/** The field holding each dataset's natural key, as LKPP names it. */
+export const NATURAL_KEY_FIELDS: Record<FeedDataset, string> = {
+  'rup/master-satker': 'kd_satker_str',
+  'rup/paket-penyedia-terumumkan': 'kd_rup',
+  'tender/tender-ekontrak-kontrak': 'kd_tender',
+  'tender/non-tender-ekontrak-kontrak': 'kd_nontender',
+  'tender/pencatatan-non-tender': 'kd_nontender_pct',
+  'ekatalog/paket-e-purchasing': 'kd_paket',
+  'legacy/bela/toko-daring-realisasi': 'order_id',
+};
+
 function rawKey(dataset: FeedDataset, raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
-  const field = {
-    'rup/master-satker': 'kd_satker_str',
-    'rup/paket-penyedia-terumumkan': 'kd_rup',
-    'tender/tender-ekontrak-kontrak': 'kd_tender',
-    'tender/non-tender-ekontrak-kontrak': 'kd_nontender',
-    'tender/pencatatan-non-tender': 'kd_nontender_pct',
-    'ekatalog/paket-e-purchasing': 'kd_paket',
-    'legacy/bela/toko-daring-realisasi': 'order_id',
-  }[dataset];
+  const field = NATURAL_KEY_FIELDS[dataset];
   const key = r[field];
   if (typeof key !== 'string' && typeof key !== 'number') return null;
   const contract =

@@ -1,7 +1,7 @@
 // Number, money and date text for the dashboard, in Indonesian or English. Money arrives as the
-// API's exact decimal text and is formatted by the API's own formatter (src/shared/kpi.ts), as
+// API's exact decimal text and is formatted by the API's own formatter (src/common/kpi.ts), as
 // integers (never through a float), so a card reads exactly what the API's formatted fields say.
-import { formatMoneyCents, type KpiLocale, MONEY_UNITS, SEPARATORS } from '../../src/shared/kpi.js';
+import { formatMoneyCents, type KpiLocale, MONEY_UNITS, SEPARATORS } from '../../src/common/kpi.js';
 
 export type Locale = KpiLocale;
 

@@ -1,7 +1,7 @@
 // The dashboard's GraphQL operations, each with variables, and the shapes of their answers.
 // Money is the API's exact decimal text; percentages are numbers with at most four decimals.
 
-import type { KpiMetric, KpiStatus } from '../../src/shared/kpi.js';
+import type { KpiMetric, KpiStatus } from '../../src/common/kpi.js';
 
 export type Money = string;
 

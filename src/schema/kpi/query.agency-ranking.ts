@@ -1,9 +1,9 @@
 // agencyRanking: the agencies of the province ranked by one KPI, as a connection.
 
 import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { KPI_METRICS } from '../../common/kpi.js';
 import { ValidationError } from '../../lib/errors.js';
 import { agencyRanking, type RankedAgency, type RankMetric } from '../../services/kpi/kpis.js';
-import { KPI_METRICS } from '../../shared/kpi.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { cacheable } from '../cacheable.js';
@@ -24,7 +24,7 @@ const METRIC_DESCRIPTIONS: Record<RankMetric, { description: string }> = {
 
 export const KpiMetric = builder.enumType('KpiMetric', {
   description: 'A KPI to rank agencies by.',
-  // Typed by the shared list (src/shared/kpi.ts): a metric without a description fails to compile.
+  // Typed by the shared list (src/common/kpi.ts): a metric without a description fails to compile.
   values: METRIC_DESCRIPTIONS,
 });
 

@@ -1,7 +1,7 @@
 // kpiBreakdown: a year's realisation split by channel, agency or vendor scale.
 
+import type { KpiBreakdownBy as KpiBreakdownByName } from '../../common/kpi.js';
 import { type Breakdown, type BreakdownRow, kpiBreakdown } from '../../services/kpi/kpis.js';
-import type { KpiBreakdownBy as KpiBreakdownByName } from '../../shared/kpi.js';
 import { Agency } from '../agencies.js';
 import { builder } from '../builder.js';
 import { cacheable } from '../cacheable.js';

@@ -7,6 +7,7 @@ import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { settleSnapshot } from './after-snapshot.js';
 import { revertRunItems } from './revert.js';
+import { ACCEPTED_RUNS } from './runs.js';
 
 /**
  * Per source: the runs applied after its latest snapshot (by the data's own date, as the recompute
@@ -15,13 +16,7 @@ import { revertRunItems } from './revert.js';
  * reconstruction in progress.
  */
 const STALE_RUNS = `
-WITH runs AS (
-  SELECT r.id, r.source_id, fs.fiscal_year, fs.dataset, fs.klpd_code, r.finished_at,
-    coalesce(r.requested_as_of, (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date) AS data_date
-  FROM ingest_run r JOIN feed_source fs ON fs.id = r.source_id
-  WHERE r.status = 'SUCCEEDED' AND r.reverted_at IS NULL
-    AND ($1::int[] IS NULL OR fs.fiscal_year = ANY($1::int[]))
-), best AS (
+WITH runs AS (${ACCEPTED_RUNS}), best AS (
   SELECT DISTINCT ON (source_id) source_id, id, finished_at FROM runs
   ORDER BY source_id, data_date DESC, finished_at DESC NULLS LAST, id DESC
 )

@@ -337,3 +337,16 @@ export async function hasRunForJob(jobKey: string): Promise<boolean> {
   const { rows } = await pool.query('SELECT 1 FROM ingest_run WHERE job_id = $1 LIMIT 1', [jobKey]);
   return rows.length > 0;
 }
+
+/**
+ * The runs that stand (succeeded, not taken back) of the sources of the fiscal years $1 (null: all),
+ * each with the date its snapshot stands for (`data_date`): the date it was asked as of (replay,
+ * backfill), else the day it was pulled. The KPI recompute's SOURCE_STATES and the live-state
+ * restore (restore-live.ts) read the runs through it.
+ */
+export const ACCEPTED_RUNS = `
+  SELECT r.id, r.source_id, fs.fiscal_year, fs.dataset, fs.klpd_code, r.as_of, r.requested_as_of,
+    r.finished_at, coalesce(r.requested_as_of, (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date) AS data_date
+  FROM ingest_run r JOIN feed_source fs ON fs.id = r.source_id
+  WHERE r.status = 'SUCCEEDED' AND r.reverted_at IS NULL
+    AND ($1::int[] IS NULL OR fs.fiscal_year = ANY($1::int[]))`;

@@ -1,6 +1,6 @@
 // The KPI definitions in code (docs/kpi.md states them for readers): from summed aggregates and
 // a commitment to attainment, shares, targets to date, gaps and statuses. Pure functions.
-import type { KpiStatus } from '../../shared/kpi.js';
+import type { KpiStatus } from '../../common/kpi.js';
 import {
   type Cents,
   centsToMoney,

@@ -1,9 +1,10 @@
 // The KPI questions the graph answers: a summary, a monthly series, an agency ranking and a
 // breakdown, each for one fiscal year as of a snapshot date, plus year-over-year comparison and a
 // year-end projection. Every answer carries the data version it was read from.
+
+import type { KpiMetric } from '../../common/kpi.js';
 import type { Agency } from '../../generated/prisma/client.js';
 import { checkCalendarDate, jakartaToday } from '../../lib/dates.js';
-import type { KpiMetric } from '../../shared/kpi.js';
 import {
   addTotals,
   type Commitment,

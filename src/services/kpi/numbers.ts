@@ -1,7 +1,7 @@
 // Exact KPI arithmetic and its display: money is bigint cents, a percentage is an exact ratio
 // rounded half-up only when shown (4 decimals in numeric fields, 1 decimal in text).
 
-import { formatMoneyCents, type KpiLocale, localeDecimal } from '../../shared/kpi.js';
+import { fixedText, formatMoneyCents, type KpiLocale, localeDecimal } from '../../common/kpi.js';
 
 /** Rupiah amounts as integer cents: sums and ratios never pass through a float. */
 export type Cents = bigint;
@@ -91,15 +91,7 @@ export class Percent {
   }
 }
 
-function fixedText(scaled: bigint, decimals: number): string {
-  const negative = scaled < 0n;
-  const abs = negative ? -scaled : scaled;
-  if (decimals === 0) return `${negative ? '-' : ''}${abs}`;
-  const text = abs.toString().padStart(decimals + 1, '0');
-  return `${negative ? '-' : ''}${text.slice(0, -decimals)}.${text.slice(-decimals)}`;
-}
-
-/** Money for readers (`Rp13,1 triliun`): the one formatter the dashboard uses too (src/shared/kpi.ts). */
+/** Money for readers (`Rp13,1 triliun`): the one formatter the dashboard uses too (src/common/kpi.ts). */
 export function formatMoney(cents: Cents, locale: KpiLocale): string {
   return formatMoneyCents(cents, locale);
 }

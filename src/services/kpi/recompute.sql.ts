@@ -2,6 +2,7 @@
 // into temporary tables, then a diff against the current aggregate rows) that Prisma cannot
 // express; every statement runs inside the one recompute transaction.
 import { SUSPECT_SQL } from '../../feed/mapping.js';
+import { ACCEPTED_RUNS } from '../ingest/runs.js';
 
 /**
  * The month bucket of an item (alias `i`): its Asia/Jakarta calendar month (item_date is already
@@ -263,13 +264,7 @@ WHERE c.version_to IS NULL AND c.official_value IS NOT NULL AND NOT EXISTS (
  * than any replay of an earlier day whatever date the feed prints on it.
  */
 export const SOURCE_STATES = `
-WITH runs AS (
-  SELECT r.id, r.source_id, fs.fiscal_year, r.as_of, r.requested_as_of, r.finished_at,
-    coalesce(r.requested_as_of, (r.finished_at AT TIME ZONE 'Asia/Jakarta')::date) AS data_date
-  FROM ingest_run r JOIN feed_source fs ON fs.id = r.source_id
-  WHERE r.status = 'SUCCEEDED' AND r.reverted_at IS NULL
-    AND ($1::int[] IS NULL OR fs.fiscal_year = ANY($1::int[]))
-), last AS (
+WITH runs AS (${ACCEPTED_RUNS}), last AS (
   SELECT DISTINCT ON (source_id) * FROM runs ORDER BY source_id, finished_at DESC NULLS LAST, id DESC
 ), best AS (
   SELECT source_id, max(data_date) AS data_date FROM runs GROUP BY source_id

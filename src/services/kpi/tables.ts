@@ -3,9 +3,9 @@
 // CSV; saved views return them. Cells hold the graph's values (Money as text with 2 decimals,
 // percents rounded to 4 decimals), so a table matches the graph number for number.
 import { z } from 'zod';
+import { KPI_BREAKDOWN_BY, KPI_METRICS } from '../../common/kpi.js';
 import { calendarDateText as date } from '../../lib/dates.js';
 import { ValidationError } from '../../lib/errors.js';
-import { KPI_BREAKDOWN_BY, KPI_METRICS } from '../../shared/kpi.js';
 import type { KpiFigures } from './figures.js';
 import { agencyRanking, kpiBreakdown, kpiSeries, kpiSummary } from './kpis.js';
 import { centsToMoney, type Percent } from './numbers.js';

@@ -2,7 +2,7 @@
 // against their targets, each with the date its data stands for. Card figures are the API's own
 // text (formatted), so they read exactly as the API states them.
 
-import type { KpiStatus } from '../../../src/shared/kpi.js';
+import type { KpiStatus } from '../../../src/common/kpi.js';
 import { formatDate, formatNumber, formatPoints, type Locale } from '../format.js';
 import type { KpiSummaryData } from '../queries.js';
 import type { Translate } from './types.js';

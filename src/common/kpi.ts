@@ -49,7 +49,7 @@ function roundDiv(n: bigint, d: bigint): bigint {
 }
 
 /** An integer scaled by 10^decimals → decimal text: (8291, 2) → "82.91". */
-function fixedText(scaled: bigint, decimals: number): string {
+export function fixedText(scaled: bigint, decimals: number): string {
   const negative = scaled < 0n;
   const abs = negative ? -scaled : scaled;
   if (decimals === 0) return `${negative ? '-' : ''}${abs}`;
