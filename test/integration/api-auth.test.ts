@@ -378,42 +378,33 @@ describe('API keys over graphql-ws', () => {
     }
   });
 
-  it('refuses every domain mutation over a socket without a key (UNAUTHENTICATED), writing nothing', async () => {
-    const calls = await domainMutationCalls();
+  /** Runs each call over one socket opened with `params`: each is refused with `code`, nothing written. */
+  async function refusedOverSocket(
+    calls: Awaited<ReturnType<typeof domainMutationCalls>>,
+    params: Record<string, string> | undefined,
+    code: string,
+  ): Promise<void> {
     const before = await databaseFingerprint();
-    const socket = openSocket(api);
+    const socket = openSocket(api, params);
     try {
       for (const c of calls) {
         const res = await socket.run(c.query, c.variables);
         expect({ name: c.name, data: res.data?.[c.name] ?? null }).toEqual({ name: c.name, data: null });
-        expect({ name: c.name, code: res.errors?.[0]?.extensions?.code }).toEqual({
-          name: c.name,
-          code: 'UNAUTHENTICATED',
-        });
+        expect({ name: c.name, code: res.errors?.[0]?.extensions?.code }).toEqual({ name: c.name, code });
       }
     } finally {
       await socket.close();
     }
     expect(await databaseFingerprint()).toEqual(before);
+  }
+
+  it('refuses every domain mutation over a socket without a key (UNAUTHENTICATED), writing nothing', async () => {
+    await refusedOverSocket(await domainMutationCalls(), undefined, 'UNAUTHENTICATED');
   });
 
   it('refuses every domain mutation over a socket with an analyst key (FORBIDDEN), writing nothing, as over HTTP', async () => {
     const calls = (await domainMutationCalls()).filter((c) => !ANALYST_MUTATIONS.includes(c.name));
-    const before = await databaseFingerprint();
-    const socket = openSocket(api, { authorization: `Bearer ${keys.analyst}` });
-    try {
-      for (const c of calls) {
-        const res = await socket.run(c.query, c.variables);
-        expect({ name: c.name, data: res.data?.[c.name] ?? null }).toEqual({ name: c.name, data: null });
-        expect({ name: c.name, code: res.errors?.[0]?.extensions?.code }).toEqual({
-          name: c.name,
-          code: 'FORBIDDEN',
-        });
-      }
-    } finally {
-      await socket.close();
-    }
-    expect(await databaseFingerprint()).toEqual(before);
+    await refusedOverSocket(calls, { authorization: `Bearer ${keys.analyst}` }, 'FORBIDDEN');
   });
 
   it('answers node(id:) { __typename } of a deal, an ingest run and a feed source to the public as a missing row, over HTTP and a socket', async () => {
