@@ -4,7 +4,9 @@
 //
 //   the published KPI data version (readPublishedVersion: a recompute or publication moves it),
 //   the content version (services/content-version: PostgreSQL moves it at the commit of every
-//     write to events, deals, targets, agencies…, whichever process writes: API, CLI, job, psql),
+//     write to events, deals, targets, agencies…, whichever process writes: API, CLI, job, psql;
+//     held in memory from its NOTIFY while the listener is up, read per request while it is not,
+//     and read again by every mutation of this process before it answers),
 //   today's date in Asia/Jakarta (answers without asOf pro-rate targets to today),
 //   the viewer's role (PUBLIC, ANALYST, ADMIN: answers differ by role and never cross),
 //   the operation (SHA-256 of the document, operation name) and its variables.
@@ -19,6 +21,7 @@
 // else an answer reads is covered by the content version. While Redis or PostgreSQL is down
 // nothing is looked up or stored: every read executes.
 import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type SelectionSetNode } from 'graphql';
 import type { Redis } from 'ioredis';
@@ -29,7 +32,7 @@ import { logger } from '../lib/logger.js';
 import { cacheableRootFields } from '../schema/cacheable.js';
 import type { Viewer } from '../schema/context.js';
 import { schema } from '../schema/index.js';
-import { readContentVersion } from '../services/content-version.js';
+import { contentVersions } from '../services/content-version.js';
 import { publishedVersionKey, readPublishedVersion } from '../services/kpi/notify.js';
 import { viewerForRequest } from './auth.js';
 import { httpCacheHeaders } from './http-cache.js';
@@ -160,9 +163,13 @@ export function registerResponseCache(
   const ttlSeconds = options.ttlSeconds ?? cfg.RESPONSE_CACHE_TTL_S;
   const local = localEntries(options.localEntries ?? 500, ttlSeconds * 1000);
   const log = logger.child({ component: 'response-cache' });
+  if (enabled) {
+    contentVersions.start();
+    app.addHook('onClose', () => contentVersions.stop());
+  }
 
   async function versions(): Promise<string> {
-    const [kpi, content] = await Promise.all([redis.get(publishedVersionKey()), readContentVersion()]);
+    const [kpi, content] = await Promise.all([redis.get(publishedVersionKey()), contentVersions.version()]);
     return `${kpi ?? (await readPublishedVersion(redis))}|${content}`;
   }
 
@@ -235,4 +242,33 @@ export function registerResponseCache(
     }
     return payload;
   });
+}
+
+/**
+ * Read-your-writes for the in-memory content version: a mutation reads the version again before
+ * its answer leaves, so this process's next read keys by the version the mutation committed, not
+ * by one the notification has yet to raise. Failed mutations refresh too (they may have written).
+ */
+export async function refreshAfterMutation(
+  operation: OperationDefinitionNode | null | undefined,
+): Promise<void> {
+  if (operation?.operation !== 'mutation') return;
+  try {
+    await contentVersions.refresh();
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'could not read the content version after a mutation');
+  }
+}
+
+/** Apollo's side of `refreshAfterMutation` (graphql-ws calls it from its own hook). */
+export function readYourWritesPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation }) {
+          await refreshAfterMutation(operation);
+        },
+      };
+    },
+  };
 }

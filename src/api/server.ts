@@ -36,7 +36,7 @@ import { persistedQueries } from './persisted-queries.js';
 import { registerQueueBoard } from './queue-board.js';
 import { RateLimiter, registerRateLimit } from './rate-limit.js';
 import { registerRequestLog } from './request-log.js';
-import { registerResponseCache } from './response-cache.js';
+import { readYourWritesPlugin, registerResponseCache } from './response-cache.js';
 import { attachSubscriptions, httpSubscriptionRefusal, type SocketLimits } from './subscriptions.js';
 import { warmUpPlugin, warmUpState } from './warm-up.js';
 
@@ -107,6 +107,7 @@ export async function buildServer(
       warmUpPlugin(warmUp),
       httpCachePlugin(warmUp),
       httpSubscriptionRefusal(),
+      readYourWritesPlugin(),
     ],
   });
   await apollo.start();

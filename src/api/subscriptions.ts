@@ -40,6 +40,7 @@ import { formatError } from './errors.js';
 import { type ApiLimits, limitRules } from './limits.js';
 import { refuseUnlisted } from './persisted-queries.js';
 import { type RateLimiter, rateLimitedError } from './rate-limit.js';
+import { refreshAfterMutation } from './response-cache.js';
 
 export interface Subscriptions {
   close(): Promise<void>;
@@ -232,10 +233,13 @@ export function attachSubscriptions(
       onOperation: (_ctx, _id, _payload, args) => {
         (args.contextValue as Context | undefined)?.deadline?.end();
       },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors
+      onNext: async (_ctx, _id, _payload, args, result) => {
+        // As over HTTP: this process's reads after a mutation see the version it committed.
+        await refreshAfterMutation(getOperationAST(args.document, args.operationName));
+        return result.errors
           ? { ...result, errors: collapseTimeouts(formatted(result.errors)) as unknown as GraphQLError[] }
-          : result,
+          : result;
+      },
       onError: (_ctx, _id, _payload, errors) => formatted(errors) as unknown as GraphQLError[],
     },
     wss,

@@ -1,6 +1,9 @@
 // The response cache's content version moves with every write to the content it covers, whoever
 // writes it: a cached answer is not served after a write by the CLI (another process) or by a job
-// (the worker's processors), not only after the API's own mutations.
+// (the worker's processors), not only after the API's own mutations. The API holds the version in
+// memory from the trigger's NOTIFY; while its listener is down it reads the row per request.
+
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Job } from 'bullmq';
 import type { Api, Json } from '../factories/api.js';
@@ -23,7 +26,10 @@ const { CACHE_HEADER } = await import('../../src/api/response-cache.js');
 const { createProducer } = await import('../../src/jobs/producer.js');
 const { ensureSources, listSources } = await import('../../src/services/ingest/sources.js');
 const { requestRun } = await import('../../src/services/ingest/runs.js');
-const { readContentVersion } = await import('../../src/services/content-version.js');
+const { CONTENT_VERSION_CHANNEL, contentVersions, readContentVersion } = await import(
+  '../../src/services/content-version.js'
+);
+const { contentVersionNotified } = await import('../helpers/content-version.js');
 const { createProcessors } = await import('../../src/worker/processors.js');
 const { cacheableRootFields } = await import('../../src/schema/cacheable.js');
 const { schema } = await import('../../src/schema/index.js');
@@ -131,6 +137,7 @@ describe('a cached answer', () => {
     ]);
     const { code } = await cli.exited;
     expect({ code, stderr: cli.output().stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    await contentVersionNotified();
 
     const fresh = await agencies();
     expect(fresh.cache).toBe('MISS');
@@ -154,9 +161,106 @@ describe('a cached answer', () => {
     };
     const result = (await processors.ingest(job as unknown as Job)) as { status: string };
     expect(result.status).toBe('SUCCEEDED');
+    await contentVersionNotified();
 
     const fresh = await agencies();
     expect(fresh.cache).toBe('MISS');
     expect(fresh.totalCount).toBeGreaterThan(cached.totalCount);
+  });
+});
+
+/** Runs one statement through psql: a writer that is neither the API nor Node. */
+async function psql(sql: string): Promise<void> {
+  const child = spawn('psql', [process.env.DATABASE_URL!, '-v', 'ON_ERROR_STOP=1', '-qc', sql], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+}
+
+async function listenerPid(): Promise<number | undefined> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = 'bisma content-version listener'`,
+  );
+  return rows[0]?.pid;
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('the in-memory content version', () => {
+  it('is announced by the trigger at commit with the version it moved to', async () => {
+    const listener = await pool.connect();
+    try {
+      const heard: string[] = [];
+      listener.on('notification', (m) => {
+        if (m.channel === CONTENT_VERSION_CHANNEL) heard.push(m.payload ?? '');
+      });
+      await listener.query(`LISTEN ${CONTENT_VERSION_CHANNEL}`);
+      await pool.query(`UPDATE agency SET name = 'Dinas Diumumkan' WHERE code = 'CV.1'`);
+      const moved = await readContentVersion();
+      await until('the notification arrives', () => heard.length > 0);
+      expect(heard).toEqual([moved]);
+    } finally {
+      await listener.query(`UNLISTEN ${CONTENT_VERSION_CHANNEL}`);
+      listener.release();
+    }
+  });
+
+  it('turns a hit into a miss when psql writes, once the notification has arrived', async () => {
+    await until('the API listens', () => contentVersions.listening);
+    const cached = await cachedAgencies();
+    expect(cached.codes).not.toContain('PSQL.1');
+    const before = BigInt(await contentVersions.version());
+
+    await psql(`INSERT INTO agency (code, name, updated_at) VALUES ('PSQL.1', 'Dinas dari psql', now())`);
+    // Only the notification moves the memory: nothing in this process read or wrote the row.
+    await until('the notification moves the version in memory', async () => {
+      return BigInt(await contentVersions.version()) > before;
+    });
+    expect(await contentVersions.version()).toBe(await readContentVersion());
+    expect(contentVersions.listening).toBe(true);
+
+    const fresh = await agencies();
+    expect(fresh.cache).toBe('MISS');
+    expect(fresh.codes).toContain('PSQL.1');
+  });
+
+  it('reads the version per request while the listener is down, and listens again after', async () => {
+    await until('the API listens', () => contentVersions.listening);
+    const cached = await cachedAgencies();
+    expect(cached.codes).not.toContain('DOWN.1');
+
+    const pid = await listenerPid();
+    expect(pid).toBeDefined();
+    await pool.query('SELECT pg_terminate_backend($1)', [pid]);
+    await until('the API sees its listener gone', () => !contentVersions.listening);
+
+    // Nobody hears this write's notification: only the per-request read can see it.
+    await pool.query(`INSERT INTO agency (code, name, updated_at) VALUES ('DOWN.1', 'Dinas Sunyi', now())`);
+    const whileDown = await agencies();
+    expect(contentVersions.listening).toBe(false);
+    expect(whileDown.cache).toBe('MISS');
+    expect(whileDown.codes).toContain('DOWN.1');
+    expect((await agencies()).cache).toBe('HIT');
+
+    // Back: a new connection listens, reads the row, and notifications move the version again.
+    await until('the listener is back', () => contentVersions.listening);
+    expect(await listenerPid()).not.toBe(pid);
+    expect(await contentVersions.version()).toBe(await readContentVersion());
+    await psql(`UPDATE agency SET name = 'Dinas Bersuara' WHERE code = 'DOWN.1'`);
+    await contentVersionNotified();
+    const afterBack = await agencies();
+    expect(afterBack.cache).toBe('MISS');
   });
 });

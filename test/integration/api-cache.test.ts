@@ -11,6 +11,7 @@ const { createTestDatabase } = await import('../helpers/db.js');
 const { flushTestPrefix } = await import('../helpers/redis.js');
 const { startApi, createKeys, globalId } = await import('../factories/api.js');
 const { makeEvent } = await import('../factories/data.js');
+const { contentVersionNotified } = await import('../helpers/content-version.js');
 const { createAgency, createRun, upsertItems } = await import('../factories/kpi-items.js');
 const { recomputeKpis } = await import('../../src/services/kpi/recompute.js');
 const { closeDb } = await import('../../src/lib/db.js');
@@ -96,6 +97,7 @@ describe('response cache', () => {
 
   it('serves a fresh answer after a mutation changes the data', async () => {
     const draft = await makeEvent({ status: 'DRAFT', title: 'Batch Cache' });
+    await contentVersionNotified();
     await send(api, EVENTS);
     const cached = await send(api, EVENTS);
     expect(cached.cache).toBe('HIT');
@@ -134,7 +136,7 @@ describe('response cache', () => {
 
   it('never serves a public answer to an admin or an admin answer to the public', async () => {
     await makeEvent({ status: 'DRAFT', title: 'Draft Only Admins See' });
-    // Data written outside the API does not bump the content version: read through a new document.
+    await contentVersionNotified();
     const query = `{ events(first: 100) { edges { node { title } } } }`;
     const titles = (r: Sent) => r.data.events.edges.map((e: Json) => e.node.title);
 
@@ -170,6 +172,7 @@ describe('response cache', () => {
 
   it('sees a mutation made through another server', async () => {
     const draft = await makeEvent({ status: 'DRAFT', title: 'Published Elsewhere' });
+    await contentVersionNotified();
     const query = `{ events(first: 100) { totalCount } }`;
     await send(api, query);
     const cached = await send(api, query);
