@@ -6,17 +6,13 @@
 import { AppError } from '../lib/errors.js';
 
 export class Deadline {
-  /** The one error every stopped field fails with (the transports report it once). */
-  readonly error: AppError;
   private readonly at: number;
   private readonly timer: NodeJS.Timeout;
   private readonly reached: Promise<never>;
+  private stopped: AppError | undefined;
 
   constructor(readonly timeoutMs: number) {
     this.at = Date.now() + timeoutMs;
-    this.error = new AppError('QUERY_TIMEOUT', `the query ran longer than ${timeoutMs} ms and was stopped`, {
-      timeoutMs,
-    });
     let fire!: () => void;
     this.reached = new Promise<never>((_resolve, reject) => {
       fire = () => reject(this.error);
@@ -25,6 +21,19 @@ export class Deadline {
     this.reached.catch(() => undefined);
     this.timer = setTimeout(fire, timeoutMs);
     this.timer.unref();
+  }
+
+  /**
+   * The one error every stopped field fails with (the transports report it once). Made on first
+   * use: most requests end before their deadline, and an Error captures a stack when it is made.
+   */
+  get error(): AppError {
+    this.stopped ??= new AppError(
+      'QUERY_TIMEOUT',
+      `the query ran longer than ${this.timeoutMs} ms and was stopped`,
+      { timeoutMs: this.timeoutMs },
+    );
+    return this.stopped;
   }
 
   get expired(): boolean {
