@@ -55,6 +55,9 @@ const settings = z.object({
     .default('')
     .transform((v) => v.replace(/\/$/, '')),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgresql://postgres@127.0.0.1:5432/bisma'),
+  /** Where the API's content-version listener connects (LISTEN needs a session of its own): set it
+   *  when DATABASE_URL goes through a transaction-pooling PgBouncer. Default: DATABASE_URL. */
+  DATABASE_LISTEN_URL: url(['postgres:', 'postgresql:']).optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   // API protection (docs/security.md). A rate limit of 0 turns that limit off.
@@ -236,6 +239,7 @@ export type Config = z.infer<typeof envSchema>;
 /** Secrets that may come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets). */
 export const SECRET_FILE_VARIABLES = [
   'DATABASE_URL',
+  'DATABASE_LISTEN_URL',
   'REDIS_URL',
   'FEED_TOKEN',
   'METRICS_TOKEN',

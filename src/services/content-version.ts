@@ -85,7 +85,7 @@ export class ContentVersionListener {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({
-      connectionString: config().DATABASE_URL,
+      connectionString: config().DATABASE_LISTEN_URL ?? config().DATABASE_URL,
       application_name: 'bisma content-version listener',
       keepAlive: true,
       connectionTimeoutMillis: 5_000,
