@@ -1,7 +1,9 @@
 // PostgreSQL restarted under read load, against a real API process and a private PostgreSQL
 // cluster the test stops and starts: while it is down every read fails with DATABASE_UNAVAILABLE
 // and /readyz answers 503, each answer arriving while the database is still down (nothing waits
-// for it to come back); once it is back the same API process serves the same data again.
+// for it to come back); once it is back the same API process serves the same data again. A second
+// API process with the response cache on listens for the content version: after the restart its
+// listener connects again, and a write made then turns its cached answer into a miss.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
@@ -16,6 +18,9 @@ const ADMIN_KEY = 'fault-test-admin-key-0123456789';
 let postgres: PrivatePostgres;
 let api: Spawned;
 let base: string;
+/** The API process with the response cache on. */
+let cached: Spawned;
+let cachedBase: string;
 /** Read load runs while this holds; afterAll clears it, so a failed test leaves no loop behind. */
 let loading = false;
 
@@ -37,14 +42,22 @@ function cli(command: string, env: Record<string, string>) {
   if (result.status !== 0) throw new Error(`bisma ${command} failed: ${result.stderr}`);
 }
 
-async function graphql(key?: string): Promise<Pick<Answer, 'status' | 'body' | 'retryAfter'>> {
-  const res = await fetch(`${base}/graphql`, {
+async function graphql(
+  key?: string,
+  at = base,
+): Promise<Pick<Answer, 'status' | 'body' | 'retryAfter'> & { cache: string | null }> {
+  const res = await fetch(`${at}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query: QUERY }),
   });
   const body = (await res.json().catch(() => null)) as Answer['body'];
-  return { status: res.status, body, retryAfter: res.headers.get('retry-after') };
+  return {
+    status: res.status,
+    body,
+    retryAfter: res.headers.get('retry-after'),
+    cache: res.headers.get('x-bisma-cache'),
+  };
 }
 
 beforeAll(async () => {
@@ -70,12 +83,26 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   });
   await whenServing(api, `${base}/readyz`);
+
+  const cachedPort = await freePort();
+  cachedBase = `http://127.0.0.1:${cachedPort}`;
+  cached = spawnEntry('src/api/main.ts', {
+    ...env,
+    PORT: String(cachedPort),
+    HOST: '127.0.0.1',
+    DB_POOL_MAX: '2',
+    RESPONSE_CACHE: 'true',
+    LOG_LEVEL: 'error',
+  });
+  await whenServing(cached, `${cachedBase}/readyz`);
 });
 afterAll(async () => {
   loading = false;
-  if (api && api.child.exitCode === null) {
-    api.child.kill('SIGTERM');
-    await api.exited;
+  for (const started of [api, cached]) {
+    if (started && started.child.exitCode === null) {
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
   }
   await postgres?.close();
   await flushTestPrefix();
@@ -157,5 +184,43 @@ describe('PostgreSQL restarted while the API serves reads', () => {
     expect(after.status).toBe(200);
     expect(after.body?.errors).toBeUndefined();
     expect(after.body?.data).toEqual(expected);
+  });
+
+  it('has the cached API listen again after the restart: a write then turns its hit into a miss', async () => {
+    const db = new pg.Client({ connectionString: postgres.url('bisma') });
+    await db.connect();
+    try {
+      // The listener reconnects on its own (backing off while PostgreSQL was down).
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { rows } = await db.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'bisma content-version listener'`,
+        );
+        if (rows.length > 0) break;
+        if (Date.now() > deadline) throw new Error('the content-version listener did not connect again');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await graphql(undefined, cachedBase);
+      const hit = await graphql(undefined, cachedBase);
+      expect(hit.cache).toBe('HIT');
+
+      const { rows } = await db.query<{ id: number }>(
+        `UPDATE event SET title = 'Judul Sesudah Restart'
+          WHERE id = (SELECT id FROM event WHERE status IN ('PUBLISHED', 'DONE')
+                       ORDER BY start_date, id LIMIT 1) RETURNING id`,
+      );
+      expect(rows).toHaveLength(1);
+      // A miss with the new title once the notification has arrived (milliseconds; bounded here).
+      let fresh = await graphql(undefined, cachedBase);
+      const until = Date.now() + 2_000;
+      while (fresh.cache === 'HIT' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 10));
+        fresh = await graphql(undefined, cachedBase);
+      }
+      expect(fresh.cache).toBe('MISS');
+      expect(JSON.stringify(fresh.body?.data)).toContain('Judul Sesudah Restart');
+    } finally {
+      await db.end();
+    }
   });
 });
