@@ -7,7 +7,8 @@
 // An API process keeps one listening connection and holds the latest version in memory, so a
 // cacheable request reads no row. The memory is trusted only while that connection is up and has
 // read the row since it started listening; otherwise (starting, down, reconnecting) every request
-// reads the row as before. The API's own mutations read the row before they answer, so a client
+// reads the row as before. The listener also reads the row every few seconds (a heartbeat), so a
+// connection that died silently or a lost notification leaves the memory behind for seconds at most. The API's own mutations read the row before they answer, so a client
 // never gets a stale hit right after its own write, even before the notification arrives.
 import pg from 'pg';
 import { config } from '../config/env.js';
@@ -26,6 +27,14 @@ export async function readContentVersion(): Promise<string> {
 
 const FIRST_RETRY_MS = 1_000;
 const LAST_RETRY_MS = 15_000;
+/**
+ * The listener also reads the row itself this often, and gives up on a connection that does not
+ * answer within HEARTBEAT_TIMEOUT_MS: a connection can die without an error reaching this side
+ * (a failed-over host that sends no reset), and a notification could be lost on the way (a pooler
+ * that does not keep the session); either way the memory is never behind for longer than this.
+ */
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_TIMEOUT_MS = 2_000;
 
 /**
  * The content version held in memory from LISTEN, with the per-request read as its fallback.
@@ -40,6 +49,7 @@ export class ContentVersionListener {
   private live = false;
   private retryMs = FIRST_RETRY_MS;
   private retryTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private readonly log = logger.child({ component: 'content-version' });
 
   /** Whether the memory is trusted now: listening, and the row read since listening began. */
@@ -74,6 +84,7 @@ export class ContentVersionListener {
     this.live = false;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.stopHeartbeat();
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
@@ -88,7 +99,9 @@ export class ContentVersionListener {
       connectionString: config().DATABASE_LISTEN_URL ?? config().DATABASE_URL,
       application_name: 'bisma content-version listener',
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: 5_000,
+      query_timeout: HEARTBEAT_TIMEOUT_MS,
     });
     this.client = client;
     client.on('notification', (message) => {
@@ -106,9 +119,28 @@ export class ContentVersionListener {
       this.raise(BigInt(rows[0]?.version ?? '0'));
       this.live = true;
       this.retryMs = FIRST_RETRY_MS;
+      this.startHeartbeat(client);
     } catch (err) {
       this.lost(client, err as Error);
     }
+  }
+
+  private startHeartbeat(client: pg.Client): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      client.query<{ version: string }>(READ).then(
+        ({ rows }) => {
+          if (this.client === client) this.raise(BigInt(rows[0]?.version ?? '0'));
+        },
+        (err: Error) => this.lost(client, err),
+      );
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   /** The connection is gone or failed: back to per-request reads until a new one listens. */
@@ -116,6 +148,7 @@ export class ContentVersionListener {
     if (this.client !== client) return;
     this.client = null;
     this.live = false;
+    this.stopHeartbeat();
     client.removeAllListeners('notification');
     client.on('error', () => undefined);
     void client.end().catch(() => undefined);

@@ -224,16 +224,38 @@ describe('the in-memory content version', () => {
     const before = BigInt(await contentVersions.version());
 
     await psql(`INSERT INTO agency (code, name, updated_at) VALUES ('PSQL.1', 'Dinas dari psql', now())`);
-    // Only the notification moves the memory: nothing in this process read or wrote the row.
-    await until('the notification moves the version in memory', async () => {
-      return BigInt(await contentVersions.version()) > before;
-    });
+    // Only the notification moves the memory this soon: nothing in this process read or wrote the
+    // row, and the listener's own read of it (its heartbeat) comes every 5 s.
+    await until(
+      'the notification moves the version in memory',
+      async () => BigInt(await contentVersions.version()) > before,
+      2_000,
+    );
     expect(await contentVersions.version()).toBe(await readContentVersion());
     expect(contentVersions.listening).toBe(true);
 
     const fresh = await agencies();
     expect(fresh.cache).toBe('MISS');
     expect(fresh.codes).toContain('PSQL.1');
+  });
+
+  it('catches up within its heartbeat when a move of the version is never announced', async () => {
+    await until('the API listens', () => contentVersions.listening);
+    const cached = await cachedAgencies();
+    // No trigger moves this one, so no notification is sent: as if one had been lost.
+    const { rows } = await pool.query<{ version: string }>(
+      'UPDATE content_version SET version = version + 1 RETURNING version::text AS version',
+    );
+    const moved = rows[0]!.version;
+    await until(
+      'the heartbeat reads the moved version',
+      async () => (await contentVersions.version()) === moved,
+      8_000,
+    );
+    expect(contentVersions.listening).toBe(true);
+    const fresh = await agencies();
+    expect(fresh.cache).toBe('MISS');
+    expect(fresh.codes).toEqual(cached.codes);
   });
 
   it('reads the version per request while the listener is down, and listens again after', async () => {
