@@ -380,7 +380,8 @@ async function reset(): Promise<void> {
   await pool.query(`DELETE FROM ingest_item_journal; DELETE FROM kpi_run_quarantine; DELETE FROM kpi_run_consumed;
     DELETE FROM kpi_version_year;
     DELETE FROM kpi_aggregate; DELETE FROM kpi_commitment; DELETE FROM kpi_version; DELETE FROM kpi_dirty_bucket;
-    DELETE FROM procurement_item; DELETE FROM fiscal_target; DELETE FROM ingest_run; DELETE FROM feed_source`);
+    DELETE FROM procurement_item; DELETE FROM kpi_item_delta; DELETE FROM kpi_commitment_delta; DELETE FROM fiscal_target;
+    DELETE FROM ingest_run; DELETE FROM feed_source`);
 }
 
 // ------------------------------------------------------------------------------------ steps
