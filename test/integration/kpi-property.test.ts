@@ -274,11 +274,8 @@ describe('incremental recompute (property)', () => {
             const version = await latestVersionId();
             expect(await versionAggregates(version)).toEqual(await scratchAggregates());
             expect(await versionCommitments(version)).toEqual(await scratchCommitments());
-            // Consumed or discarded: nothing is left pending.
-            const { rows } = await pool.query(
-              'SELECT (SELECT count(*) FROM kpi_item_delta) + (SELECT count(*) FROM kpi_commitment_delta) AS n',
-            );
-            expect(Number(rows[0].n)).toBe(0);
+            // With the check below, what stays pending (a full recompute keeps the deltas of years it
+            // did not read) cancels out.
           } else if (move.field === 'withdraw') {
             await withdrawItems([
               {

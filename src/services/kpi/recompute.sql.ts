@@ -45,6 +45,12 @@ export const CONSUME_DIRTY = `
 WITH gone AS (DELETE FROM kpi_dirty_bucket RETURNING fiscal_year, agency_id, month, run_id)
 INSERT INTO _kpi_consumed SELECT fiscal_year, agency_id, month, run_id FROM gone`;
 
+/** A key whose figures sum to something: one that sums to nothing is as if absent. */
+const NONZERO_SUMS = `sum(item_count) <> 0 OR sum(total_value) <> 0 OR sum(pdn_value) <> 0 OR sum(umk_value) <> 0
+  OR sum(unknown_count) <> 0 OR sum(unknown_value_count) <> 0 OR sum(unknown_umk_count) <> 0
+  OR sum(pdn_share_base) <> 0 OR sum(pdn_share_part) <> 0 OR sum(umk_share_base) <> 0 OR sum(umk_share_part) <> 0
+  OR sum(unknown_pdn_amount) <> 0 OR sum(suspect_count) <> 0 OR sum(suspect_value) <> 0`;
+
 /**
  * The buckets to recompute: those the consumed deltas change, and those ingest marked dirty.
  * Ingest marks the calendar month of an item's date (null without a date); the item's bucket is
@@ -63,7 +69,8 @@ SELECT fiscal_year, coalesce(agency_id, 0), month FROM _kpi_delta`;
 
 /**
  * Takes the item deltas visible now (one snapshot), except those of the years $1 (they wait),
- * summed by aggregate key. Deltas that ingest commits later stay for the next recompute.
+ * summed by aggregate key; changes that cancel out are dropped. Deltas that ingest commits later
+ * stay for the next recompute.
  */
 export const CONSUME_ITEM_DELTAS = `
 WITH gone AS (DELETE FROM kpi_item_delta WHERE NOT (fiscal_year = ANY($1::int[])) RETURNING *)
@@ -72,13 +79,15 @@ SELECT fiscal_year, month, agency_id, channel, vendor_scale, sum(total_value), s
   sum(item_count), sum(unknown_count), sum(unknown_value_count), sum(unknown_umk_count), sum(pdn_share_base),
   sum(pdn_share_part), sum(umk_share_base), sum(umk_share_part), sum(unknown_pdn_amount), sum(suspect_count),
   sum(suspect_value)
-FROM gone GROUP BY 1, 2, 3, 4, 5`;
+FROM gone GROUP BY 1, 2, 3, 4, 5
+HAVING ${NONZERO_SUMS}`;
 
 /** The same for the plans' deltas, by (fiscal year, agency). */
 export const CONSUME_COMMITMENT_DELTAS = `
 WITH gone AS (DELETE FROM kpi_commitment_delta WHERE NOT (fiscal_year = ANY($1::int[])) RETURNING *)
 INSERT INTO _kpi_com_delta
-SELECT fiscal_year, agency_id, sum(value), sum(package_count), sum(unknown_count) FROM gone GROUP BY 1, 2`;
+SELECT fiscal_year, agency_id, sum(value), sum(package_count), sum(unknown_count) FROM gone GROUP BY 1, 2
+HAVING sum(value) <> 0 OR sum(package_count) <> 0 OR sum(unknown_count) <> 0`;
 
 /** Full recompute: every bucket that holds items or current aggregate rows. */
 export const SCOPE_FULL = `
@@ -144,10 +153,7 @@ FROM (
   SELECT fiscal_year, month, agency_id, channel, vendor_scale, ${AGGREGATE_FIGURES} FROM _kpi_delta
 ) x
 GROUP BY 1, 2, 3, 4, 5
-HAVING sum(item_count) <> 0 OR sum(total_value) <> 0 OR sum(pdn_value) <> 0 OR sum(umk_value) <> 0
-  OR sum(unknown_count) <> 0 OR sum(unknown_value_count) <> 0 OR sum(unknown_umk_count) <> 0
-  OR sum(pdn_share_base) <> 0 OR sum(pdn_share_part) <> 0 OR sum(umk_share_base) <> 0 OR sum(umk_share_part) <> 0
-  OR sum(unknown_pdn_amount) <> 0 OR sum(suspect_count) <> 0 OR sum(suspect_value) <> 0`;
+HAVING ${NONZERO_SUMS}`;
 
 /**
  * Rows that no set of items can produce (no item, or a negative count): the deltas and the
