@@ -28,6 +28,12 @@ import {
   upsertItems,
   withdrawItems,
 } from '../factories/kpi-items.js';
+import {
+  pendingAggregates,
+  pendingCommitments,
+  scratchAggregates,
+  scratchCommitments,
+} from '../factories/kpi-scratch.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
 
@@ -562,6 +568,10 @@ describe('KPI versions under operations (property)', () => {
           const answersBefore = new Map(answers);
 
           const result = await apply(world, op);
+          // The delta invariant, whatever the step wrote (pulls, replays, reverts, restores):
+          // the current aggregates plus the pending item deltas equal the items.
+          expect(await pendingAggregates()).toEqual(await scratchAggregates());
+          expect(await pendingCommitments()).toEqual(await scratchCommitments());
           if (op.type === 'recompute') {
             last = result;
             // A replay never stays in the items: after every recompute each source holds its
