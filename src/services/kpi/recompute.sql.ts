@@ -135,10 +135,14 @@ const AGGREGATE_FIGURES = `total_value, pdn_value, umk_value, item_count, unknow
   unknown_umk_count, pdn_share_base, pdn_share_part, umk_share_base, umk_share_part, unknown_pdn_amount, suspect_count,
   suspect_value`;
 
+/** The same key as a consumed delta `d` (hashable: no IS NOT DISTINCT FROM). */
+const DELTA_KEY = `d.fiscal_year = a.fiscal_year AND d.month = a.month
+  AND coalesce(d.agency_id, 0) = coalesce(a.agency_id, 0) AND d.channel = a.channel AND d.vendor_scale = a.vendor_scale`;
+
 /**
- * Incremental recompute: each key of the scope's buckets is its current aggregate plus the
- * consumed deltas, no item read. A key that no longer holds anything is left out, as a
- * computation from the items would not have it.
+ * Incremental recompute: each key the consumed deltas change is its current aggregate plus its
+ * deltas, no item read; every other key stays as it is. A key that no longer holds anything is
+ * left out, as a computation from the items would not have it.
  */
 export const AGGREGATES_FROM_DELTAS = `
 INSERT INTO _kpi_fresh_agg
@@ -146,9 +150,8 @@ SELECT fiscal_year, month, agency_id, channel, vendor_scale, ${AGGREGATE_SUMS}
 FROM (
   SELECT a.fiscal_year, a.month, a.agency_id, a.channel, a.vendor_scale, ${AGGREGATE_FIGURES}
   FROM kpi_aggregate a
-  WHERE a.version_to IS NULL AND a.fiscal_year IN (SELECT fiscal_year FROM _kpi_scope) AND EXISTS (
-    SELECT 1 FROM _kpi_scope s WHERE s.fiscal_year = a.fiscal_year AND s.agency_key = coalesce(a.agency_id, 0)
-      AND s.month = a.month)
+  WHERE a.version_to IS NULL AND a.fiscal_year IN (SELECT fiscal_year FROM _kpi_delta)
+    AND EXISTS (SELECT 1 FROM _kpi_delta d WHERE ${DELTA_KEY})
   UNION ALL
   SELECT fiscal_year, month, agency_id, channel, vendor_scale, ${AGGREGATE_FIGURES} FROM _kpi_delta
 ) x
@@ -169,17 +172,15 @@ SELECT (SELECT count(*) FROM _kpi_fresh_agg WHERE item_count <= 0 OR least(unkno
 const SAME_AGGREGATE_KEY = `f.fiscal_year = a.fiscal_year AND f.month = a.month
   AND f.agency_id IS NOT DISTINCT FROM a.agency_id AND f.channel = a.channel AND f.vendor_scale = a.vendor_scale`;
 
-/** Closes the current rows of the scope that the fresh computation does not reproduce exactly. */
+/**
+ * Closes the current rows that the fresh computation does not reproduce exactly: of the touched
+ * years (full), or of the keys the consumed deltas change.
+ */
 export function closeChangedAggregates(full: boolean): string {
   return `
 UPDATE kpi_aggregate a SET version_to = $1
 WHERE a.fiscal_year = ANY($2::int[]) AND a.version_to IS NULL
-  ${
-    full
-      ? ''
-      : `AND EXISTS (SELECT 1 FROM _kpi_scope s
-    WHERE s.fiscal_year = a.fiscal_year AND s.agency_key = coalesce(a.agency_id, 0) AND s.month = a.month)`
-  }
+  ${full ? '' : `AND EXISTS (SELECT 1 FROM _kpi_delta d WHERE ${DELTA_KEY})`}
   AND NOT EXISTS (SELECT 1 FROM _kpi_fresh_agg f WHERE ${SAME_AGGREGATE_KEY}
     AND f.total_value = a.total_value AND f.pdn_value = a.pdn_value AND f.umk_value = a.umk_value
     AND f.item_count = a.item_count AND f.unknown_count = a.unknown_count
