@@ -1,8 +1,8 @@
 // Incremental KPI recompute: consumes the item deltas that every write to the items records (a
 // trigger, in the writer's transaction) and the dirty buckets that ingest marks, adds the deltas
-// to the current aggregates of the buckets they touch, without reading the items, and records the
-// result as the next data version, in one transaction; the version is published, or held when it
-// breaks a drift rule (gating.ts). A full recompute reads every item. See docs/kpi.md.
+// to the current aggregate rows of the keys they change, without reading the items, and records
+// the result as the next data version, in one transaction; the version is published, or held when
+// it breaks a drift rule (gating.ts). A full recompute reads every item. See docs/kpi.md.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
