@@ -263,7 +263,9 @@ async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []
     await step('commitment', () => client.query(SQL.freshCommitments(full), [years]));
     if (!full) await outOfStep(client);
     await client.query('ANALYZE _kpi_fresh_agg; ANALYZE _kpi_fresh_com');
-    const closed = await step('close', () => client.query(SQL.closeChangedAggregates(full), [version, years]));
+    const closed = await step('close', () =>
+      client.query(SQL.closeChangedAggregates(full), [version, years]),
+    );
     const inserted = await step('insert', () => client.query(SQL.INSERT_NEW_AGGREGATES, [version]));
     const closedCom = await step('closeCommitment', () =>
       client.query(SQL.CLOSE_CHANGED_COMMITMENTS, [version, years]),
