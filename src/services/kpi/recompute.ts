@@ -21,7 +21,10 @@ import { quarantinedAmong } from './run-effects.js';
 /** Serialises recomputes across every worker process (any constant shared by them all). */
 export const KPI_RECOMPUTE_LOCK = 72_616_010;
 
-/** A publication that inserts more aggregate rows than this refreshes the tables' statistics. */
+/**
+ * A publication that inserts more aggregate rows than this, and more than the statistics counted,
+ * refreshes the tables' statistics.
+ */
 const ANALYZE_AFTER_ROWS = 5_000;
 
 export interface RecomputeInput {
@@ -279,8 +282,9 @@ async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []
       (closedCom.rowCount ?? 0) +
       (insertedCom.rowCount ?? 0);
     // Right after a first or large publication the tables' statistics still describe the old
-    // contents, and the next diff's plan would be chosen as if they were nearly empty.
-    if (full || (inserted.rowCount ?? 0) > ANALYZE_AFTER_ROWS) {
+    // contents, and the next diff's plan would be chosen as if they were nearly empty. A smaller
+    // one leaves them true enough: the planner scales their row counts to the table's size.
+    if (full || (await outgrowsStatistics(client, inserted.rowCount ?? 0))) {
       await step('analyze', () => client.query('ANALYZE kpi_aggregate; ANALYZE kpi_commitment'));
     }
 
@@ -518,6 +522,15 @@ async function quarantineReasons(client: pg.PoolClient, years: YearOutcome[]): P
     }
   }
   return reasons;
+}
+
+/** Whether `inserted` new aggregate rows outnumber both the threshold and the rows last analysed. */
+async function outgrowsStatistics(client: pg.PoolClient, inserted: number): Promise<boolean> {
+  if (inserted <= ANALYZE_AFTER_ROWS) return false;
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'kpi_aggregate'::regclass`,
+  );
+  return inserted > (rows[0]?.n ?? 0);
 }
 
 /**
