@@ -12,7 +12,9 @@ const sizes = process.argv
   .filter((n) => n > 0);
 const SIZES = sizes.length ? sizes : [100_000, 1_000_000];
 const base = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/bisma');
-base.pathname = '/bisma_bench';
+// BENCH_DATABASE names another scratch database, so that two benches can run side by side.
+const database = process.env.BENCH_DATABASE ?? 'bisma_bench';
+base.pathname = `/${database}`;
 process.env.DATABASE_URL = base.toString();
 process.env.LOG_LEVEL ??= 'warn';
 process.env.DB_STATEMENT_TIMEOUT_MS ??= '0';
@@ -25,7 +27,7 @@ async function freshDatabase(): Promise<void> {
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
-  await client.query('DROP DATABASE IF EXISTS bisma_bench WITH (FORCE)');
+  await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   await client.end();
   await migrate(base.toString());
 }

@@ -84,3 +84,55 @@ export async function versionCommitments(version: number): Promise<string[]> {
   const { rows } = await pool.query(VERSION_COMMITMENTS, [version]);
   return normalise(rows, ['fiscal_year', 'agency_id']);
 }
+
+/**
+ * The current aggregates plus the pending item deltas (what the next incremental recompute will
+ * publish), by key; a key that sums to nothing is left out, as a from-scratch computation would.
+ */
+const PENDING_AGGREGATES = `
+SELECT fiscal_year, month, agency_id, channel::text, vendor_scale::text,
+  sum(total_value)::numeric(20,2)::text AS total_value, sum(pdn_value)::numeric(20,2)::text AS pdn_value,
+  sum(umk_value)::numeric(20,2)::text AS umk_value, sum(item_count) AS item_count, sum(unknown_count) AS unknown_count,
+  sum(unknown_value_count) AS unknown_value_count, sum(unknown_umk_count) AS unknown_umk_count,
+  sum(pdn_share_base)::numeric(20,2)::text AS pdn_share_base, sum(pdn_share_part)::numeric(20,2)::text AS pdn_share_part,
+  sum(umk_share_base)::numeric(20,2)::text AS umk_share_base, sum(umk_share_part)::numeric(20,2)::text AS umk_share_part,
+  sum(unknown_pdn_amount)::numeric(20,2)::text AS unknown_pdn_amount, sum(suspect_count) AS suspect_count,
+  sum(suspect_value)::numeric(20,2)::text AS suspect_value
+FROM (
+  SELECT fiscal_year, month, agency_id, channel, vendor_scale, total_value, pdn_value, umk_value, item_count,
+    unknown_count, unknown_value_count, unknown_umk_count, pdn_share_base, pdn_share_part, umk_share_base,
+    umk_share_part, unknown_pdn_amount, suspect_count, suspect_value
+  FROM kpi_aggregate WHERE version_to IS NULL
+  UNION ALL
+  SELECT fiscal_year, month, agency_id, channel, vendor_scale, total_value, pdn_value, umk_value, item_count,
+    unknown_count, unknown_value_count, unknown_umk_count, pdn_share_base, pdn_share_part, umk_share_base,
+    umk_share_part, unknown_pdn_amount, suspect_count, suspect_value
+  FROM kpi_item_delta
+) x
+GROUP BY 1, 2, 3, 4, 5
+HAVING sum(item_count) <> 0 OR sum(total_value) <> 0 OR sum(pdn_value) <> 0 OR sum(umk_value) <> 0
+  OR sum(unknown_count) <> 0 OR sum(unknown_value_count) <> 0 OR sum(unknown_umk_count) <> 0
+  OR sum(pdn_share_base) <> 0 OR sum(pdn_share_part) <> 0 OR sum(umk_share_base) <> 0 OR sum(umk_share_part) <> 0
+  OR sum(unknown_pdn_amount) <> 0 OR sum(suspect_count) <> 0 OR sum(suspect_value) <> 0`;
+
+const PENDING_COMMITMENTS = `
+SELECT fiscal_year, agency_id, sum(value)::numeric(20,2)::text AS value, sum(package_count) AS package_count,
+  sum(unknown_count) AS unknown_count
+FROM (
+  SELECT fiscal_year, agency_id, value, package_count, unknown_count FROM kpi_commitment WHERE version_to IS NULL
+  UNION ALL
+  SELECT fiscal_year, agency_id, value, package_count, unknown_count FROM kpi_commitment_delta
+) x
+GROUP BY 1, 2
+HAVING sum(package_count) <> 0 OR sum(value) <> 0 OR sum(unknown_count) <> 0`;
+
+/** The aggregates the next incremental recompute starts from: current rows plus pending deltas. */
+export async function pendingAggregates(): Promise<string[]> {
+  const { rows } = await pool.query(PENDING_AGGREGATES);
+  return normalise(rows, ['fiscal_year', 'month', 'agency_id', 'channel', 'vendor_scale']);
+}
+
+export async function pendingCommitments(): Promise<string[]> {
+  const { rows } = await pool.query(PENDING_COMMITMENTS);
+  return normalise(rows, ['fiscal_year', 'agency_id']);
+}

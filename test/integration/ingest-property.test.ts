@@ -14,7 +14,13 @@ import { pull } from '../../src/services/ingest/pull.js';
 import { ensureSources, sourceKey } from '../../src/services/ingest/sources.js';
 import { recomputeKpis } from '../../src/services/kpi/recompute.js';
 import { approveRevision } from '../../src/services/kpi/revisions.js';
-import { scratchAggregates, versionAggregates } from '../factories/kpi-scratch.js';
+import {
+  pendingAggregates,
+  pendingCommitments,
+  scratchAggregates,
+  scratchCommitments,
+  versionAggregates,
+} from '../factories/kpi-scratch.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { type Expected, expectedSnapshot, fullItemDump, KLPD, storedItems } from '../helpers/ingest.js';
 
@@ -78,6 +84,10 @@ let accepted: Snapshot;
 let job = 0;
 
 async function expectKpisFromScratch(): Promise<void> {
+  // What the pull wrote (merge, withdraw, restore) left its deltas beside the current aggregates:
+  // together they equal the items before any recompute.
+  expect(await pendingAggregates()).toEqual(await scratchAggregates());
+  expect(await pendingCommitments()).toEqual(await scratchCommitments());
   const result = await recomputeKpis({ reason: 'property' });
   // The publish gate runs on every path: a recompute that trips a drift rule is held, and an
   // operator approving it is what makes the applied snapshot the published figures.

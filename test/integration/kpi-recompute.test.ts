@@ -260,4 +260,38 @@ describe('recomputeKpis', () => {
     );
     expect(open.rows).toEqual([]);
   });
+
+  it('takes a hand-run UPDATE of the items, which marks no bucket dirty, from its deltas', async () => {
+    await recomputeKpis({ reason: 'settle' });
+    await pool.query(
+      `UPDATE procurement_item SET pdn_value = pdn_value + 1, item_date = item_date + 40
+       WHERE kind = 'REALISATION' AND pdn_value IS NOT NULL AND source_key = 'd1'`,
+    );
+    const result = await recomputeKpis({ reason: 'hand-run update' });
+    expect(result.status).toBe('PUBLISHED');
+    expect(await versionAggregates(await latestVersionId())).toEqual(await scratchAggregates());
+  });
+
+  it('refuses deltas out of step with the aggregates and writes nothing; a full recompute mends them', async () => {
+    await upsertItems([
+      { sourceKey: 'o1', fiscalYear: 2024, agencyId: a1, value: '5.00', itemDate: '2024-02-01' },
+    ]);
+    // Something emptied the deltas behind the recompute's back, then the item went away.
+    await pool.query('DELETE FROM kpi_item_delta');
+    await pool.query(`DELETE FROM procurement_item WHERE source_key = 'o1'`);
+    const version = await latestVersionId();
+    await expect(recomputeKpis({ reason: 'out of step' })).rejects.toThrow(/out of step.*full recompute/);
+    expect(await latestVersionId()).toBe(version);
+    await recomputeKpis({ reason: 'mend', full: true });
+    expect(await versionAggregates(await latestVersionId())).toEqual(await scratchAggregates());
+    expect(await versionCommitments(await latestVersionId())).toEqual(await scratchCommitments());
+  });
+
+  it('after a TRUNCATE of the items, the next recompute empties the aggregates', async () => {
+    expect(await currentRows('kpi_aggregate')).toBeGreaterThan(0);
+    await pool.query('TRUNCATE procurement_item, kpi_dirty_bucket CASCADE');
+    await recomputeKpis({ reason: 'emptied' });
+    expect(await currentRows('kpi_aggregate')).toBe(0);
+    expect(await versionCommitments(await latestVersionId())).toEqual([]);
+  });
 });

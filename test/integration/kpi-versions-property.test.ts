@@ -28,6 +28,12 @@ import {
   upsertItems,
   withdrawItems,
 } from '../factories/kpi-items.js';
+import {
+  pendingAggregates,
+  pendingCommitments,
+  scratchAggregates,
+  scratchCommitments,
+} from '../factories/kpi-scratch.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { flushTestPrefix } from '../helpers/redis.js';
 
@@ -380,7 +386,8 @@ async function reset(): Promise<void> {
   await pool.query(`DELETE FROM ingest_item_journal; DELETE FROM kpi_run_quarantine; DELETE FROM kpi_run_consumed;
     DELETE FROM kpi_version_year;
     DELETE FROM kpi_aggregate; DELETE FROM kpi_commitment; DELETE FROM kpi_version; DELETE FROM kpi_dirty_bucket;
-    DELETE FROM procurement_item; DELETE FROM fiscal_target; DELETE FROM ingest_run; DELETE FROM feed_source`);
+    DELETE FROM procurement_item; DELETE FROM kpi_item_delta; DELETE FROM kpi_commitment_delta; DELETE FROM fiscal_target;
+    DELETE FROM ingest_run; DELETE FROM feed_source`);
 }
 
 // ------------------------------------------------------------------------------------ steps
@@ -561,6 +568,10 @@ describe('KPI versions under operations (property)', () => {
           const answersBefore = new Map(answers);
 
           const result = await apply(world, op);
+          // The delta invariant, whatever the step wrote (pulls, replays, reverts, restores):
+          // the current aggregates plus the pending item deltas equal the items.
+          expect(await pendingAggregates()).toEqual(await scratchAggregates());
+          expect(await pendingCommitments()).toEqual(await scratchCommitments());
           if (op.type === 'recompute') {
             last = result;
             // A replay never stays in the items: after every recompute each source holds its

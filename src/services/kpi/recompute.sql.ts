@@ -19,7 +19,6 @@ export const ITEM_MONTH = `CASE
 export const CREATE_TEMP_TABLES = `
 CREATE TEMPORARY TABLE _kpi_consumed (fiscal_year int NOT NULL, agency_id int, month int, run_id int) ON COMMIT DROP;
 CREATE TEMPORARY TABLE _kpi_scope (fiscal_year int NOT NULL, agency_key int NOT NULL, month int NOT NULL) ON COMMIT DROP;
-CREATE TEMPORARY TABLE _kpi_pairs (fiscal_year int NOT NULL, agency_key int NOT NULL) ON COMMIT DROP;
 CREATE TEMPORARY TABLE _kpi_fresh_agg (
   fiscal_year int NOT NULL, month int NOT NULL, agency_id int, channel "ProcurementChannel" NOT NULL,
   vendor_scale "VendorScale" NOT NULL,
@@ -27,6 +26,10 @@ CREATE TEMPORARY TABLE _kpi_fresh_agg (
   item_count int NOT NULL, unknown_count int NOT NULL, unknown_value_count int NOT NULL, unknown_umk_count int NOT NULL,
   pdn_share_base numeric NOT NULL, pdn_share_part numeric NOT NULL, umk_share_base numeric NOT NULL, umk_share_part numeric NOT NULL,
   unknown_pdn_amount numeric NOT NULL, suspect_count int NOT NULL, suspect_value numeric NOT NULL
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE _kpi_delta (LIKE _kpi_fresh_agg) ON COMMIT DROP;
+CREATE TEMPORARY TABLE _kpi_com_delta (
+  fiscal_year int NOT NULL, agency_id int, value numeric NOT NULL, package_count int NOT NULL, unknown_count int NOT NULL
 ) ON COMMIT DROP;
 CREATE TEMPORARY TABLE _kpi_fresh_com (
   fiscal_year int NOT NULL, agency_id int, value numeric NOT NULL, package_count int NOT NULL,
@@ -42,18 +45,49 @@ export const CONSUME_DIRTY = `
 WITH gone AS (DELETE FROM kpi_dirty_bucket RETURNING fiscal_year, agency_id, month, run_id)
 INSERT INTO _kpi_consumed SELECT fiscal_year, agency_id, month, run_id FROM gone`;
 
+/** A key whose figures sum to something: one that sums to nothing is as if absent. */
+const NONZERO_SUMS = `sum(item_count) <> 0 OR sum(total_value) <> 0 OR sum(pdn_value) <> 0 OR sum(umk_value) <> 0
+  OR sum(unknown_count) <> 0 OR sum(unknown_value_count) <> 0 OR sum(unknown_umk_count) <> 0
+  OR sum(pdn_share_base) <> 0 OR sum(pdn_share_part) <> 0 OR sum(umk_share_base) <> 0 OR sum(umk_share_part) <> 0
+  OR sum(unknown_pdn_amount) <> 0 OR sum(suspect_count) <> 0 OR sum(suspect_value) <> 0`;
+
 /**
- * The buckets to recompute. Ingest marks the calendar month of an item's date (null without a
- * date); the item's bucket is that month, or month 1 or 12 when the date lies outside its fiscal
- * year, so a marked month also recomputes months 1 and 12 of the same year and agency.
+ * The buckets to recompute: those the consumed deltas change, and those ingest marked dirty.
+ * Ingest marks the calendar month of an item's date (null without a date); the item's bucket is
+ * that month, or month 1 or 12 when the date lies outside its fiscal year, so a marked month also
+ * covers months 1 and 12 of the same year and agency.
  */
-export const SCOPE_FROM_DIRTY = `
+export const SCOPE_FROM_DELTAS = `
 INSERT INTO _kpi_scope (fiscal_year, agency_key, month)
-SELECT DISTINCT c.fiscal_year, coalesce(c.agency_id, 0), m.month
+SELECT c.fiscal_year, coalesce(c.agency_id, 0), m.month
 FROM _kpi_consumed c
 CROSS JOIN LATERAL (
   SELECT unnest(CASE WHEN c.month IS NULL OR c.month NOT BETWEEN 1 AND 12 THEN ARRAY[0] ELSE ARRAY[c.month, 1, 12] END) AS month
-) m`;
+) m
+UNION
+SELECT fiscal_year, coalesce(agency_id, 0), month FROM _kpi_delta`;
+
+/**
+ * Takes the item deltas visible now (one snapshot), except those of the years $1 (they wait),
+ * summed by aggregate key; changes that cancel out are dropped. Deltas that ingest commits later
+ * stay for the next recompute.
+ */
+export const CONSUME_ITEM_DELTAS = `
+WITH gone AS (DELETE FROM kpi_item_delta WHERE NOT (fiscal_year = ANY($1::int[])) RETURNING *)
+INSERT INTO _kpi_delta
+SELECT fiscal_year, month, agency_id, channel, vendor_scale, sum(total_value), sum(pdn_value), sum(umk_value),
+  sum(item_count), sum(unknown_count), sum(unknown_value_count), sum(unknown_umk_count), sum(pdn_share_base),
+  sum(pdn_share_part), sum(umk_share_base), sum(umk_share_part), sum(unknown_pdn_amount), sum(suspect_count),
+  sum(suspect_value)
+FROM gone GROUP BY 1, 2, 3, 4, 5
+HAVING ${NONZERO_SUMS}`;
+
+/** The same for the plans' deltas, by (fiscal year, agency). */
+export const CONSUME_COMMITMENT_DELTAS = `
+WITH gone AS (DELETE FROM kpi_commitment_delta WHERE NOT (fiscal_year = ANY($1::int[])) RETURNING *)
+INSERT INTO _kpi_com_delta
+SELECT fiscal_year, agency_id, sum(value), sum(package_count), sum(unknown_count) FROM gone GROUP BY 1, 2
+HAVING sum(value) <> 0 OR sum(package_count) <> 0 OR sum(unknown_count) <> 0`;
 
 /** Full recompute: every bucket that holds items or current aggregate rows. */
 export const SCOPE_FULL = `
@@ -63,9 +97,6 @@ UNION
 SELECT fiscal_year, coalesce(agency_id, 0), month FROM kpi_aggregate WHERE version_to IS NULL
 UNION
 SELECT fiscal_year, coalesce(agency_id, 0), 0 FROM kpi_commitment WHERE version_to IS NULL`;
-
-export const PAIRS_FROM_SCOPE = `
-INSERT INTO _kpi_pairs SELECT DISTINCT fiscal_year, agency_key FROM _kpi_scope`;
 
 const AGGREGATE_COLUMNS = `
   coalesce(sum(i.value), 0),
@@ -84,60 +115,72 @@ const AGGREGATE_COLUMNS = `
   coalesce(sum(i.value) FILTER (WHERE ${SUSPECT_SQL}), 0)`;
 
 /**
- * How the items of the scope are read: all of them (full), one sequential scan joined with the
- * scope by hash (a wide delta), or through the (fiscal_year, agency_id, item_date) index by agency,
- * items of unknown agencies in a branch of their own (a narrow delta).
+ * Full recompute: every counted, not withdrawn REALISATION item, except those of the years $1
+ * (they wait). The same statement (one snapshot) discards the pending deltas of the years it
+ * reads: the items it computes from already hold them.
  */
-export type ItemAccess = 'full' | 'scan' | 'index';
-
-/** Realisation: counted, not withdrawn REALISATION items, in the scope's buckets. */
-export function freshAggregates(access: ItemAccess): string {
-  const counted = `i.kind = 'REALISATION' AND i.counted AND NOT i.superseded AND i.withdrawn_at IS NULL`;
-  const source =
-    access === 'index'
-      ? `SELECT i.* FROM _kpi_pairs p
-  JOIN procurement_item i ON i.fiscal_year = p.fiscal_year AND i.agency_id = p.agency_key
-  WHERE p.agency_key <> 0 AND ${counted}
-UNION ALL
-SELECT i.* FROM _kpi_pairs p
-  JOIN procurement_item i ON i.fiscal_year = p.fiscal_year AND i.agency_id IS NULL
-  WHERE p.agency_key = 0 AND ${counted}`
-      : `SELECT i.* FROM procurement_item i WHERE ${counted}`;
-  // A semi-join: as a plain join its row estimate (equality on an expression) is so low that
-  // the planner sorts the items for a merge join instead of hashing the small scope.
-  const inScope =
-    access === 'full'
-      ? ''
-      : `WHERE EXISTS (SELECT 1 FROM _kpi_scope s
-  WHERE s.fiscal_year = i.fiscal_year AND s.agency_key = coalesce(i.agency_id, 0) AND s.month = ${ITEM_MONTH})`;
-  return `
+export const FULL_AGGREGATES = `
+WITH discarded AS (DELETE FROM kpi_item_delta WHERE NOT (fiscal_year = ANY($1::int[])))
 INSERT INTO _kpi_fresh_agg
 SELECT i.fiscal_year, ${ITEM_MONTH}, i.agency_id, i.channel, i.vendor_scale, ${AGGREGATE_COLUMNS}
-FROM (${source}) i
-${inScope}
+FROM procurement_item i
+WHERE i.kind = 'REALISATION' AND i.counted AND NOT i.superseded AND i.withdrawn_at IS NULL
+  AND NOT (i.fiscal_year = ANY($1::int[]))
 GROUP BY 1, 2, 3, 4, 5`;
-}
 
-/** The number of buckets the current aggregates hold: what a delta's scope is measured against. */
-export const CURRENT_BUCKETS = `
-SELECT count(*)::int AS n FROM (
-  SELECT DISTINCT fiscal_year, agency_id, month FROM kpi_aggregate WHERE version_to IS NULL
-) b`;
+const AGGREGATE_SUMS = `sum(total_value), sum(pdn_value), sum(umk_value), sum(item_count), sum(unknown_count),
+  sum(unknown_value_count), sum(unknown_umk_count), sum(pdn_share_base), sum(pdn_share_part), sum(umk_share_base),
+  sum(umk_share_part), sum(unknown_pdn_amount), sum(suspect_count), sum(suspect_value)`;
+const AGGREGATE_FIGURES = `total_value, pdn_value, umk_value, item_count, unknown_count, unknown_value_count,
+  unknown_umk_count, pdn_share_base, pdn_share_part, umk_share_base, umk_share_part, unknown_pdn_amount, suspect_count,
+  suspect_value`;
+
+/** The same key as a consumed delta `d` (hashable: no IS NOT DISTINCT FROM). */
+const DELTA_KEY = `d.fiscal_year = a.fiscal_year AND d.month = a.month
+  AND coalesce(d.agency_id, 0) = coalesce(a.agency_id, 0) AND d.channel = a.channel AND d.vendor_scale = a.vendor_scale`;
+
+/**
+ * Incremental recompute: each key the consumed deltas change is its current aggregate plus its
+ * deltas, no item read; every other key stays as it is. A key that no longer holds anything is
+ * left out, as a computation from the items would not have it.
+ */
+export const AGGREGATES_FROM_DELTAS = `
+INSERT INTO _kpi_fresh_agg
+SELECT fiscal_year, month, agency_id, channel, vendor_scale, ${AGGREGATE_SUMS}
+FROM (
+  SELECT a.fiscal_year, a.month, a.agency_id, a.channel, a.vendor_scale, ${AGGREGATE_FIGURES}
+  FROM kpi_aggregate a
+  WHERE a.version_to IS NULL AND a.fiscal_year IN (SELECT fiscal_year FROM _kpi_delta)
+    AND EXISTS (SELECT 1 FROM _kpi_delta d WHERE ${DELTA_KEY})
+  UNION ALL
+  SELECT fiscal_year, month, agency_id, channel, vendor_scale, ${AGGREGATE_FIGURES} FROM _kpi_delta
+) x
+GROUP BY 1, 2, 3, 4, 5
+HAVING ${NONZERO_SUMS}`;
+
+/**
+ * Rows that no set of items can produce (no item, or a negative count): the deltas and the
+ * aggregates are out of step, which only a full recompute mends.
+ */
+export const IMPOSSIBLE_FRESH_ROWS = `
+SELECT (SELECT count(*) FROM _kpi_fresh_agg WHERE item_count <= 0 OR least(unknown_count, unknown_value_count,
+    unknown_umk_count, suspect_count) < 0 OR greatest(unknown_count, unknown_value_count, unknown_umk_count,
+    suspect_count) > item_count)
+  + (SELECT count(*) FROM _kpi_fresh_com WHERE package_count < 0 OR unknown_count < 0 OR unknown_count > package_count
+    OR (package_count = 0 AND value <> 0))::int AS n`;
 
 const SAME_AGGREGATE_KEY = `f.fiscal_year = a.fiscal_year AND f.month = a.month
   AND f.agency_id IS NOT DISTINCT FROM a.agency_id AND f.channel = a.channel AND f.vendor_scale = a.vendor_scale`;
 
-/** Closes the current rows of the scope that the fresh computation does not reproduce exactly. */
+/**
+ * Closes the current rows that the fresh computation does not reproduce exactly: of the touched
+ * years (full), or of the keys the consumed deltas change.
+ */
 export function closeChangedAggregates(full: boolean): string {
   return `
 UPDATE kpi_aggregate a SET version_to = $1
 WHERE a.fiscal_year = ANY($2::int[]) AND a.version_to IS NULL
-  ${
-    full
-      ? ''
-      : `AND EXISTS (SELECT 1 FROM _kpi_scope s
-    WHERE s.fiscal_year = a.fiscal_year AND s.agency_key = coalesce(a.agency_id, 0) AND s.month = a.month)`
-  }
+  ${full ? '' : `AND EXISTS (SELECT 1 FROM _kpi_delta d WHERE ${DELTA_KEY})`}
   AND NOT EXISTS (SELECT 1 FROM _kpi_fresh_agg f WHERE ${SAME_AGGREGATE_KEY}
     AND f.total_value = a.total_value AND f.pdn_value = a.pdn_value AND f.umk_value = a.umk_value
     AND f.item_count = a.item_count AND f.unknown_count = a.unknown_count
@@ -161,56 +204,47 @@ FROM _kpi_fresh_agg f
 WHERE NOT EXISTS (SELECT 1 FROM kpi_aggregate a WHERE a.version_to IS NULL AND ${SAME_AGGREGATE_KEY})`;
 
 /**
- * Commitment rows of the touched years ($1): recomputed from counted, active plans where the
- * (year, agency) pair is in scope, carried over elsewhere; each row takes the official figure
- * that fiscal_target holds now. A pair with no plans and no official figure has no row.
+ * Commitment rows of the touched years ($1): the counted, active plans of each (year, agency),
+ * read from the items (full; the same statement discards the years' pending deltas) or taken
+ * as the current row plus the consumed deltas; each row takes the official figure that
+ * fiscal_target holds now. A pair with no plans and no official figure has no row.
  */
 export function freshCommitments(full: boolean): string {
-  const inScope = full
-    ? 'true'
-    : `EXISTS (SELECT 1 FROM _kpi_pairs p WHERE p.fiscal_year = k.fiscal_year AND p.agency_key = coalesce(k.agency_id, 0))`;
-  const plans = `i.kind = 'PLAN' AND i.counted AND i.withdrawn_at IS NULL AND i.fiscal_year = ANY($1::int[])`;
-  const source = full
-    ? `SELECT i.* FROM procurement_item i WHERE ${plans}`
-    : `SELECT i.* FROM _kpi_pairs p JOIN procurement_item i ON i.fiscal_year = p.fiscal_year AND i.agency_id = p.agency_key
-    WHERE p.agency_key <> 0 AND ${plans}
-  UNION ALL
-  SELECT i.* FROM _kpi_pairs p JOIN procurement_item i ON i.fiscal_year = p.fiscal_year AND i.agency_id IS NULL
-    WHERE p.agency_key = 0 AND ${plans}`;
-  return `
-INSERT INTO _kpi_fresh_com
-WITH computed AS (
+  const computed = full
+    ? `discarded AS (DELETE FROM kpi_commitment_delta WHERE fiscal_year = ANY($1::int[])), computed AS (
   SELECT i.fiscal_year, i.agency_id, coalesce(sum(i.pdn_value), 0) AS value, count(*)::int AS package_count,
     count(*) FILTER (WHERE i.pdn_value IS NULL)::int AS unknown_count
-  FROM (${source}) i
+  FROM procurement_item i
+  WHERE i.kind = 'PLAN' AND i.counted AND i.withdrawn_at IS NULL AND i.fiscal_year = ANY($1::int[])
   GROUP BY 1, 2
-), cur AS (
-  SELECT fiscal_year, agency_id, value, package_count, unknown_count
-  FROM kpi_commitment WHERE version_to IS NULL AND fiscal_year = ANY($1::int[])
-), official AS (
+)`
+    : `computed AS (
+  SELECT fiscal_year, agency_id, sum(value) AS value, sum(package_count)::int AS package_count,
+    sum(unknown_count)::int AS unknown_count
+  FROM (
+    SELECT fiscal_year, agency_id, value, package_count, unknown_count
+    FROM kpi_commitment WHERE version_to IS NULL AND fiscal_year = ANY($1::int[])
+    UNION ALL
+    SELECT fiscal_year, agency_id, value, package_count, unknown_count
+    FROM _kpi_com_delta WHERE fiscal_year = ANY($1::int[])
+  ) x
+  GROUP BY 1, 2
+)`;
+  return `
+WITH ${computed}, official AS (
   SELECT fiscal_year, agency_id, official_commitment
   FROM fiscal_target WHERE fiscal_year = ANY($1::int[]) AND official_commitment IS NOT NULL
 ), k AS (
-  SELECT fiscal_year, agency_id FROM computed UNION SELECT fiscal_year, agency_id FROM cur
-  UNION SELECT fiscal_year, agency_id FROM official
-), merged AS (
-  SELECT k.fiscal_year, k.agency_id, ${inScope} AS dirty,
-    c.value AS c_value, c.package_count AS c_count, c.unknown_count AS c_unknown,
-    cur.value AS cur_value, cur.package_count AS cur_count, cur.unknown_count AS cur_unknown,
-    o.official_commitment
+  SELECT fiscal_year, agency_id FROM computed UNION SELECT fiscal_year, agency_id FROM official
+), chosen AS (
+  SELECT k.fiscal_year, k.agency_id, coalesce(c.value, 0) AS value, coalesce(c.package_count, 0) AS package_count,
+    coalesce(c.unknown_count, 0) AS unknown_count, o.official_commitment AS official_value
   FROM k
   LEFT JOIN computed c ON c.fiscal_year = k.fiscal_year AND c.agency_id IS NOT DISTINCT FROM k.agency_id
-  LEFT JOIN cur ON cur.fiscal_year = k.fiscal_year AND cur.agency_id IS NOT DISTINCT FROM k.agency_id
   LEFT JOIN official o ON o.fiscal_year = k.fiscal_year AND o.agency_id = k.agency_id
-), chosen AS (
-  SELECT fiscal_year, agency_id,
-    CASE WHEN dirty THEN coalesce(c_value, 0) ELSE coalesce(cur_value, 0) END AS value,
-    CASE WHEN dirty THEN coalesce(c_count, 0) ELSE coalesce(cur_count, 0) END AS package_count,
-    CASE WHEN dirty THEN coalesce(c_unknown, 0) ELSE coalesce(cur_unknown, 0) END AS unknown_count,
-    official_commitment AS official_value
-  FROM merged
 )
-SELECT * FROM chosen WHERE package_count > 0 OR official_value IS NOT NULL`;
+INSERT INTO _kpi_fresh_com
+SELECT * FROM chosen WHERE package_count <> 0 OR value <> 0 OR unknown_count <> 0 OR official_value IS NOT NULL`;
 }
 
 const SAME_COMMITMENT_KEY = 'f.fiscal_year = a.fiscal_year AND f.agency_id IS NOT DISTINCT FROM a.agency_id';

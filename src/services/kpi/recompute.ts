@@ -1,7 +1,8 @@
-// Incremental KPI recompute: consumes the dirty (fiscal year, agency, month) buckets that ingest
-// marks, recomputes only those buckets from the stored items and records the result as the next
-// data version, in one transaction; the version is published, or held when it breaks a drift rule
-// (gating.ts). See docs/kpi.md for the version semantics.
+// Incremental KPI recompute: consumes the item deltas that every write to the items records (a
+// trigger, in the writer's transaction) and the dirty buckets that ingest marks, adds the deltas
+// to the current aggregate rows of the keys they change, without reading the items, and records
+// the result as the next data version, in one transaction; the version is published, or held when
+// it breaks a drift rule (gating.ts). A full recompute reads every item. See docs/kpi.md.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
@@ -20,7 +21,10 @@ import { quarantinedAmong } from './run-effects.js';
 /** Serialises recomputes across every worker process (any constant shared by them all). */
 export const KPI_RECOMPUTE_LOCK = 72_616_010;
 
-/** A publication that inserts more aggregate rows than this refreshes the tables' statistics. */
+/**
+ * A publication that inserts more aggregate rows than this, and more than the statistics counted,
+ * refreshes the tables' statistics.
+ */
 const ANALYZE_AFTER_ROWS = 5_000;
 
 export interface RecomputeInput {
@@ -183,6 +187,11 @@ async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []
     const plans = await yearPlans(client);
     const waiting = [...plans].filter(([, p]) => p.kind === 'WAIT').map(([y]) => y);
     const consumed = (await client.query(SQL.CONSUME_DIRTY_EXCEPT, [waiting])).rowCount ?? 0;
+    // A full recompute discards the deltas in the statements that read the items (one snapshot).
+    const deltas = full
+      ? 0
+      : ((await client.query(SQL.CONSUME_ITEM_DELTAS, [waiting])).rowCount ?? 0) +
+        ((await client.query(SQL.CONSUME_COMMITMENT_DELTAS, [waiting])).rowCount ?? 0);
 
     const { rows: consumedRuns } = await client.query<{ run_id: number }>(
       'SELECT DISTINCT run_id FROM _kpi_consumed WHERE run_id IS NOT NULL',
@@ -204,7 +213,7 @@ async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []
       ...restoredYears,
     ].filter((y) => !waiting.includes(y));
 
-    if (!full && consumed === 0 && unrecorded.length === 0 && targetYears.length === 0) {
+    if (!full && consumed === 0 && deltas === 0 && unrecorded.length === 0 && targetYears.length === 0) {
       await client.query('ROLLBACK');
       return {
         version: await publishedVersionId(client),
@@ -235,14 +244,13 @@ async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []
     const carriedRuns = superseded.flatMap((r) => r.run_ids ?? []);
 
     await step('scope', async () => {
-      await client.query(full ? SQL.SCOPE_FULL : SQL.SCOPE_FROM_DIRTY);
+      await client.query(full ? SQL.SCOPE_FULL : SQL.SCOPE_FROM_DELTAS);
       if (full && waiting.length) {
         await client.query('DELETE FROM _kpi_scope WHERE fiscal_year = ANY($1::int[])', [waiting]);
       }
     });
-    await client.query(SQL.PAIRS_FROM_SCOPE);
     // Temporary tables have no statistics until analysed; the joins below need them.
-    await client.query('ANALYZE _kpi_scope; ANALYZE _kpi_pairs');
+    await client.query('ANALYZE _kpi_scope');
     const touchedBuckets = Number(
       (await client.query<{ n: string }>('SELECT count(*) AS n FROM _kpi_scope')).rows[0]!.n,
     );
@@ -250,15 +258,18 @@ async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []
       (y) => !waiting.includes(y),
     );
 
-    const access = full ? 'full' : await itemAccess(client, touchedBuckets);
-    await step('aggregate', () => client.query(SQL.freshAggregates(access)));
-    await client.query('ANALYZE _kpi_fresh_agg');
+    await step('aggregate', () =>
+      full
+        ? client.query(SQL.FULL_AGGREGATES, [waiting])
+        : client.query('ANALYZE _kpi_delta').then(() => client.query(SQL.AGGREGATES_FROM_DELTAS)),
+    );
+    await step('commitment', () => client.query(SQL.freshCommitments(full), [years]));
+    if (!full) await outOfStep(client);
+    await client.query('ANALYZE _kpi_fresh_agg; ANALYZE _kpi_fresh_com');
     const closed = await step('close', () =>
-      client.query(SQL.closeChangedAggregates(access === 'full'), [version, years]),
+      client.query(SQL.closeChangedAggregates(full), [version, years]),
     );
     const inserted = await step('insert', () => client.query(SQL.INSERT_NEW_AGGREGATES, [version]));
-    await step('commitment', () => client.query(SQL.freshCommitments(full), [years]));
-    await client.query('ANALYZE _kpi_fresh_com');
     const closedCom = await step('closeCommitment', () =>
       client.query(SQL.CLOSE_CHANGED_COMMITMENTS, [version, years]),
     );
@@ -271,8 +282,9 @@ async function recomputeOnce(input: RecomputeInput, restoredYears: number[] = []
       (closedCom.rowCount ?? 0) +
       (insertedCom.rowCount ?? 0);
     // Right after a first or large publication the tables' statistics still describe the old
-    // contents, and the next diff's plan would be chosen as if they were nearly empty.
-    if (full || (inserted.rowCount ?? 0) > ANALYZE_AFTER_ROWS) {
+    // contents, and the next diff's plan would be chosen as if they were nearly empty. A smaller
+    // one leaves them true enough: the planner scales their row counts to the table's size.
+    if (full || (await outgrowsStatistics(client, inserted.rowCount ?? 0))) {
       await step('analyze', () => client.query('ANALYZE kpi_aggregate; ANALYZE kpi_commitment'));
     }
 
@@ -512,16 +524,27 @@ async function quarantineReasons(client: pg.PoolClient, years: YearOutcome[]): P
   return reasons;
 }
 
+/** Whether `inserted` new aggregate rows outnumber both the threshold and the rows last analysed. */
+async function outgrowsStatistics(client: pg.PoolClient, inserted: number): Promise<boolean> {
+  if (inserted <= ANALYZE_AFTER_ROWS) return false;
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'kpi_aggregate'::regclass`,
+  );
+  return inserted > (rows[0]?.n ?? 0);
+}
+
 /**
- * A delta touching most buckets costs as much as a full recompute, so it is one (every bucket is
- * recomputed and compared, the dirty ones included); a quarter or more reads the items in one
- * sequential scan; a narrower one goes through the index, agency by agency.
+ * Refuses figures that no set of items can produce: the current aggregates plus the deltas no
+ * longer equal the items (something wrote the aggregates or emptied the deltas behind the
+ * recompute's back). Nothing is written; a full recompute reads the items and mends it.
  */
-async function itemAccess(client: pg.PoolClient, touchedBuckets: number): Promise<SQL.ItemAccess> {
-  const { rows } = await client.query<{ n: number }>(SQL.CURRENT_BUCKETS);
-  const current = rows[0]!.n;
-  if (touchedBuckets * 4 >= current * 3) return 'full';
-  return touchedBuckets * 4 >= current ? 'scan' : 'index';
+async function outOfStep(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ n: number }>(SQL.IMPOSSIBLE_FRESH_ROWS);
+  if (rows[0]!.n > 0) {
+    throw new Error(
+      `${rows[0]!.n} KPI rows computed from the item deltas are impossible (no item or a negative count): the deltas are out of step with the aggregates; run a full recompute`,
+    );
+  }
 }
 
 /**
@@ -579,7 +602,7 @@ async function touchedYears(
     full
       ? `SELECT fiscal_year FROM _kpi_scope UNION SELECT fiscal_year FROM fiscal_target
          UNION SELECT fiscal_year FROM kpi_commitment WHERE version_to IS NULL`
-      : 'SELECT DISTINCT fiscal_year FROM _kpi_scope',
+      : 'SELECT fiscal_year FROM _kpi_scope UNION SELECT fiscal_year FROM _kpi_com_delta',
   );
   const years = new Set([...rows.map((r) => r.fiscal_year), ...targetYears]);
   for (const run of runs) for (const y of run.years) years.add(y);
