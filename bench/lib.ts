@@ -16,14 +16,13 @@ export async function startChild(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-    },
-  );
+  const path = new URL(script, import.meta.url).pathname;
+  // A .mjs child runs compiled code (dist/) as production does; a .ts one through tsx.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, path, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+  });
   const lines = createInterface({ input: child.stdout! });
   const first = once(lines, 'line') as Promise<[string]>;
   const exited = once(child, 'exit').then(([code]) => {
@@ -40,14 +39,13 @@ export async function runChild<T>(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<T> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-    },
-  );
+  const path = new URL(script, import.meta.url).pathname;
+  // A .mjs child runs compiled code (dist/) as production does; a .ts one through tsx.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, path, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => {
     out += c.toString('utf8');
