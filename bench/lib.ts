@@ -10,7 +10,7 @@ export interface Child {
   child: ChildProcess;
 }
 
-/** Starts `node --import tsx <script>` with extra env and waits for the first stdout line (its URL). */
+/** Starts `node [--import tsx] <script>` with extra env and waits for the first stdout line (its URL). */
 export async function startChild(
   script: string,
   env: Record<string, string>,
@@ -38,11 +38,12 @@ export async function runChild<T>(
   script: string,
   env: Record<string, string>,
   args: string[] = [],
+  nodeFlags: string[] = [],
 ): Promise<T> {
   const path = new URL(script, import.meta.url).pathname;
   // A .mjs child runs compiled code (dist/) as production does; a .ts one through tsx.
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, path, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, ...loader, path, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NODE_OPTIONS: '', ...env },
   });

@@ -183,6 +183,8 @@ async function onePercentDelta(items: number): Promise<number> {
   return count;
 }
 
+/** The worker's node flags as deployed (`npm run worker`, compose, src/main.ts). */
+const WORKER_FLAGS = ['--max-old-space-size=192'];
 // The ingest child runs the compiled worker code, as production does: build dist/ first.
 const built = spawnSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname], {
   stdio: 'inherit',
@@ -211,7 +213,7 @@ try {
       stageMs: number;
       applyMs: number;
       peakRssMb: number;
-    }>('./ingest-child.mjs', {}, [BENCH_SOURCE, String(size), sim.url, `bench.${size}`]);
+    }>('./ingest-child.mjs', {}, [BENCH_SOURCE, String(size), sim.url, `bench.${size}`], WORKER_FLAGS);
     await pool.query('ANALYZE');
     const copy = await plainCopy();
     results.ingest[size] = {
