@@ -10,20 +10,19 @@ export interface Child {
   child: ChildProcess;
 }
 
-/** Starts `node --import tsx <script>` with extra env and waits for the first stdout line (its URL). */
+/** Starts `node [--import tsx] <script>` with extra env and waits for the first stdout line (its URL). */
 export async function startChild(
   script: string,
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-    },
-  );
+  const path = new URL(script, import.meta.url).pathname;
+  // A .mjs child runs compiled code (dist/) as production does; a .ts one through tsx.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, path, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+  });
   const lines = createInterface({ input: child.stdout! });
   const first = once(lines, 'line') as Promise<[string]>;
   const exited = once(child, 'exit').then(([code]) => {
@@ -39,15 +38,15 @@ export async function runChild<T>(
   script: string,
   env: Record<string, string>,
   args: string[] = [],
+  nodeFlags: string[] = [],
 ): Promise<T> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-    },
-  );
+  const path = new URL(script, import.meta.url).pathname;
+  // A .mjs child runs compiled code (dist/) as production does; a .ts one through tsx.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...loader, path, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => {
     out += c.toString('utf8');

@@ -9,6 +9,8 @@
 //   npm run bench                  # 10^4, 10^5, 10^6 items (~10 minutes on 2 quiet cores)
 //   npm run bench -- --smoke       # tiny sizes, short loads: proves the harness (seconds)
 //   npm run bench -- --sizes 10000,1000000 --duration 10 --connections 50 --out path.json
+//   npm run bench -- --only ingest --sizes 100000   # the ingest section (3) alone
+import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -39,6 +41,10 @@ function option(name: string): string | undefined {
 const SMOKE = process.argv.includes('--smoke');
 /** Reads only: skips the scale-out section (two APIs, two workers), which takes minutes. */
 const SKIP_SCALE_OUT = process.argv.includes('--no-scale-out');
+/** `--only ingest`: ingest and plain COPY per size, nothing else (no recompute, reads, loads). */
+const ONLY = option('only');
+if (ONLY !== undefined && ONLY !== 'ingest') throw new Error(`--only ${ONLY}: only "ingest" is known`);
+const INGEST_ONLY = ONLY === 'ingest';
 const SIZES = (option('sizes') ?? (SMOKE ? '300' : '10000,100000,1000000')).split(',').map(Number);
 const LOAD = {
   connections: Number(option('connections') ?? (SMOKE ? 4 : 50)),
@@ -177,6 +183,14 @@ async function onePercentDelta(items: number): Promise<number> {
   return count;
 }
 
+/** The worker's node flags as deployed (`npm run worker`, compose, src/main.ts). */
+const WORKER_FLAGS = ['--max-old-space-size=192'];
+// The ingest child runs the compiled worker code, as production does: build dist/ first.
+const built = spawnSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname], {
+  stdio: 'inherit',
+});
+if (built.status !== 0) throw new Error(`npm run build failed (exit ${built.status})`);
+
 const sim = await startChild('./sim-child.ts', { SIM_SIZE: SMOKE ? '100' : '1000' });
 const children: Child[] = [sim];
 const kpiQueries = DASHBOARD.filter((q) => q.name !== 'eventsPage');
@@ -195,8 +209,11 @@ try {
       fetched: number;
       inserted: number;
       rejected: number;
+      fetchMs: number;
+      stageMs: number;
+      applyMs: number;
       peakRssMb: number;
-    }>('./ingest-child.ts', {}, [BENCH_SOURCE, String(size), sim.url, `bench.${size}`]);
+    }>('./ingest-child.mjs', {}, [BENCH_SOURCE, String(size), sim.url, `bench.${size}`], WORKER_FLAGS);
     await pool.query('ANALYZE');
     const copy = await plainCopy();
     results.ingest[size] = {
@@ -208,8 +225,10 @@ try {
     };
     log(
       `ingest ${ingest.fetched} rows in ${ingest.seconds.toFixed(2)} s (${results.ingest[size].rowsPerSecond} rows/s, ` +
-        `peak RSS ${ingest.peakRssMb} MB); COPY ${copy.rows} rows in ${copy.seconds} s (${copy.rowsPerSecond} rows/s)`,
+        `peak RSS ${ingest.peakRssMb} MB; waiting for the feed ${ingest.fetchMs} ms, staging ${ingest.stageMs} ms, ` +
+        `apply ${ingest.applyMs} ms); COPY ${copy.rows} rows in ${copy.seconds} s (${copy.rowsPerSecond} rows/s)`,
     );
+    if (INGEST_ONLY) continue;
 
     // (4) full recompute, then one after a 1 % delta.
     const full = await timed(() => recomputeKpis({ reason: 'bench full', full: true }));
@@ -241,6 +260,13 @@ try {
     await stop(plain);
   }
 
+  if (!INGEST_ONLY) await otherSections();
+} finally {
+  for (const c of children) await stop(c);
+}
+
+/** What follows the per-size loop: ratios between sizes, the nested read and the scale-out. */
+async function otherSections(): Promise<void> {
   const small = SIZES[0]!;
   const large = SIZES.at(-1)!;
   results.kpiLatency.ratio = Object.fromEntries(
@@ -271,8 +297,6 @@ try {
 
   await nestedSql();
   if (!SKIP_SCALE_OUT) await scaleOut();
-} finally {
-  for (const c of children) await stop(c);
 }
 
 /** (1) The dashboard set under concurrent load against every server, one at a time. */
@@ -499,6 +523,11 @@ function printTable(): void {
     '',
     `Bisma benchmark — ${results.meta.cpus} cores (${results.meta.cpuModel}), node ${process.version}`,
   ];
+  if (INGEST_ONLY) {
+    lines.push(ingestLines().join('\n'));
+    log(lines.join('\n'));
+    return;
+  }
   const runs = results.dashboard.runs as Record<
     string,
     Record<string, { rps: number; p50: number; p99: number }>
@@ -522,13 +551,7 @@ function printTable(): void {
       `${q.name.padEnd(14)} ${String(results.kpiLatency[small][q.name].p50).padStart(8)} ${String(results.kpiLatency[large][q.name].p50).padStart(8)}   ratio ${results.kpiLatency.ratio[q.name]}`,
     );
   }
-  lines.push('\n(3) ingest end to end vs plain COPY into an unlogged table');
-  for (const size of SIZES) {
-    const i = results.ingest[size];
-    lines.push(
-      `${String(size).padStart(9)} items: ${String(i.rowsPerSecond).padStart(8)} rows/s, peak RSS ${i.peakRssMb} MB; COPY ${i.copy.rowsPerSecond} rows/s; time ratio ${i.timeRatioVsCopy}`,
-    );
-  }
+  lines.push(...ingestLines());
   lines.push('\n(4) recompute: full vs after a 1 % delta');
   for (const size of SIZES) {
     const r = results.recompute[size];
@@ -548,4 +571,15 @@ function printTable(): void {
       `workers: ${s.workers?.runs} runs for ${s.workers?.enabledSources} sources, overlapping runs of one source ${s.workers?.overlaps}`,
   );
   log(lines.join('\n'));
+}
+
+function ingestLines(): string[] {
+  const lines = ['\n(3) ingest end to end vs plain COPY into an unlogged table'];
+  for (const size of SIZES) {
+    const i = results.ingest[size];
+    lines.push(
+      `${String(size).padStart(9)} items: ${String(i.rowsPerSecond).padStart(8)} rows/s, peak RSS ${i.peakRssMb} MB; COPY ${i.copy.rowsPerSecond} rows/s; time ratio ${i.timeRatioVsCopy}`,
+    );
+  }
+  return lines;
 }

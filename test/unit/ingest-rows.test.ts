@@ -119,7 +119,8 @@ describe('COPY text encoding', () => {
       SCOPE,
     );
     if (!row.ok) throw new Error('valid row expected');
-    const line = stageLine(row.item);
+    const line = stageLine(7, 3, row.item);
+    expect(line.startsWith('7\t3\t')).toBe(true);
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toMatch(/\n/);
   });

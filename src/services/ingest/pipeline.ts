@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { ProcurementDataset } from '../../feed/contract.js';
 import { ingestRows } from '../../lib/metrics.js';
-import { type PreparedRow, prepareRow, type RowScope } from './rows.js';
+import { type PreparedRow, prepareRow, type RowScope, stageLine } from './rows.js';
 import type { Run } from './runs.js';
 import { type Batch, type RejectedInput, stageBatch } from './writer.js';
 
@@ -61,7 +61,7 @@ function rawText(row: unknown): string {
 
 function newBatch(): Batch & { keys: Set<string> } {
   return {
-    items: [],
+    lines: [],
     rejected: [],
     fetched: 0,
     pages: 0,
@@ -262,7 +262,7 @@ export async function runPipeline(
           continue;
         }
         batch.keys.add(item.sourceKey);
-        batch.items.push({ rowNumber, item });
+        batch.lines.push(stageLine(run.id, rowNumber, item));
       }
       batch.pages += 1;
       batch.cursor = page.cursor;

@@ -149,7 +149,7 @@ function overLimit(item: FeedItem): string | null {
   return null;
 }
 
-/** Columns of the staging table, in COPY order (see sql/stage.sql). */
+/** Columns of the staging table after run_id and row_number, in COPY order. */
 export const STAGE_COLUMNS = [
   'source_key',
   'kind',
@@ -175,8 +175,11 @@ export const STAGE_COLUMNS = [
   'raw',
 ] as const;
 
-export function stageLine(item: StagedItem): string {
+/** The row's COPY line for ingest_stage_row (run and row number first), newline included. */
+export function stageLine(runId: number, rowNumber: number, item: StagedItem): string {
   const values: CopyValue[] = [
+    runId,
+    rowNumber,
     item.sourceKey,
     item.kind,
     item.channel,

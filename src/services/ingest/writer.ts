@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyField } from './copy-text.js';
-import { STAGE_COLUMNS, type StagedItem, stageLine } from './rows.js';
+import { STAGE_COLUMNS } from './rows.js';
 
 const sqlFile = (name: string) => readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), 'utf8');
 
@@ -27,14 +26,12 @@ export interface RejectedInput {
   raw: string;
 }
 
-/** A valid row and its position in the snapshot (from 1). */
-export interface NumberedItem {
-  rowNumber: number;
-  item: StagedItem;
-}
-
 export interface Batch {
-  items: NumberedItem[];
+  /**
+   * The valid rows as COPY lines (stageLine): encoded when validated, so a batch waiting to be
+   * written holds one string per row rather than the parsed row, its mapped item and its raw text.
+   */
+  lines: string[];
   rejected: RejectedInput[];
   /** Rows received (valid, invalid and repeated). */
   fetched: number;
@@ -54,22 +51,15 @@ export interface Batch {
   fetchMs: number;
 }
 
-async function copyItems(client: pg.PoolClient, runId: number, items: NumberedItem[]): Promise<void> {
+async function copyLines(client: pg.PoolClient, lines: string[]): Promise<void> {
   const stream = client.query(copyFrom(COPY_STAGE));
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
   });
-  const prefix = `${copyField(runId)}\t`;
   // Chunks of ~1000 lines keep memory flat and the socket busy.
-  for (let i = 0; i < items.length; i += 1000) {
-    let chunk = '';
-    const end = Math.min(items.length, i + 1000);
-    for (let j = i; j < end; j++) {
-      const { rowNumber, item } = items[j]!;
-      chunk += `${prefix}${rowNumber}\t${stageLine(item)}`;
-    }
-    if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+  for (let i = 0; i < lines.length; i += 1000) {
+    if (!stream.write(lines.slice(i, i + 1000).join(''))) await new Promise((r) => stream.once('drain', r));
   }
   stream.end();
   await done;
@@ -82,7 +72,7 @@ export async function stageBatch(client: pg.PoolClient, run: { id: number }, bat
   const started = Date.now();
   await client.query('BEGIN');
   try {
-    if (batch.items.length > 0) await copyItems(client, run.id, batch.items);
+    if (batch.lines.length > 0) await copyLines(client, batch.lines);
     if (batch.rejected.length > 0) {
       await client.query(
         `INSERT INTO rejected_row (run_id, row_number, source_key, reason, raw)

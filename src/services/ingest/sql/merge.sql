@@ -6,9 +6,18 @@
 -- KPI recompute. The `old` CTE reads the rows as they were before the statement (one snapshot).
 -- Raw SQL: a set-based upsert with per-row outcomes and its side writes in one round trip.
 WITH staged AS (
+    -- The run's staged rows in their stored order, each looked up in _apply by its key (OFFSET 0
+    -- keeps the lookup a per-row index probe): a hash join here would hash one side, and the
+    -- planner, which has no statistics on a fresh run's staged rows, picked the wide one (every
+    -- column and the raw JSON), spilling it to disk at 10^6 rows. Repeats of a key are left out.
     SELECT s.*, a.agency_id
-    FROM _apply a
-    JOIN ingest_stage_row s ON s.run_id = $1 AND s.row_number = a.row_number
+    FROM ingest_stage_row s
+    CROSS JOIN LATERAL (
+        SELECT a.agency_id FROM _apply a
+        WHERE a.source_key = s.source_key AND a.row_number = s.row_number
+        OFFSET 0
+    ) a
+    WHERE s.run_id = $1
 ), old AS (
     SELECT i.id, i.fiscal_year, i.agency_id, i.item_date, (i.withdrawn_at IS NOT NULL) AS was_withdrawn,
            to_jsonb(i.*) AS previous
