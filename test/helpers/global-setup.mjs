@@ -48,4 +48,12 @@ export default async function globalSetup() {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`migrating the test template failed: ${result.stderr}`);
+  // Compile dist/ once, before any test file runs: the processes and bench-smoke tests run the
+  // compiled processes and build first themselves; their builds are then incremental no-ops, and
+  // two compilers never write dist/ at the same time.
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`npm run build failed: ${built.stdout}${built.stderr}`);
 }
