@@ -512,6 +512,7 @@ results.meta.finishedAt = new Date().toISOString();
 await closeDb();
 if (SMOKE) await dropDatabase();
 await mkdir(dirname(OUT), { recursive: true });
+if (!INGEST_ONLY) results.targets = targetVerdicts();
 await writeFile(OUT, `${JSON.stringify(results, null, 2)}\n`);
 printTable();
 log(`\nresults written to ${OUT}`);
@@ -566,11 +567,79 @@ function printTable(): void {
     `\n(5) nested read SQL statements: 5 events ${results.nestedSql[5]}, 50 events ${results.nestedSql[50]}`,
   );
   const s = results.scaleOut;
-  lines.push(
-    `\nscale-out: cache shared ${s.cacheShared?.shared}; throughput 1 API ${s.throughput?.oneApi} req/s, 2 APIs ${s.throughput?.twoApis} req/s (×${s.throughput?.ratio}); ` +
-      `workers: ${s.workers?.runs} runs for ${s.workers?.enabledSources} sources, overlapping runs of one source ${s.workers?.overlaps}`,
-  );
+  if (!SKIP_SCALE_OUT) {
+    lines.push(
+      `\nscale-out: cache shared ${s.cacheShared?.shared}; throughput 1 API ${s.throughput?.oneApi} req/s, 2 APIs ${s.throughput?.twoApis} req/s (×${s.throughput?.ratio}); ` +
+        `workers: ${s.workers?.runs} runs for ${s.workers?.enabledSources} sources, overlapping runs of one source ${s.workers?.overlaps}`,
+    );
+  }
+  lines.push('\n(6) targets (BENCHMARKS.md, "Targets"), judged on this run');
+  for (const t of targetVerdicts()) {
+    lines.push(`${t.met ? 'met   ' : 'MISSED'}  ${t.target.padEnd(48)} ${t.measured}`);
+  }
   log(lines.join('\n'));
+}
+
+interface TargetVerdict {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/** Each target of the issues behind this bench, judged on this run's figures (largest size). */
+function targetVerdicts(): TargetVerdict[] {
+  const large = SIZES.at(-1)!;
+  const ratios = Object.values(
+    results.dashboard.runs as Record<string, { ratios: Record<string, number> }>,
+  ).map((r) => r.ratios);
+  const least = (key: string) => Math.min(...ratios.map((r) => r[key]).filter((v) => typeof v === 'number'));
+  const vsPostgraphile = least('bismaVsPostgraphile');
+  const latency = Math.max(...kpiQueries.map((q) => results.kpiLatency.ratio[q.name] as number));
+  const ingest = results.ingest[large];
+  const recompute = results.recompute[large];
+  const verdicts: TargetVerdict[] = [
+    {
+      target: 'dashboard set without cache ≥ 0.8× baseline',
+      measured: `least ${least('bismaVsBaseline')}×`,
+      met: least('bismaVsBaseline') >= 0.8,
+    },
+    {
+      target: 'dashboard set with cache ≥ 3× baseline',
+      measured: `least ${least('bismaCacheVsBaseline')}×`,
+      met: least('bismaCacheVsBaseline') >= 3,
+    },
+    {
+      target: 'events page without cache ≥ PostGraphile',
+      measured: `${vsPostgraphile}×`,
+      met: vsPostgraphile >= 1,
+    },
+    {
+      target: `KPI p50 at ${large} ≤ 1.3× that at ${SIZES[0]}`,
+      measured: `worst ${latency}×`,
+      met: latency <= 1.3,
+    },
+    {
+      target: `ingest ${large} ≤ 3× plain COPY's time`,
+      measured: `${ingest.timeRatioVsCopy}×`,
+      met: ingest.timeRatioVsCopy <= 3,
+    },
+    {
+      target: 'ingest worker peak RSS ≤ 300 MB',
+      measured: `${ingest.peakRssMb} MB`,
+      met: ingest.peakRssMb <= 300,
+    },
+    {
+      target: `recompute after a 1 % delta ≤ 0.1× full (${large})`,
+      measured: `${recompute.ratio}×`,
+      met: recompute.ratio <= 0.1,
+    },
+    {
+      target: 'nested read: same SQL count at 5 and 50 events',
+      measured: `${results.nestedSql[5]} and ${results.nestedSql[50]}`,
+      met: results.nestedSql[5] === results.nestedSql[50],
+    },
+  ];
+  return verdicts;
 }
 
 function ingestLines(): string[] {

@@ -77,6 +77,14 @@ describe('bench --smoke', () => {
     expect(results.nestedSql[5]).toBeGreaterThan(0);
     expect(results.nestedSql[50]).toBeGreaterThan(0);
 
+    // Every target is judged on the run's own figures (met or not is the machine's business).
+    expect(results.targets).toHaveLength(8);
+    for (const t of results.targets) {
+      expect(typeof t.met).toBe('boolean');
+      expect(t.measured).not.toMatch(/undefined|NaN|Infinity/);
+    }
+    expect(output).toContain('(6) targets');
+
     expect(results.scaleOut.cacheShared).toEqual({ first: 'MISS', second: 'HIT', shared: true });
     expect(results.scaleOut.throughput.oneApi).toBeGreaterThan(0);
     expect(results.scaleOut.throughput.twoApis).toBeGreaterThan(0);
