@@ -14,6 +14,13 @@ const here = (file: string) =>
   fileURLToPath(new URL(compiled ? file.replace(/\.ts$/, '.js') : file, import.meta.url));
 const childExecArgv = compiled ? [] : ['--import', 'tsx'];
 
+/**
+ * Old-space limits (MB), as package.json, the Dockerfile and compose start these processes: with
+ * V8's default sizing their heaps fill with garbage (the worker's ingest reached 420 MB of RSS on
+ * a live heap under 100 MB); a limit makes V8 collect before that.
+ */
+const HEAP_MB: Record<string, number> = { api: 256, worker: 192 };
+
 await boot('main', async () => {
   const { config } = await import('./config/env.js');
   const { migrate } = await import('./lib/migrate.js');
@@ -115,13 +122,6 @@ await boot('main', async () => {
     return rows[0]?.published === true;
   }
 });
-
-/**
- * Old-space limits (MB), as package.json, the Dockerfile and compose start these processes: with
- * V8's default sizing their heaps fill with garbage (the worker's ingest reached 420 MB of RSS on
- * a live heap under 100 MB); a limit makes V8 collect before that.
- */
-const HEAP_MB: Record<string, number> = { api: 256, worker: 192 };
 
 /** The processes of the main job besides the feed simulator, by name. */
 function processes(): Record<string, string> {

@@ -141,6 +141,32 @@ describe('the compiled production processes (npm run build, as npm start runs th
     await servesThenStops('dist/api/main.js');
   });
 
+  it("runs the compiled main job (npm start) on an empty database: demo data, history replayed, FEED.md's 2023 figure, then SIGTERM stops it all with 0", async () => {
+    const [port, simPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+    const main = spawnEntry('dist/main.js', {
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FEED_SIM_PORT: String(simPort),
+      FEED_URL: `http://127.0.0.1:${simPort}`,
+      WORKER_METRICS_PORT: String(metricsPort),
+    });
+    try {
+      await waitForOutput(main, (out) => out.includes('bisma ready'), 120_000);
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ kpiSummary(year: 2023) { asOf realisation attainment } }' }),
+      });
+      const body = (await res.json()) as { data: { kpiSummary: { asOf: string; realisation: string } } };
+      expect(body.data.kpiSummary.asOf).toBe('2023-11-05');
+      expect(Number(body.data.kpiSummary.realisation) / 1e12).toBeCloseTo(13.1, 1);
+    } finally {
+      main.child.kill('SIGTERM');
+    }
+    expect(await main.exited).toEqual({ code: 0, signal: null });
+  }, 150_000);
+
   it('runs the compiled worker without tsx: it starts and exits 0 on SIGTERM', async () => {
     const worker = spawnEntry('dist/worker/main.js', { LOG_LEVEL: 'info' });
     await waitForOutput(worker, (out) => out.includes('worker started'));
