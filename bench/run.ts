@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { heapFlag } from '../src/lib/heap.js';
 import {
   type Child,
   check,
@@ -184,7 +185,7 @@ async function onePercentDelta(items: number): Promise<number> {
 }
 
 /** The worker's node flags as deployed (`npm run worker`, compose, src/main.ts). */
-const WORKER_FLAGS = ['--max-old-space-size=192'];
+const WORKER_FLAGS = [heapFlag('worker')];
 // The ingest child runs the compiled worker code, as production does: build dist/ first.
 const built = spawnSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname], {
   stdio: 'inherit',

@@ -6,6 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { boot } from './lib/boot.js';
+import { HEAP_MB, heapFlag } from './lib/heap.js';
 
 // Compiled (`npm start` runs dist/main.js) the children are compiled too and start without tsx;
 // run from source (`node --import tsx src/main.ts`) they start from source the same way.
@@ -13,13 +14,6 @@ const compiled = import.meta.url.endsWith('.js');
 const here = (file: string) =>
   fileURLToPath(new URL(compiled ? file.replace(/\.ts$/, '.js') : file, import.meta.url));
 const childExecArgv = compiled ? [] : ['--import', 'tsx'];
-
-/**
- * Old-space limits (MB), as package.json, the Dockerfile and compose start these processes: with
- * V8's default sizing their heaps fill with garbage (the worker's ingest reached 420 MB of RSS on
- * a live heap under 100 MB); a limit makes V8 collect before that.
- */
-const HEAP_MB: Record<string, number> = { api: 256, worker: 192 };
 
 await boot('main', async () => {
   const { config } = await import('./config/env.js');
@@ -64,8 +58,8 @@ await boot('main', async () => {
     }, 100);
   };
   const start = (name: string, file: string) => {
-    const heap = HEAP_MB[name];
-    const execArgv = heap ? [...childExecArgv, `--max-old-space-size=${heap}`] : childExecArgv;
+    const execArgv =
+      name in HEAP_MB ? [...childExecArgv, heapFlag(name as keyof typeof HEAP_MB)] : childExecArgv;
     const child = fork(here(file), [], { execArgv, stdio: 'inherit' });
     children.set(name, child);
     child.on('exit', (code, signal) => {

@@ -8,8 +8,9 @@
 // cacheable request reads no row. The memory is trusted only while that connection is up and has
 // read the row since it started listening; otherwise (starting, down, reconnecting) every request
 // reads the row as before. The listener also reads the row every few seconds (a heartbeat), so a
-// connection that died silently or a lost notification leaves the memory behind for seconds at most. The API's own mutations read the row before they answer, so a client
-// never gets a stale hit right after its own write, even before the notification arrives.
+// connection that died silently or a lost notification leaves the memory behind for seconds at
+// most. The API's own mutations read the row before they answer, so a client never gets a stale
+// hit right after its own write, even before the notification arrives.
 import pg from 'pg';
 import { config } from '../config/env.js';
 import { pool } from '../lib/db.js';
@@ -20,9 +21,14 @@ export const CONTENT_VERSION_CHANNEL = 'bisma_content_version';
 
 const READ = 'SELECT version::text AS version FROM content_version';
 
-export async function readContentVersion(): Promise<string> {
-  const { rows } = await pool.query<{ version: string }>(READ);
+/** Reads the version through `db` (the pool, or the listener's own connection). */
+async function readThrough(db: Pick<pg.Pool, 'query'>): Promise<string> {
+  const { rows } = await db.query<{ version: string }>(READ);
   return rows[0]?.version ?? '0';
+}
+
+export function readContentVersion(): Promise<string> {
+  return readThrough(pool);
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -114,9 +120,9 @@ export class ContentVersionListener {
       await client.connect();
       // LISTEN before the read: a commit after the read is notified, one before it is read.
       await client.query(`LISTEN ${CONTENT_VERSION_CHANNEL}`);
-      const { rows } = await client.query<{ version: string }>(READ);
+      const version = await readThrough(client);
       if (this.client !== client) return;
-      this.raise(BigInt(rows[0]?.version ?? '0'));
+      this.raise(BigInt(version));
       this.live = true;
       this.retryMs = FIRST_RETRY_MS;
       this.startHeartbeat(client);
@@ -128,9 +134,9 @@ export class ContentVersionListener {
   private startHeartbeat(client: pg.Client): void {
     this.stopHeartbeat();
     this.heartbeat = setInterval(() => {
-      client.query<{ version: string }>(READ).then(
-        ({ rows }) => {
-          if (this.client === client) this.raise(BigInt(rows[0]?.version ?? '0'));
+      readThrough(client).then(
+        (version) => {
+          if (this.client === client) this.raise(BigInt(version));
         },
         (err: Error) => this.lost(client, err),
       );
