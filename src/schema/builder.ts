@@ -15,6 +15,7 @@ import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError
 import { type Context, viewerScopes } from './context.js';
 import DeadlinePlugin from './plugins/deadline.js';
 import FallibleFieldsPlugin from './plugins/fallible-fields.js';
+import PreloadedFieldsPlugin from './plugins/preloaded-fields.js';
 import TypedCursorsPlugin from './plugins/typed-cursors.js';
 import { DateScalar, MoneyScalar } from './scalars.js';
 
@@ -64,6 +65,7 @@ export const builder = new SchemaBuilder<{
     ComplexityPlugin,
     ScopeAuthPlugin,
     ErrorsPlugin,
+    PreloadedFieldsPlugin,
     PrismaPlugin,
     RelayPlugin,
     FallibleFieldsPlugin,
