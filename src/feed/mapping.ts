@@ -421,8 +421,11 @@ function portion(amount: Money | null, flag: boolean | null): Money | null {
   return flag ? amount : '0.00';
 }
 
+const NON_ZERO_DIGIT = /[1-9]/;
+
+/** Money is a non-negative decimal text: above zero exactly when it has a non-zero digit. */
 function positive(amount: Money | null): boolean | null {
-  return amount === null ? null : compareMoney(amount, '0.00') > 0;
+  return amount === null ? null : NON_ZERO_DIGIT.test(amount);
 }
 
 function cancelled(status: string | null): boolean {
@@ -444,11 +447,17 @@ export function normalNpwp(value: string | null | undefined): string | null {
   return digits.length === 15 ? `0${digits}` : digits;
 }
 
+/** A tag or entity, whitespace other than a plain space, two in a row, or at either end. */
+const NEEDS_CLEANING = /[<&]|[^\S ]|\s\s|^\s|\s$/;
+
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
 /** Text fields sometimes hold HTML: tags dropped, entities decoded, whitespace collapsed. */
 export function cleanText(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
+  // Most texts are already clean (no tag, no entity, single spaces between words): every step
+  // below would leave them as they are, so they skip the five passes. This runs per text field.
+  if (!NEEDS_CLEANING.test(value)) return value === '' ? null : value;
   const text = value
     .replace(/<(br|\/p|\/div|\/li)\s*\/?>/gi, ' ')
     .replace(/<[^>]*>/g, '')

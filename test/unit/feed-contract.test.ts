@@ -8,6 +8,7 @@ import {
   pageEnvelopeSchema,
   parseFeedDate,
   parseRow,
+  tenderKontrakRowSchema,
 } from '../../src/feed/contract.js';
 import { centsToMoney, moneyToCents, parseMoney, sumMoney } from '../../src/feed/money.js';
 
@@ -227,5 +228,56 @@ describe('row schemas on the real example rows', () => {
     const raw = example('rup-struktur-anggaran');
     const { key } = parsed('rup/master-satker', raw);
     expect(key).toBe('1.01.2.22.0.00.01.0000');
+  });
+});
+
+describe('the compiled row schemas', () => {
+  const DATASET = 'tender/tender-ekontrak-kontrak';
+  const valid = {
+    kd_tender: 23100000000,
+    tahun_anggaran: '2023',
+    kd_klpd: 'D999',
+    kd_satker: 24978358,
+    kd_satker_str: ' 2.19.0.00.0.00.01.0000 ',
+    no_kontrak: '000/SPK/T/2.19/2023',
+    tgl_kontrak: '2023-01-01T20:15:00.000000Z',
+    kd_penyedia: '425676',
+    nilai_kontrak: '94982000.5',
+    nilai_pdn_kontrak: 87703000,
+    nilai_umk_kontrak: null,
+    apakah_addendum: 'Tidak',
+    versi_addendum: '0',
+    kota_kontrak: 'Jakarta',
+  };
+
+  it('give a valid row the output of the runtime parser, unread fields included', () => {
+    const result = parsed(DATASET, valid);
+    expect(result.row).toEqual(tenderKontrakRowSchema.parse(valid));
+    expect(result.row).toMatchObject({
+      kd_satker: '24978358',
+      tahun_anggaran: 2023,
+      kota_kontrak: 'Jakarta',
+    });
+  });
+
+  it.each([
+    ['a wrong type', { ...valid, nama_paket: 12 }],
+    ['an impossible date', { ...valid, tgl_kontrak: '2023-02-30' }],
+    [
+      'unreadable money and a missing agency',
+      { ...valid, nilai_kontrak: 'banyak', kd_satker_str: undefined },
+    ],
+    ['an unsafe integer key', { ...valid, kd_tender: 2 ** 60 }],
+  ])('reject a row with %s for the reasons the runtime parser gives', (_what, raw) => {
+    const result = parseRow(DATASET, raw);
+    const runtime = tenderKontrakRowSchema.safeParse(raw);
+    expect(result.ok).toBe(false);
+    expect(runtime.success).toBe(false);
+    if (result.ok || runtime.success) return;
+    expect(result.reason).toBe(
+      runtime.error.issues
+        .map((issue) => `${issue.path.length ? issue.path.join('.') : 'row'}: ${issue.message}`)
+        .join('; '),
+    );
   });
 });

@@ -228,6 +228,18 @@ describe('text and identifiers', () => {
     expect(cleanText('<br/>  ')).toBeNull();
   });
 
+  it('collapses any run of whitespace and trims, and keeps a clean text as it is', () => {
+    expect(cleanText('Pengadaan Laptop Tahun 2023')).toBe('Pengadaan Laptop Tahun 2023');
+    expect(cleanText('Pengadaan  Laptop')).toBe('Pengadaan Laptop');
+    expect(cleanText(' Pengadaan')).toBe('Pengadaan');
+    expect(cleanText('Pengadaan ')).toBe('Pengadaan');
+    expect(cleanText('Pengadaan\tLaptop\nBaru')).toBe('Pengadaan Laptop Baru');
+    expect(cleanText('Pengadaan\u00a0Laptop')).toBe('Pengadaan Laptop');
+    expect(cleanText('a')).toBe('a');
+    expect(cleanText('')).toBeNull();
+    expect(cleanText(' ')).toBeNull();
+  });
+
   it('maps a title with HTML once, so the domain never sees markup', () => {
     const raw = {
       ...example('tender-ekontrak-kontrak'),

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { ProcurementDataset } from '../../feed/contract.js';
 import { ingestRows } from '../../lib/metrics.js';
+import { CopyLines } from './copy-text.js';
 import { type PreparedRow, prepareRow, type RowScope, stageLine } from './rows.js';
 import type { Run } from './runs.js';
 import { type Batch, type RejectedInput, stageBatch } from './writer.js';
@@ -61,7 +62,7 @@ function rawText(row: unknown): string {
 
 function newBatch(): Batch & { keys: Set<string> } {
   return {
-    lines: [],
+    lines: new CopyLines(),
     rejected: [],
     fetched: 0,
     pages: 0,

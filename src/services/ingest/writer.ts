@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { CopyLines } from './copy-text.js';
 import { STAGE_COLUMNS } from './rows.js';
 
 const sqlFile = (name: string) => readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), 'utf8');
@@ -29,9 +30,9 @@ export interface RejectedInput {
 export interface Batch {
   /**
    * The valid rows as COPY lines (stageLine): encoded when validated, so a batch waiting to be
-   * written holds one string per row rather than the parsed row, its mapped item and its raw text.
+   * written holds their bytes rather than the parsed rows, their mapped items and their raw text.
    */
-  lines: string[];
+  lines: CopyLines;
   rejected: RejectedInput[];
   /** Rows received (valid, invalid and repeated). */
   fetched: number;
@@ -51,15 +52,15 @@ export interface Batch {
   fetchMs: number;
 }
 
-async function copyLines(client: pg.PoolClient, lines: string[]): Promise<void> {
+async function copyLines(client: pg.PoolClient, lines: CopyLines): Promise<void> {
   const stream = client.query(copyFrom(COPY_STAGE));
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
   });
-  // Chunks of ~1000 lines keep memory flat and the socket busy.
-  for (let i = 0; i < lines.length; i += 1000) {
-    if (!stream.write(lines.slice(i, i + 1000).join(''))) await new Promise((r) => stream.once('drain', r));
+  // Chunks of ~1 MB keep the socket busy with few writes.
+  for (const chunk of lines.chunks()) {
+    if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
   }
   stream.end();
   await done;
@@ -70,9 +71,12 @@ const noNul = (text: string) => (text.includes('\0') ? text.replaceAll('\0', '')
 
 export async function stageBatch(client: pg.PoolClient, run: { id: number }, batch: Batch): Promise<void> {
   const started = Date.now();
-  await client.query('BEGIN');
+  // Asynchronous commit for staging only: a PostgreSQL crash may then lose the last batches, but
+  // each with the cursor update of its own transaction (below), so the run resumes before them
+  // and stages them again. The apply commits synchronously, and its WAL flush covers these.
+  await client.query('BEGIN; SET LOCAL synchronous_commit = off');
   try {
-    if (batch.lines.length > 0) await copyLines(client, batch.lines);
+    if (batch.lines.count > 0) await copyLines(client, batch.lines);
     if (batch.rejected.length > 0) {
       await client.query(
         `INSERT INTO rejected_row (run_id, row_number, source_key, reason, raw)
