@@ -23,4 +23,5 @@ export default {
   globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
   testTimeout: 60_000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
 };

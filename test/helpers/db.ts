@@ -24,6 +24,12 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
         await new Promise((r) => setTimeout(r, 100));
       }
     }
+    // Commits need not wait for the WAL to reach the disk: a test database is thrown away after
+    // its run, and only a crash of the PostgreSQL server (never caused by a test) could lose the
+    // last commits. Every session of the file (its own, and the processes it starts) sees each
+    // commit exactly as before; only the per-commit flush wait goes, which dominates the many
+    // small write transactions the tests make.
+    await admin.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
   } finally {
     await admin.end();
   }
