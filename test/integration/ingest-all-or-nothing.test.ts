@@ -363,6 +363,11 @@ describe('revertRunItems', () => {
       revertRunItems(outcome.run.id).catch((e) => e),
     );
     expect(busy.locked && busy.value).toBeInstanceOf(ConflictError);
+    // An inserted item is not journalled: the revert knows it by its first_run_id.
+    const journalled = await pool.query('SELECT 1 FROM ingest_item_journal WHERE run_id = $1', [
+      outcome.run.id,
+    ]);
+    expect(journalled.rowCount).toBe(0);
     const undone = await revertRunItems(outcome.run.id);
     expect(undone.removed).toBe(outcome.run.inserted);
     await expectUntouched();

@@ -9,6 +9,10 @@ import { INGEST_LOCK_NAMESPACE, type Run } from './runs.js';
 
 const REVERT = readFileSync(new URL('./sql/revert.sql', import.meta.url), 'utf8');
 
+/** The items run $1 changed: those it inserted (first_run_id, see merge.sql) and those it journalled. */
+const TOUCHED = `i.id IN (SELECT p.id FROM procurement_item p WHERE p.first_run_id = $1
+  UNION SELECT j.item_id FROM ingest_item_journal j WHERE j.run_id = $1)`;
+
 export interface RevertResult {
   runId: number;
   /** Items the run had inserted, now deleted. */
@@ -53,17 +57,12 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
       return { runId, removed: 0, restored: 0, reverted: false };
     }
     if (run.appliedAt === null) throw new ValidationError('runId', `run ${runId} never changed any item`);
-    // The items' rows are locked so no apply changes them between the check and the restore.
-    await client.query(
-      `SELECT count(*) FROM (
-         SELECT 1 FROM procurement_item i JOIN ingest_item_journal j ON j.item_id = i.id
-         WHERE j.run_id = $1 FOR UPDATE OF i
-       ) locked`,
-      [runId],
-    );
+    // The items' rows are locked so no apply changes them between the check and the restore (one
+    // pass: the items a run inserted are found by a range scan, not by a journal row each).
     const later = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM procurement_item i JOIN ingest_item_journal j ON j.item_id = i.id
-       WHERE j.run_id = $1 AND i.last_run_id IS DISTINCT FROM $1`,
+      `SELECT count(*) FILTER (WHERE later)::int AS n FROM (
+         SELECT i.last_run_id IS DISTINCT FROM $1 AS later FROM procurement_item i WHERE ${TOUCHED} FOR UPDATE
+       ) locked`,
       [runId],
     );
     if (later.rows[0]!.n > 0) {
