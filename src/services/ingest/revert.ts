@@ -11,7 +11,7 @@ const REVERT = readFileSync(new URL('./sql/revert.sql', import.meta.url), 'utf8'
 
 /** The items run $1 changed: those it inserted (first_run_id, see merge.sql) and those it journalled. */
 const TOUCHED = `i.id IN (SELECT p.id FROM procurement_item p WHERE p.first_run_id = $1
-  UNION SELECT j.item_id FROM ingest_item_journal j WHERE j.run_id = $1)`;
+  UNION ALL SELECT j.item_id FROM ingest_item_journal j WHERE j.run_id = $1)`;
 
 export interface RevertResult {
   runId: number;
