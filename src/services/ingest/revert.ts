@@ -9,9 +9,15 @@ import { INGEST_LOCK_NAMESPACE, type Run } from './runs.js';
 
 const REVERT = readFileSync(new URL('./sql/revert.sql', import.meta.url), 'utf8');
 
-/** The items run $1 changed: those it inserted (first_run_id, see merge.sql) and those it journalled. */
-const TOUCHED = `i.id IN (SELECT p.id FROM procurement_item p WHERE p.first_run_id = $1
-  UNION ALL SELECT j.item_id FROM ingest_item_journal j WHERE j.run_id = $1)`;
+/**
+ * The items run $1 changed, each row locked, and whether a later run changed it since: those it
+ * inserted (first_run_id, see merge.sql: one range scan) and those it journalled.
+ */
+const INSERTED = `
+SELECT i.last_run_id IS DISTINCT FROM $1 AS later FROM procurement_item i WHERE i.first_run_id = $1 FOR UPDATE`;
+const JOURNALLED = `
+SELECT i.last_run_id IS DISTINCT FROM $1 AS later
+FROM procurement_item i JOIN ingest_item_journal j ON j.item_id = i.id WHERE j.run_id = $1 AND j.previous IS NOT NULL FOR UPDATE OF i`;
 
 export interface RevertResult {
   runId: number;
@@ -57,17 +63,18 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
       return { runId, removed: 0, restored: 0, reverted: false };
     }
     if (run.appliedAt === null) throw new ValidationError('runId', `run ${runId} never changed any item`);
-    // The items' rows are locked so no apply changes them between the check and the restore (one
-    // pass: the items a run inserted are found by a range scan, not by a journal row each).
-    const later = await client.query<{ n: number }>(
-      `SELECT count(*) FILTER (WHERE later)::int AS n FROM (
-         SELECT i.last_run_id IS DISTINCT FROM $1 AS later FROM procurement_item i WHERE ${TOUCHED} FOR UPDATE
-       ) locked`,
-      [runId],
-    );
-    if (later.rows[0]!.n > 0) {
+    // The items' rows are locked so no apply changes them between the check and the restore.
+    let later = 0;
+    for (const touched of [INSERTED, JOURNALLED]) {
+      const { rows: counted } = await client.query<{ n: number }>(
+        `SELECT count(*) FILTER (WHERE later)::int AS n FROM (${touched}) locked`,
+        [runId],
+      );
+      later += counted[0]!.n;
+    }
+    if (later > 0) {
       throw new ConflictError(
-        `${later.rows[0]!.n} items run ${runId} changed were changed again by a later run: revert that run first`,
+        `${later} items run ${runId} changed were changed again by a later run: revert that run first`,
       );
     }
     const result = (await client.query<{ removed: number; restored: number }>(REVERT, [runId])).rows[0]!;
