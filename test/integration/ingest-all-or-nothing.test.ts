@@ -233,6 +233,36 @@ describe('a suspicious complete snapshot is held, not applied', () => {
     await expectUntouched();
   });
 
+  it("keeps a held snapshot's staged rows while another source's run applies and drops its own", async () => {
+    const held = await finished({ fault_endEarlyOnPage: '3' });
+    expect(held.status).toBe('HELD');
+    const stagedOf = async (runId: number) =>
+      (
+        await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_stage_row WHERE run_id = $1', [
+          runId,
+        ])
+      ).rows[0]!.n;
+    const waiting = await stagedOf(held.id);
+    expect(waiting).toBeGreaterThan(0);
+    const outcome = await pull(
+      { sourceKey: sourceKey(DATASET, KLPD, 2024), trigger: 'STARTUP', jobKey: 'aon.beside-held' },
+      { feed: { baseUrl: sim.url }, pageLimit: 200 },
+    );
+    if (outcome.outcome !== 'finished') throw new Error(outcome.outcome);
+    expect(outcome.run).toMatchObject({ status: 'SUCCEEDED' });
+    expect(outcome.run.inserted).toBeGreaterThan(0);
+    expect(await stagedOf(outcome.run.id)).toBe(0);
+    expect(await stagedOf(held.id)).toBe(waiting);
+    // Approved now, the held snapshot applies from the rows it kept (and withdraws what it lacks).
+    const applied = await decideHeldRun(held.id, 'APPROVE', 'checked');
+    expect(applied).toMatchObject({ status: 'SUCCEEDED' });
+    expect(applied.withdrawn).toBeGreaterThan(0);
+    expect(await stagedOf(held.id)).toBe(0);
+    await revertRunItems(held.id);
+    await revertRunItems(outcome.run.id);
+    await expectUntouched();
+  });
+
   it('applies a complete snapshot with an announced count it reaches', async () => {
     const run = await finished({ fault_announceTotal: '1' });
     expect(run).toMatchObject({ status: 'SUCCEEDED', inserted: 0, updated: 0, withdrawn: 0 });
@@ -363,6 +393,11 @@ describe('revertRunItems', () => {
       revertRunItems(outcome.run.id).catch((e) => e),
     );
     expect(busy.locked && busy.value).toBeInstanceOf(ConflictError);
+    // An inserted item is not journalled: the revert knows it by its first_run_id.
+    const journalled = await pool.query('SELECT 1 FROM ingest_item_journal WHERE run_id = $1', [
+      outcome.run.id,
+    ]);
+    expect(journalled.rowCount).toBe(0);
     const undone = await revertRunItems(outcome.run.id);
     expect(undone.removed).toBe(outcome.run.inserted);
     await expectUntouched();

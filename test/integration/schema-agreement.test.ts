@@ -261,14 +261,13 @@ describe('schema.prisma and the migrations', () => {
         include: {
           children: true,
           targets: true,
-          items: true,
           deals: true,
           aggregates: true,
           commitments: true,
         },
       }),
       prisma.fiscalTarget.findMany({ include: { agency: true } }),
-      prisma.procurementItem.findMany({ include: { agency: true } }),
+      prisma.procurementItem.findMany(),
       prisma.feedSource.findMany({ include: { runs: true } }),
       prisma.ingestRun.findMany({ include: { rejectedRows: true, source: true } }),
       prisma.rejectedRow.findMany({ include: { run: true } }),
@@ -282,6 +281,7 @@ describe('schema.prisma and the migrations', () => {
     expect(agencies.find((a) => a.code === 'P')?.children).toHaveLength(1);
     expect(targets[0]?.agency.code).toBe('P');
     expect(items[0]?.raw).toEqual({ kd_tender: 1 });
+    expect(items[0]?.agencyId).toBe(agency.id);
     expect(items[0]?.itemDate).toEqual(new Date('2023-04-19T00:00:00Z'));
     expect(sources[0]?.runs).toHaveLength(1);
     expect(runs[0]?.cursor).toBe('98765432109876543210');

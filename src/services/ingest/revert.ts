@@ -9,6 +9,16 @@ import { INGEST_LOCK_NAMESPACE, type Run } from './runs.js';
 
 const REVERT = readFileSync(new URL('./sql/revert.sql', import.meta.url), 'utf8');
 
+/**
+ * The items run $1 changed, each row locked, and whether a later run changed it since: those it
+ * inserted (first_run_id, see merge.sql: one range scan) and those it journalled.
+ */
+const INSERTED = `
+SELECT i.last_run_id IS DISTINCT FROM $1 AS later FROM procurement_item i WHERE i.first_run_id = $1 FOR UPDATE`;
+const JOURNALLED = `
+SELECT i.last_run_id IS DISTINCT FROM $1 AS later
+FROM procurement_item i JOIN ingest_item_journal j ON j.item_id = i.id WHERE j.run_id = $1 AND j.previous IS NOT NULL FOR UPDATE OF i`;
+
 export interface RevertResult {
   runId: number;
   /** Items the run had inserted, now deleted. */
@@ -54,21 +64,17 @@ export async function revertRunItems(runId: number): Promise<RevertResult> {
     }
     if (run.appliedAt === null) throw new ValidationError('runId', `run ${runId} never changed any item`);
     // The items' rows are locked so no apply changes them between the check and the restore.
-    await client.query(
-      `SELECT count(*) FROM (
-         SELECT 1 FROM procurement_item i JOIN ingest_item_journal j ON j.item_id = i.id
-         WHERE j.run_id = $1 FOR UPDATE OF i
-       ) locked`,
-      [runId],
-    );
-    const later = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM procurement_item i JOIN ingest_item_journal j ON j.item_id = i.id
-       WHERE j.run_id = $1 AND i.last_run_id IS DISTINCT FROM $1`,
-      [runId],
-    );
-    if (later.rows[0]!.n > 0) {
+    let later = 0;
+    for (const touched of [INSERTED, JOURNALLED]) {
+      const { rows: counted } = await client.query<{ n: number }>(
+        `SELECT count(*) FILTER (WHERE later)::int AS n FROM (${touched}) locked`,
+        [runId],
+      );
+      later += counted[0]!.n;
+    }
+    if (later > 0) {
       throw new ConflictError(
-        `${later.rows[0]!.n} items run ${runId} changed were changed again by a later run: revert that run first`,
+        `${later} items run ${runId} changed were changed again by a later run: revert that run first`,
       );
     }
     const result = (await client.query<{ removed: number; restored: number }>(REVERT, [runId])).rows[0]!;

@@ -1,9 +1,10 @@
 -- Applies run $1's snapshot (_apply, the first staged row of each key) to dataset $2 in one
 -- statement: new keys are inserted, keys whose content hash (or resolved agency) changed are
 -- updated, a withdrawn key that is back is restored, an identical row is not touched. The
--- previous state of every item it changes is journalled (ingest_item_journal, for revert.ts), and
--- the old and new (fiscal_year, agency_id, month) of every written item are marked dirty for the
--- KPI recompute. The `old` CTE reads the rows as they were before the statement (one snapshot).
+-- previous state of every item it updates or restores is journalled (ingest_item_journal, for
+-- revert.ts; an item it inserts is known by its first_run_id instead), and the old and new
+-- (fiscal_year, agency_id, month) of every written item are marked dirty for the KPI recompute.
+-- The `old` CTE reads the rows as they were before the statement (one snapshot).
 -- Raw SQL: a set-based upsert with per-row outcomes and its side writes in one round trip.
 WITH staged AS (
     -- The run's staged rows in their stored order, each looked up in _apply by its key (OFFSET 0
@@ -70,11 +71,12 @@ WITH staged AS (
     -- xmax is 0 on a freshly inserted row version and set on an updated one.
     RETURNING i.id, (i.xmax = 0) AS inserted, i.fiscal_year, i.agency_id, i.item_date
 ), journal AS (
+    -- An item this run inserted is not journalled: its first_run_id (set only on insert) names the
+    -- run, which is all revert.sql needs to delete it, and a row per new item cost seconds per 10^6.
     INSERT INTO ingest_item_journal (run_id, item_id, action, previous)
-    SELECT $1, w.id,
-           CASE WHEN w.inserted THEN 'INSERTED' WHEN o.was_withdrawn THEN 'RESTORED' ELSE 'UPDATED' END,
-           o.previous
-    FROM written w LEFT JOIN old o ON o.id = w.id
+    SELECT $1, w.id, CASE WHEN o.was_withdrawn THEN 'RESTORED' ELSE 'UPDATED' END, o.previous
+    FROM written w JOIN old o ON o.id = w.id
+    WHERE NOT w.inserted
     RETURNING 1
 ), dirty AS (
     INSERT INTO kpi_dirty_bucket (fiscal_year, agency_id, month, run_id)

@@ -1,15 +1,23 @@
--- Restores the items run $1's apply changed to their state before it, from its journal: items it
--- inserted are deleted, the others get back every column as journalled (to_jsonb of the row).
--- The buckets of the items' current and restored states are marked dirty (run_id null: no
--- snapshot stands behind a revert). Raw SQL: a set-based restore with its side writes.
+-- Restores the items run $1's apply changed to their state before it: items it inserted (their
+-- first_run_id is the run; the journal has no row for them) are deleted, the others get back
+-- every column as journalled (to_jsonb of the row). The buckets of the items' current and
+-- restored states are marked dirty (run_id null: no snapshot stands behind a revert).
+-- Raw SQL: a set-based restore with its side writes.
 WITH j AS (
     SELECT item_id, previous FROM ingest_item_journal WHERE run_id = $1
+), inserted AS (
+    -- first_run_id is written only when an item is inserted (and put back as it was by a revert),
+    -- so it also covers the items older runs journalled with a null previous state.
+    SELECT i.id, i.fiscal_year, i.agency_id, i.item_date FROM procurement_item i WHERE i.first_run_id = $1
 ), now_state AS (
-    SELECT i.id, i.fiscal_year, i.agency_id, i.item_date
+    SELECT fiscal_year, agency_id, item_date FROM inserted
+    UNION ALL
+    SELECT i.fiscal_year, i.agency_id, i.item_date
     FROM procurement_item i JOIN j ON j.item_id = i.id
+    WHERE j.previous IS NOT NULL
 ), removed AS (
-    DELETE FROM procurement_item i USING j
-    WHERE i.id = j.item_id AND j.previous IS NULL
+    DELETE FROM procurement_item i USING inserted n
+    WHERE i.id = n.id
     RETURNING i.id
 ), restored AS (
     UPDATE procurement_item i SET
