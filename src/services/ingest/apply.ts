@@ -55,7 +55,10 @@ async function dropAppliedStaging(client: pg.PoolClient, runId: number): Promise
       return;
     }
   } catch (err) {
-    if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
+    // Two applies that both read the staging table and then ask for it alone deadlock: PostgreSQL
+    // aborts one's request, which then deletes its rows like a run that found the table busy.
+    const code = (err as { code?: string }).code;
+    if (code !== LOCK_NOT_AVAILABLE && code !== DEADLOCK_DETECTED) throw err;
   }
   // Rolling back to the savepoint also gives the table's lock back to the other runs' writers.
   await client.query('ROLLBACK TO SAVEPOINT drop_staging');
@@ -65,6 +68,7 @@ async function dropAppliedStaging(client: pg.PoolClient, runId: number): Promise
 
 const LOCK_WAIT = '2s';
 const LOCK_NOT_AVAILABLE = '55P03';
+const DEADLOCK_DETECTED = '40P01';
 
 interface SourceScope {
   id: number;
