@@ -19,7 +19,7 @@ export interface ApplyScope {
 }
 
 const APPLY_TABLE = `CREATE TEMP TABLE _apply (
-    source_key TEXT PRIMARY KEY, row_number INTEGER NOT NULL, content_hash TEXT NOT NULL, agency_id INTEGER
+    source_key TEXT COLLATE "C" PRIMARY KEY, row_number INTEGER NOT NULL, content_hash TEXT NOT NULL, agency_id INTEGER
 ) ON COMMIT DROP`;
 
 /** Drops a run's staged rows (applied, failed, cancelled or discarded: never applied later). */
