@@ -519,12 +519,16 @@ function convert(row: Record<string, unknown>, shape: Shape): void {
 }
 
 /**
- * `findMany(args)` on `modelName` as Prisma would answer it, in one statement; undefined when
- * `args` holds anything this reader does not translate (the caller then asks Prisma).
+ * `findMany(args)` on `modelName` as Prisma would answer it, in one statement; `prismaFindMany`
+ * (the same call through Prisma) when `args` holds anything this reader does not translate.
  */
-export function readMany<Row>(modelName: string, args: Record<string, unknown>): Promise<Row[]> | undefined {
+export function readMany<Row>(
+  modelName: string,
+  args: Record<string, unknown>,
+  prismaFindMany: () => Promise<Row[]>,
+): Promise<Row[]> {
   const statement = translate(modelName, args);
-  if (!statement) return undefined;
+  if (!statement) return prismaFindMany();
   return pool.query(statement.text, statement.values).then(({ rows }) => {
     for (const row of rows) convert(row, statement.shape);
     return rows as Row[];

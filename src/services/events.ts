@@ -75,14 +75,8 @@ export function listEvents<Q extends object>(
     where: eventWhere(filter, v),
     orderBy: eventOrderBy(order.field, order.direction),
   };
-  // One statement read through pg when the reader translates the query (the events page), else Prisma.
-  return (
-    readMany<Awaited<ReturnType<typeof findEvents<typeof args>>>[number]>('Event', args) ?? findEvents(args)
-  );
-}
-
-function findEvents<A extends Prisma.EventFindManyArgs>(args: A) {
-  return prisma.event.findMany(args);
+  // The select reader answers what it translates (the events page) in one statement; Prisma the rest.
+  return readMany('Event', args, () => prisma.event.findMany(args));
 }
 
 export function countEvents(filter: EventFilter, v: Visibility): Promise<number> {

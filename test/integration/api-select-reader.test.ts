@@ -158,6 +158,13 @@ const DEEP = {
   },
 };
 
+/** The reader's rows, failing the test if it would leave `args` to Prisma. */
+function ours(args: Record<string, unknown>, model = 'Event'): Promise<unknown[]> {
+  return readMany<unknown>(model, args, () => {
+    throw new Error('the reader left the query to Prisma');
+  });
+}
+
 /** Both readers on the same arguments, as listEvents builds them. */
 async function both(
   query: object,
@@ -166,9 +173,7 @@ async function both(
   order = eventOrderBy('START_DATE', 'ASC'),
 ) {
   const args = { ...query, where: eventWhere(filter, v), orderBy: order };
-  const ours = readMany('Event', args);
-  expect(ours).toBeDefined();
-  return { ours: await ours, prismas: await prisma.event.findMany(args as never) };
+  return { ours: await ours(args), prismas: await prisma.event.findMany(args as never) };
 }
 
 describe('the select reader against Prisma', () => {
@@ -263,6 +268,53 @@ describe('the select reader against Prisma', () => {
     }
   });
 
+  it('translates each where operator it accepts as Prisma does, on other models too', async () => {
+    const select = {
+      id: true,
+      name: true,
+      city: true,
+      npwp: true,
+      products: { orderBy: [{ name: 'asc' }, { id: 'asc' }], select: { tkdn: true, name: true } },
+      participations: {
+        where: { event: { is: { status: 'DONE' } } },
+        orderBy: [{ event: { startDate: 'desc' } }, { id: 'desc' }],
+        select: { booth: true, event: true },
+      },
+    };
+    const wheres = [
+      {},
+      { city: null },
+      { city: { not: null } },
+      { city: { not: 'Bekasi' } },
+      { city: { equals: 'Bekasi' } },
+      { name: { startsWith: 'CV' } },
+      { name: { endsWith: 'BETA', mode: 'insensitive' } },
+      { name: { contains: 'a' } },
+      { id: { in: [] } },
+      { id: { notIn: [] } },
+      { scale: { in: ['SMALL', 'LARGE'] } },
+      { NOT: [{ city: 'Bekasi' }, { name: 'CV Alpha' }] },
+      { NOT: { city: 'Bekasi', name: 'CV Alpha' } },
+      { OR: [] },
+      { OR: [{ city: 'Bekasi' }, { npwp: { not: null } }] },
+      { createdAt: { lte: new Date(), gt: new Date('2000-01-01T00:00:00Z') } },
+    ];
+    for (const where of wheres) {
+      const args = { select, where, orderBy: [{ name: 'desc' }, { id: 'asc' }] };
+      expect(await ours(args, 'Exhibitor')).toStrictEqual(await prisma.exhibitor.findMany(args as never));
+    }
+    const participations = {
+      select: { id: true, booth: true, registeredAt: true, exhibitor: { select: { name: true } } },
+      where: { event: { status: { in: ['PUBLISHED', 'DONE'] } }, booth: { not: null } },
+      orderBy: [{ exhibitor: { name: 'asc' } }, { id: 'asc' }],
+      take: 3,
+      skip: 1,
+    };
+    expect(await ours(participations, 'Participation')).toStrictEqual(
+      await prisma.participation.findMany(participations as never),
+    );
+  });
+
   it('leaves to Prisma what it does not translate: counts, includes, backward pages, unordered relations', () => {
     const args = { where: {}, orderBy: eventOrderBy('START_DATE', 'ASC') };
     const declined = [
@@ -274,6 +326,19 @@ describe('the select reader against Prisma', () => {
       { ...PAGE, distinct: ['title'] },
     ];
     for (const query of declined) expect(translate('Event', { ...query, ...args })).toBeUndefined();
+    // A to-many filter, a decimal comparison, a cursor under a relation's order.
+    const exhibitors = { select: { id: true }, orderBy: { id: 'asc' } };
+    expect(
+      translate('Exhibitor', { ...exhibitors, where: { participations: { some: {} } } }),
+    ).toBeUndefined();
+    expect(translate('Product', { ...exhibitors, where: { tkdn: { gt: 50 } } })).toBeUndefined();
+    expect(
+      translate('Participation', {
+        ...exhibitors,
+        orderBy: [{ exhibitor: { name: 'asc' } }, { id: 'asc' }],
+        cursor: { id: 1 },
+      }),
+    ).toBeUndefined();
     expect(translate('Event', { ...PAGE, where: {} })).toBeUndefined();
     expect(translate('Event', { ...PAGE, ...args })).toBeDefined();
   });
