@@ -35,8 +35,11 @@ interface Model {
   fields: Map<string, Scalar | Relation | undefined>;
 }
 
-/** The scalar types this reader reads; a field of another type (Bytes, lists) is not translated. */
-const SCALAR_TYPES = new Set(['String', 'Int', 'Float', 'Boolean', 'DateTime', 'Decimal', 'BigInt', 'Json']);
+/**
+ * The scalar types this reader reads; a field of another type is not translated: Bytes, lists, and
+ * Float (Prisma widens a `real` from 32 bits, pg parses its text: the two can differ).
+ */
+const SCALAR_TYPES = new Set(['String', 'Int', 'Boolean', 'DateTime', 'Decimal', 'BigInt', 'Json']);
 
 interface RuntimeField {
   name: string;
@@ -220,8 +223,6 @@ const CONVERT: Record<string, Convert | undefined> = {
   DateTime: toDate,
   Decimal: (v) => (v == null ? v : new Prisma.Decimal(v as string)),
   BigInt: (v) => (v == null ? v : BigInt(v as string)),
-  // JSON spells NaN and the infinities as strings.
-  Float: (v) => (typeof v === 'string' ? Number(v) : v),
 };
 
 /** The SQL of a column: decimals and big integers as text (JSON numbers would lose digits). */

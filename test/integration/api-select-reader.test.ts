@@ -315,6 +315,31 @@ describe('the select reader against Prisma', () => {
     );
   });
 
+  it('gives Json values and big integers as Prisma does', async () => {
+    const values = [{ a: 1, nested: { b: [1, 'x', null] } }, [1, 2.5], 'text', 12.5, true];
+    for (const [i, args] of values.entries()) {
+      await prisma.kpiSavedView.create({
+        data: { id: `view-${i}`, name: `View ${i}`, kind: 'SUMMARY', args, pinnedVersion: i % 2 ? i : null },
+      });
+    }
+    const views = {
+      select: { id: true, args: true, pinnedVersion: true, createdAt: true, kind: true },
+      orderBy: { id: 'asc' },
+    };
+    const read = await ours(views, 'KpiSavedView');
+    expect(read).toStrictEqual(await prisma.kpiSavedView.findMany(views as never));
+    expect(read.map((v) => (v as { args: unknown }).args)).toEqual(values);
+    await prisma.contentVersion.upsert({
+      where: { id: true },
+      create: { id: true, version: 9_007_199_254_740_993n },
+      update: { version: 9_007_199_254_740_993n },
+    });
+    const versions = { select: { id: true, version: true, changedAt: true }, orderBy: { id: 'asc' } };
+    const version = await ours(versions, 'ContentVersion');
+    expect(version).toStrictEqual(await prisma.contentVersion.findMany(versions as never));
+    expect(version).toEqual([expect.objectContaining({ version: 9_007_199_254_740_993n })]);
+  });
+
   it('leaves to Prisma what it does not translate: counts, includes, backward pages, unordered relations', () => {
     const args = { where: {}, orderBy: eventOrderBy('START_DATE', 'ASC') };
     const declined = [
