@@ -4,6 +4,7 @@ import type { EventStatus, Prisma } from '../generated/prisma/client.js';
 import { type CalendarDate, fromDbDate, toDbDate } from '../lib/dates.js';
 import { prisma } from '../lib/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { readMany } from '../lib/select-reader.js';
 import { likeEscape } from '../lib/text.js';
 import { calendarDate, optionalText, parseInput, rethrowUnique, text, z } from './validation.js';
 
@@ -69,11 +70,13 @@ export function listEvents<Q extends object>(
   order: { field: EventOrderField; direction: Direction },
   v: Visibility,
 ) {
-  return prisma.event.findMany({
+  const args = {
     ...query,
     where: eventWhere(filter, v),
     orderBy: eventOrderBy(order.field, order.direction),
-  });
+  };
+  // The select reader answers what it translates (the events page) in one statement; Prisma the rest.
+  return readMany('Event', args, () => prisma.event.findMany(args));
 }
 
 export function countEvents(filter: EventFilter, v: Visibility): Promise<number> {
