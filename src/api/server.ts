@@ -33,7 +33,6 @@ import {
 } from './limits.js';
 import { graphqlMetricsPlugin, registerMetrics } from './metrics.js';
 import { persistedQueries } from './persisted-queries.js';
-import { pluginGroup } from './plugin-group.js';
 import { registerQueueBoard } from './queue-board.js';
 import { RateLimiter, registerRateLimit } from './rate-limit.js';
 import { registerRequestLog } from './request-log.js';
@@ -101,19 +100,16 @@ export async function buildServer(
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
+      errorLoggingPlugin(),
+      costPlugin(limits, limiter),
+      queryTimeoutPlugin(limits.queryTimeoutMs),
+      graphqlMetricsPlugin(),
+      databaseUnavailablePlugin(),
       explorerLandingPage(),
-      // One request listener for all of ours: Apollo's per-listener cost is paid once (plugin-group.ts).
-      pluginGroup([
-        errorLoggingPlugin(),
-        costPlugin(limits, limiter),
-        queryTimeoutPlugin(limits.queryTimeoutMs),
-        graphqlMetricsPlugin(),
-        databaseUnavailablePlugin(),
-        warmUpPlugin(warmUp),
-        httpCachePlugin(warmUp),
-        httpSubscriptionRefusal(),
-        readYourWritesPlugin(),
-      ]),
+      warmUpPlugin(warmUp),
+      httpCachePlugin(warmUp),
+      httpSubscriptionRefusal(),
+      readYourWritesPlugin(),
     ],
   });
   await apollo.start();
