@@ -24,6 +24,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { AppError } from '../lib/errors.js';
+import { QUERY_LIMITS } from '../schema/builder.js';
 import type { Context, Viewer } from '../schema/context.js';
 import { checkArguments } from './arguments.js';
 import type { ApiLimits } from './limits.js';
@@ -314,6 +315,11 @@ function measureOnce(op: OperationToCheck, limits: ApiLimits): Measurement {
 
 export interface Checked {
   measured?: Measured;
+  /**
+   * Whether the operation's shape was checked against limits no looser than the schema's own, so
+   * that the complexity plugin may skip measuring it again (Context.shapeChecked).
+   */
+  shapeChecked: boolean;
   budget?: Budget;
   /** The document to execute: the one checked, with its cursors decoded (checkArguments). */
   document: DocumentNode;
@@ -346,7 +352,12 @@ export async function checkOperation(
     measured?.report.requested ?? 1,
   );
   if (charged.refused) throw rateLimitedError(charged.budget);
-  return { measured, budget: charged.budget, document };
+  const shapeChecked =
+    measured !== undefined &&
+    limits.maxDepth <= QUERY_LIMITS.depth &&
+    limits.maxBreadth <= QUERY_LIMITS.breadth &&
+    limits.maxCost <= QUERY_LIMITS.complexity;
+  return { measured, budget: charged.budget, document, shapeChecked };
 }
 
 /** Runs checkOperation for Apollo; adds cost, budget and warnings to the answer's extensions. */
@@ -369,6 +380,7 @@ export function costPlugin(limits: ApiLimits, limiter: RateLimiter): ApolloServe
           }
           // The `rateLimit` field reads what was charged, like the x-ratelimit-* headers.
           if (checked.budget) contextValue.rateLimit = checked.budget;
+          if (checked.shapeChecked) contextValue.shapeChecked = true;
         },
         async willSendResponse({ response }) {
           const { measured, budget } = checked;

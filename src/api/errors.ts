@@ -1,6 +1,6 @@
 // How errors leave the API: domain errors (AppError) pass with their code and details, GraphQL's
 // own errors (syntax, validation, variables) pass as they are, anything else is masked and logged.
-import { type ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import { type ApolloServerPlugin, type GraphQLRequestListener, HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -80,39 +80,43 @@ export function refusalExtensions(err: AppError): Record<string, unknown> {
  * so clients and load balancers back off and retry.
  */
 export function databaseUnavailablePlugin(): ApolloServerPlugin<Context> {
+  // Keeps no state per request: one listener serves them all.
+  const listener: GraphQLRequestListener<Context> = {
+    async didEncounterErrors({ errors, response }) {
+      const unavailable = errors.some((error) => {
+        const { original } = classify(error);
+        return original instanceof AppError && original.code === 'DATABASE_UNAVAILABLE';
+      });
+      if (!unavailable) return;
+      response.http.status = 503;
+      response.http.headers.set('retry-after', '1');
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, response }) {
-          const unavailable = errors.some((error) => {
-            const { original } = classify(error);
-            return original instanceof AppError && original.code === 'DATABASE_UNAVAILABLE';
-          });
-          if (!unavailable) return;
-          response.http.status = 503;
-          response.http.headers.set('retry-after', '1');
-        },
-      };
+      return listener;
     },
   };
 }
 
 /** Logs every masked error once, with the request id the client sees in `x-request-id`. */
 export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
+  // Keeps no state per request: one listener serves them all.
+  const listener: GraphQLRequestListener<Context> = {
+    async didEncounterErrors({ errors, contextValue, operationName }) {
+      for (const error of errors) {
+        const { kind, original } = classify(error);
+        if (kind !== 'unexpected') continue;
+        logger.error(
+          { err: original, requestId: contextValue?.requestId, operationName, path: error.path },
+          'unexpected error in a GraphQL request',
+        );
+      }
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue, operationName }) {
-          for (const error of errors) {
-            const { kind, original } = classify(error);
-            if (kind !== 'unexpected') continue;
-            logger.error(
-              { err: original, requestId: contextValue?.requestId, operationName, path: error.path },
-              'unexpected error in a GraphQL request',
-            );
-          }
-        },
-      };
+      return listener;
     },
   };
 }

@@ -139,12 +139,12 @@ export async function registerExplorer(app: FastifyInstance): Promise<void> {
   }
   assets.set('start.js', { body: START_SCRIPT, type: 'text/javascript; charset=utf-8' });
 
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) {
       reply.header('content-security-policy', EXPLORER_CSP);
     }
-    return payload;
+    done(null, payload);
   });
   app.get(EXPLORER_PATH, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(EXPLORER_HTML),

@@ -5,7 +5,7 @@
 // caller's rate-limit budget is only in the x-ratelimit-* headers. Every other answer is
 // `no-store`. `Vary` names what picks the answer besides the URL: the role (Authorization) and
 // the negotiated media type (Accept).
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { config } from '../config/env.js';
 import type { Context } from '../schema/context.js';
 import { cacheableOperation } from './response-cache.js';
@@ -21,22 +21,24 @@ export function httpCacheHeaders(publicAnswer: boolean): [string, string][] {
 
 /** Sets the caching headers of every answer Apollo executes (the response cache's hits set their own). */
 export function httpCachePlugin(warmUp: WarmUp): ApolloServerPlugin<Context> {
+  // Keeps no state per request: one listener serves them all.
+  const listener: GraphQLRequestListener<Context> = {
+    async willSendResponse({ response, document, operation, contextValue }) {
+      const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+      const publicAnswer =
+        contextValue.viewer?.role === 'PUBLIC' &&
+        body !== undefined &&
+        body.errors === undefined &&
+        body.data != null &&
+        document !== undefined &&
+        cacheableOperation(document, operation) &&
+        !(await warmUp.active());
+      for (const [name, value] of httpCacheHeaders(publicAnswer)) response.http.headers.set(name, value);
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async willSendResponse({ response, document, operation, contextValue }) {
-          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const publicAnswer =
-            contextValue.viewer?.role === 'PUBLIC' &&
-            body !== undefined &&
-            body.errors === undefined &&
-            body.data != null &&
-            document !== undefined &&
-            cacheableOperation(document, operation) &&
-            !(await warmUp.active());
-          for (const [name, value] of httpCacheHeaders(publicAnswer)) response.http.headers.set(name, value);
-        },
-      };
+      return listener;
     },
   };
 }

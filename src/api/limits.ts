@@ -245,11 +245,12 @@ const HTTP_CODES: Record<number, string> = {
  * probes still answer it, since some load balancers probe with HTTP/1.0 and no Host.
  */
 export function refuseMissingHost(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.headers.host) return;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.headers.host) return done();
     const path = request.url.split('?')[0];
-    if (path === '/healthz' || path === '/readyz') return;
-    return reply
+    if (path === '/healthz' || path === '/readyz') return done();
+    // Answered here: the request goes no further (no `done`).
+    reply
       .code(400)
       .type('application/json; charset=utf-8')
       .send({ errors: [{ message: 'the request has no Host header', extensions: { code: 'BAD_REQUEST' } }] });

@@ -140,7 +140,7 @@ new Gauge({
  * route. Route patterns, not raw URLs, are the label, so the series stay few.
  */
 export function registerMetrics(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     httpDuration.observe(
       {
         method: request.method,
@@ -149,6 +149,7 @@ export function registerMetrics(app: FastifyInstance): void {
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
   app.get('/metrics', async (request, reply) => {
     const header = request.headers.authorization;

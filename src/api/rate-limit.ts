@@ -3,7 +3,7 @@
 // the public, charged each operation's computed cost (src/api/cost.ts). While Redis is down each
 // process falls back to its own in-memory counters rather than refusing or hanging.
 import { HeaderMap } from '@apollo/server';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -91,6 +91,16 @@ export class RateLimiter {
     this.keyBudget = make('key', settings.keyPoints);
   }
 
+  /** Whether requests per client address are limited (countRequest has anything to count). */
+  get countsRequests(): boolean {
+    return this.requests !== undefined;
+  }
+
+  /** Whether a cost budget applies to a caller of this kind (charge has anything to charge). */
+  chargesCaller(caller: Caller): boolean {
+    return (caller.keyId === undefined ? this.publicBudget : this.keyBudget) !== undefined;
+  }
+
   /** Counts one request from a client address. */
   countRequest(address: string): Promise<Charge> {
     return this.consume(this.requests, 'address', address, 1);
@@ -140,8 +150,7 @@ function refusalBody(error: GraphQLError): string {
  * cost recorded in the answer.
  */
 export function registerRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url !== '/graphql') return;
+  const countRequest = async (request: FastifyRequest, reply: FastifyReply) => {
     const counted = await limiter.countRequest(request.ip);
     if (!counted.refused) return;
     const error = rateLimitedError(counted.budget);
@@ -150,11 +159,15 @@ export function registerRateLimit(app: FastifyInstance, limiter: RateLimiter): v
       .header('retry-after', String(error.extensions.retryAfterSeconds))
       .type('application/json; charset=utf-8')
       .send(refusalBody(error));
+  };
+  // Both hooks are synchronous when they have nothing to do (other routes, the count off, an
+  // answer Apollo executed), and return the promise of their work otherwise, which Fastify awaits.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.url !== '/graphql' || !limiter.countsRequests) return done();
+    return countRequest(request, reply);
   });
 
-  // Registered after the response cache's own onSend, so the stored answer is the one Apollo made.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.getHeader(CACHE_HEADER) !== 'HIT' || typeof payload !== 'string') return payload;
+  const chargeHit = async (request: FastifyRequest, reply: FastifyReply, payload: string) => {
     const answer = JSON.parse(payload) as { extensions?: { cost?: { requested?: number } } };
     const viewer = await viewerForRequest(request);
     const charged = await limiter.charge(
@@ -175,5 +188,10 @@ export function registerRateLimit(app: FastifyInstance, limiter: RateLimiter): v
     setRateLimitHeaders(headers, charged.budget);
     for (const [name, value] of headers) reply.header(name, value);
     return payload;
+  };
+  // Registered after the response cache's own onSend, so the stored answer is the one Apollo made.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.getHeader(CACHE_HEADER) !== 'HIT' || typeof payload !== 'string') return done(null, payload);
+    return chargeHit(request, reply, payload);
   });
 }

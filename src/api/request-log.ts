@@ -13,7 +13,7 @@ export function registerRequestLog(app: FastifyInstance): void {
   // Again once the body is read: the body stream's callbacks ran outside the request's context.
   app.addHook('preHandler', enter);
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url;
     const quiet = route !== undefined && QUIET_ROUTES.has(route);
     request.log[quiet ? 'debug' : 'info'](
@@ -29,5 +29,6 @@ export function registerRequestLog(app: FastifyInstance): void {
     );
     // Headers (credentials redacted by the logger) only when debugging.
     request.log.debug({ requestId: request.id, headers: request.headers }, 'request headers');
+    done();
   });
 }

@@ -21,7 +21,7 @@
 // else an answer reads is covered by the content version. While Redis or PostgreSQL is down
 // nothing is looked up or stored: every read executes.
 import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type SelectionSetNode } from 'graphql';
 import type { Redis } from 'ioredis';
@@ -72,12 +72,23 @@ function rootFields(doc: DocumentNode, set: SelectionSetNode, out: string[], see
   }
 }
 
+/**
+ * Judged once per operation node: Apollo's document store hands every request of one query text
+ * the same parsed document. The answer depends only on the operation and its document's fragments.
+ */
+const judgedOperations = new WeakMap<OperationDefinitionNode, boolean>();
+
 /** Whether an operation is a query whose every root field is marked cacheable. */
 export function cacheableOperation(doc: DocumentNode, op: OperationDefinitionNode | undefined): boolean {
   if (op?.operation !== 'query') return false;
-  const fields: string[] = [];
-  rootFields(doc, op.selectionSet, fields, new Set());
-  return fields.length > 0 && fields.every(isCacheableField);
+  let cacheable = judgedOperations.get(op);
+  if (cacheable === undefined) {
+    const fields: string[] = [];
+    rootFields(doc, op.selectionSet, fields, new Set());
+    cacheable = fields.length > 0 && fields.every(isCacheableField);
+    judgedOperations.set(op, cacheable);
+  }
+  return cacheable;
 }
 
 function classify(query: string, operationName: string | undefined): OperationKind {
@@ -173,20 +184,39 @@ export function registerResponseCache(
     return `${kpi ?? (await readPublishedVersion(redis))}|${content}`;
   }
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.routeOptions.url !== '/graphql') return;
+  // Synchronous until there is something to look up (a cacheable query with the cache on); then
+  // Fastify awaits the promise of the lookup.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.routeOptions.url !== '/graphql') return done();
     const body = request.body as GraphQLBody | undefined;
     // Only POSTed JSON (which browsers cannot send cross-site without a preflight) is looked up.
-    if (request.method !== 'POST' || !body || Array.isArray(body) || typeof body.query !== 'string') return;
+    if (request.method !== 'POST' || !body || Array.isArray(body) || typeof body.query !== 'string') {
+      return done();
+    }
+    if (!enabled) {
+      reply.header(CACHE_HEADER, 'BYPASS');
+      return done();
+    }
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
     const queryHash = createHash('sha256').update(body.query).digest('hex');
     const kind = operationKind(queryHash, body.query, operationName);
     // A fast path skips work, never a check: a request Apollo would refuse goes to Apollo.
     const answerType = cacheableRequest(body, request.headers.accept);
-    if (!enabled || kind !== 'cacheable' || answerType === null) {
+    if (kind !== 'cacheable' || answerType === null) {
       reply.header(CACHE_HEADER, 'BYPASS');
-      return;
+      return done();
     }
+    return lookUp(request, reply, body, queryHash, operationName, answerType);
+  });
+
+  async function lookUp(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body: GraphQLBody,
+    queryHash: string,
+    operationName: string | undefined,
+    answerType: string,
+  ): Promise<unknown> {
     let viewer: Viewer;
     try {
       viewer = await viewerForRequest(request);
@@ -220,27 +250,31 @@ export function registerResponseCache(
       reply.header(CACHE_HEADER, 'BYPASS');
     }
     return;
-  });
+  }
 
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const state = states.get(request);
-    if (state?.storeAt && reply.statusCode === 200 && typeof payload === 'string') {
-      const parsed = JSON.parse(payload) as {
-        errors?: unknown;
-        data?: unknown;
-        extensions?: { warmingUp?: boolean };
-      };
-      // Partial figures of the warm-up are not kept for later readers.
-      if (parsed.errors === undefined && parsed.data != null && !parsed.extensions?.warmingUp) {
-        local?.set(state.storeAt, payload);
-        try {
-          await redis.set(state.storeAt, payload, 'EX', ttlSeconds);
-        } catch (err) {
-          log.debug({ err: (err as Error).message }, 'could not store a response');
-        }
+  async function store(key: string, payload: string): Promise<string> {
+    const parsed = JSON.parse(payload) as {
+      errors?: unknown;
+      data?: unknown;
+      extensions?: { warmingUp?: boolean };
+    };
+    // Partial figures of the warm-up are not kept for later readers.
+    if (parsed.errors === undefined && parsed.data != null && !parsed.extensions?.warmingUp) {
+      local?.set(key, payload);
+      try {
+        await redis.set(key, payload, 'EX', ttlSeconds);
+      } catch (err) {
+        log.debug({ err: (err as Error).message }, 'could not store a response');
       }
     }
     return payload;
+  }
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const state = states.get(request);
+    if (!state?.storeAt || reply.statusCode !== 200 || typeof payload !== 'string')
+      return done(null, payload);
+    return store(state.storeAt, payload);
   });
 }
 
@@ -262,13 +296,15 @@ export async function refreshAfterMutation(
 
 /** Apollo's side of `refreshAfterMutation` (graphql-ws calls it from its own hook). */
 export function readYourWritesPlugin(): ApolloServerPlugin {
+  // Keeps no state per request: one listener serves them all.
+  const listener: GraphQLRequestListener<BaseContext> = {
+    async willSendResponse({ operation }) {
+      await refreshAfterMutation(operation);
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async willSendResponse({ operation }) {
-          await refreshAfterMutation(operation);
-        },
-      };
+      return listener;
     },
   };
 }

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import {
   type DocumentNode,
@@ -205,6 +205,7 @@ export function attachSubscriptions(
         limiter,
       );
       const contextValue: Context = { requestId: `ws-${randomUUID()}`, viewer, address };
+      if (checked.shapeChecked) contextValue.shapeChecked = true;
       // The same execution deadline as over HTTP; a subscription's events have none.
       if (operation.operation !== 'subscription') contextValue.deadline = new Deadline(limits.queryTimeoutMs);
       return { schema, document: checked.document, operationName, variableValues: variables, contextValue };
@@ -264,18 +265,20 @@ export function attachSubscriptions(
  * 400 and a message naming the websocket endpoint, instead of failing as a masked internal error.
  */
 export function httpSubscriptionRefusal(): ApolloServerPlugin<Context> {
+  // Keeps no state per request: one listener serves them all.
+  const listener: GraphQLRequestListener<Context> = {
+    async didResolveOperation({ operation, request }) {
+      if (operation?.operation !== 'subscription') return;
+      const host = request.http?.headers.get('host') ?? 'this server';
+      throw new GraphQLError(
+        `subscriptions run over graphql-ws: open a websocket to ws://${host}/graphql (wss:// behind TLS) with the graphql-transport-ws protocol`,
+        { extensions: { code: 'SUBSCRIPTION_OVER_HTTP', websocket: '/graphql', http: { status: 400 } } },
+      );
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, request }) {
-          if (operation?.operation !== 'subscription') return;
-          const host = request.http?.headers.get('host') ?? 'this server';
-          throw new GraphQLError(
-            `subscriptions run over graphql-ws: open a websocket to ws://${host}/graphql (wss:// behind TLS) with the graphql-transport-ws protocol`,
-            { extensions: { code: 'SUBSCRIPTION_OVER_HTTP', websocket: '/graphql', http: { status: 400 } } },
-          );
-        },
-      };
+      return listener;
     },
   };
 }

@@ -1,7 +1,7 @@
 // Warm-up: while a fresh installation's demo history replays (the worker's first job), the KPI
 // figures are partial. Every GraphQL answer then carries `extensions.warmingUp: true`, and /readyz
 // says so, so neither a person nor a script mistakes them for the final figures.
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import { DEMO_JOB_ID } from '../jobs/enqueue.js';
 import { Producer } from '../jobs/producer.js';
@@ -40,15 +40,17 @@ export function warmUpState(connection: Redis): WarmUp {
 
 /** Marks answers given during warm-up. */
 export function warmUpPlugin<C extends object>(warmUp: WarmUp): ApolloServerPlugin<C> {
+  // Keeps no state per request: one listener serves them all.
+  const listener: GraphQLRequestListener<C> = {
+    async willSendResponse({ response }) {
+      if (response.body.kind !== 'single' || !(await warmUp.active())) return;
+      const result = response.body.singleResult;
+      result.extensions = { ...result.extensions, warmingUp: true };
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single' || !(await warmUp.active())) return;
-          const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, warmingUp: true };
-        },
-      };
+      return listener;
     },
   };
 }

@@ -27,6 +27,9 @@ import { DateScalar, MoneyScalar } from './scalars.js';
 export const QUERY_LIMITS = { complexity: 20_000, depth: 12, breadth: 300 } as const;
 export const PAGE_SIZE = { default: 20, max: 100 } as const;
 
+const SCHEMA_LIMITS = { ...QUERY_LIMITS };
+const UNCHECKED = {};
+
 function fieldCost(args: Record<string, unknown>, _ctx: Context, field: GraphQLField<unknown, Context>) {
   if (field.args.some((arg) => arg.name === 'first')) {
     const asked = [args.first, args.last, PAGE_SIZE.default].find((n) => typeof n === 'number') as number;
@@ -74,7 +77,9 @@ export const builder = new SchemaBuilder<{
     defaultComplexity: 1,
     defaultListMultiplier: 10,
     fieldComplexity: fieldCost,
-    limit: { ...QUERY_LIMITS },
+    // An operation the transport already measured against these limits or tighter ones (every
+    // HTTP and graphql-ws operation, api/cost.ts) is not measured again here, per request.
+    limit: (ctx) => (ctx.shapeChecked ? UNCHECKED : SCHEMA_LIMITS),
     complexityError: (kind, result) =>
       new AppError('QUERY_TOO_COMPLEX', `query exceeds the maximum ${kind.toLowerCase()}`, {
         ...result,

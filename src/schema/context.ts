@@ -18,6 +18,12 @@ export interface Context {
   rateLimit?: RateLimitState;
   /** The execution deadline of a query or mutation, set by its transport when execution starts. */
   deadline?: Deadline;
+  /**
+   * Set by the transport when the operation's depth, breadth and cost were already checked, before
+   * it ran, against limits no looser than the schema's own (api/cost.ts): the complexity plugin then
+   * does not measure the same operation again for each request.
+   */
+  shapeChecked?: boolean;
 }
 
 /** A caller's budget, as the API's rate limiter charged it for this request. */

@@ -13,10 +13,14 @@ const MONEY_TEXT = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
 /** "1234.5" (PostgreSQL numeric text) → 123450n. */
 export function toCents(text: string | null | undefined): Cents {
   if (text === null || text === undefined) return 0n;
-  const m = MONEY_TEXT.exec(text.trim());
-  if (!m) throw new RangeError(`not a money amount with at most 2 decimals: ${text}`);
-  const cents = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
-  return m[1] ? -cents : cents;
+  const money = text.trim();
+  if (!MONEY_TEXT.test(money)) throw new RangeError(`not a money amount with at most 2 decimals: ${text}`);
+  // One BigInt from the digits with the point taken out ("-12.5" → "-1250"): a KPI answer
+  // converts a few hundred sums, and this is several times cheaper than matching out the parts.
+  const point = money.indexOf('.');
+  if (point === -1) return BigInt(money) * 100n;
+  const decimals = money.length - point - 1;
+  return BigInt(money.slice(0, point) + money.slice(point + 1) + (decimals === 1 ? '0' : ''));
 }
 
 /** 123450n → "1234.50": the Money scalar's form. */
