@@ -530,8 +530,28 @@ export function readMany<Row>(
 ): Promise<Row[]> {
   const statement = translate(modelName, args);
   if (!statement) return prismaFindMany();
-  return pool.query(statement.text, statement.values).then(({ rows }) => {
+  const name = statementName(statement.text);
+  const query = name ? { name, text: statement.text, values: statement.values } : statement;
+  return pool.query(query).then(({ rows }) => {
     for (const row of rows) convert(row, statement.shape);
     return rows as Row[];
   });
+}
+
+/**
+ * Statements get a name, so each pooled connection prepares one once and PostgreSQL stops parsing
+ * and planning it per request (an events page: 0.5 ms of the 2.2 ms it cost the database). A
+ * connection keeps every statement it prepared, so only the first NAMED_STATEMENTS distinct
+ * texts are named; the rest (ad-hoc selections past them) go unnamed, as before.
+ */
+const NAMED_STATEMENTS = 64;
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < NAMED_STATEMENTS) {
+    name = `select-reader:${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }

@@ -3,6 +3,7 @@
 // answered by both deep-equal, over HTTP the answers equal those of a query Prisma answers, and
 // anything it does not translate goes to Prisma unchanged.
 import { describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { pool, prisma } from '../../src/lib/db.js';
 import { readMany, relationKeys, translate } from '../../src/lib/select-reader.js';
 import { type EventFilter, eventOrderBy, eventWhere, type Visibility } from '../../src/services/events.js';
@@ -433,6 +434,26 @@ describe('the events page over HTTP', () => {
         }
       }
     }
+  });
+
+  it('sends the page as a named statement, the same name each time, so a connection prepares it once', async () => {
+    const names: Array<string | undefined> = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function namingQuery(this: pg.Client, ...args: unknown[]) {
+      const [first] = args;
+      const text = typeof first === 'string' ? first : (first as { text?: string })?.text;
+      if (text?.includes('json_agg(')) names.push((first as { name?: string }).name);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      await api.gql(PAGE_DOC, { filter: { year: 2040 } });
+      await api.gql(PAGE_DOC, { filter: { year: 2040 } });
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(names).toHaveLength(2);
+    expect(names[0]).toMatch(/^select-reader:\d+$/);
+    expect(names[1]).toBe(names[0]);
   });
 
   it('shows the public no draft or cancelled event, and an analyst all five', async () => {
