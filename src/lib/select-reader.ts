@@ -7,6 +7,7 @@
 // translate exactly makes `readMany` answer undefined, and the caller asks Prisma instead.
 import { getDatamodel } from '../generated/pothos-types.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { toDbDate } from './dates.js';
 import { pool, prisma } from './db.js';
 
 // ---------------------------------------------------------------- the model, from Prisma's metadata
@@ -215,7 +216,7 @@ class Statement {
 function toDate(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const t = value.indexOf('T');
-  if (t < 0) return new Date(`${value}T00:00:00Z`);
+  if (t < 0) return toDbDate(value);
   return new Date(/[Z+-]/.test(value.slice(t)) ? value : `${value}Z`);
 }
 
