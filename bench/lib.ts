@@ -1,9 +1,20 @@
 // Helpers shared by the bench scripts: child processes that print their URL, load runs, timing.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+
+/**
+ * Compiles src/ to dist/ (`npm run build`; a no-op when nothing changed): the bench's API and ingest
+ * children run the compiled code, as production does.
+ */
+export function buildDist(): void {
+  const built = spawnSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname], {
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) throw new Error(`npm run build failed (exit ${built.status})`);
+}
 
 export interface Child {
   url: string;

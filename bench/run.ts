@@ -10,7 +10,6 @@
 //   npm run bench -- --smoke       # tiny sizes, short loads: proves the harness (seconds)
 //   npm run bench -- --sizes 10000,1000000 --duration 10 --connections 50 --warm-up 3 --out path.json
 //   npm run bench -- --only ingest --sizes 100000   # the ingest section (3) alone
-import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -19,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { heapFlag } from '../src/lib/heap.js';
 import {
+  buildDist,
   type Child,
   check,
   dropBenchDatabase,
@@ -193,11 +193,8 @@ async function onePercentDelta(items: number): Promise<number> {
 
 /** The worker's node flags as deployed (`npm run worker`, compose, src/main.ts). */
 const WORKER_FLAGS = [heapFlag('worker')];
-// The ingest child runs the compiled worker code, as production does: build dist/ first.
-const built = spawnSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname], {
-  stdio: 'inherit',
-});
-if (built.status !== 0) throw new Error(`npm run build failed (exit ${built.status})`);
+// The API, ingest and worker children run the compiled code, as production does.
+buildDist();
 
 const sim = await startChild('./sim-child.ts', { SIM_SIZE: SMOKE ? '100' : '1000' });
 const children: Child[] = [sim];
@@ -254,7 +251,7 @@ try {
     await pool.query('ANALYZE');
 
     // (2) KPI latency over HTTP, without the response cache.
-    const plain = await startChild('./api-child.ts', { RESPONSE_CACHE: 'false' });
+    const plain = await startChild('./api-child.mjs', { RESPONSE_CACHE: 'false' });
     children.push(plain);
     results.kpiLatency[size] = {};
     for (const q of kpiQueries) {
@@ -314,7 +311,7 @@ async function dashboard(plain: Child): Promise<void> {
     { name: 'bisma', url: plain.url, pid: plain.child.pid },
   ];
   const [cached, baseline] = await Promise.all([
-    startChild('./api-child.ts', { RESPONSE_CACHE: 'true' }),
+    startChild('./api-child.mjs', { RESPONSE_CACHE: 'true' }),
     startChild('./baseline/server.ts', {}),
   ]);
   children.push(cached, baseline);
@@ -422,8 +419,8 @@ async function scaleOut(): Promise<void> {
   const out: Record<string, unknown> = {};
   // The cache is shared: an answer stored through one API is a hit on the other.
   const [a, b] = await Promise.all([
-    startChild('./api-child.ts', { RESPONSE_CACHE: 'true' }),
-    startChild('./api-child.ts', { RESPONSE_CACHE: 'true' }),
+    startChild('./api-child.mjs', { RESPONSE_CACHE: 'true' }),
+    startChild('./api-child.mjs', { RESPONSE_CACHE: 'true' }),
   ]);
   children.push(a, b);
   const probe = { query: `${DASHBOARD[0]!.query} `, variables: DASHBOARD[0]!.variables };
@@ -439,8 +436,8 @@ async function scaleOut(): Promise<void> {
 
   // Throughput without the cache (so the API processes do the work): one process, then two.
   const [p1, p2] = await Promise.all([
-    startChild('./api-child.ts', { RESPONSE_CACHE: 'false' }),
-    startChild('./api-child.ts', { RESPONSE_CACHE: 'false' }),
+    startChild('./api-child.mjs', { RESPONSE_CACHE: 'false' }),
+    startChild('./api-child.mjs', { RESPONSE_CACHE: 'false' }),
   ]);
   children.push(p1, p2);
   for (const c of DASHBOARD) {
@@ -471,7 +468,7 @@ async function scaleOut(): Promise<void> {
   };
   const { spawn } = await import('node:child_process');
   const workers = [0, 1].map(() =>
-    spawn(process.execPath, ['--import', 'tsx', new URL('../src/worker/main.ts', import.meta.url).pathname], {
+    spawn(process.execPath, [new URL('../dist/worker/main.js', import.meta.url).pathname], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, NODE_OPTIONS: '', ...workerEnv },
     }),

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type Child, freshBenchDatabase, post, round, startChild, stop } from './lib.js';
+import { buildDist, type Child, freshBenchDatabase, post, round, startChild, stop } from './lib.js';
 import { DASHBOARD } from './queries.js';
 
 function option(name: string): string | undefined {
@@ -212,9 +212,10 @@ try {
   await freshDatabase();
   await flushRedis();
   await loadDemoData();
+  buildDist();
   const revokedKey = await createApiKey('soak revoked', 'ADMIN');
   await revokeApiKey(revokedKey.id);
-  api = await startChild('./api-child.ts', {
+  api = await startChild('./api-child.mjs', {
     BENCH_MEMORY_LOG: '1',
     NODE_OPTIONS: [
       SNAPSHOTS ? '--heapsnapshot-signal=SIGUSR2' : '',

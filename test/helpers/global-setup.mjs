@@ -55,7 +55,16 @@ export default async function globalSetup() {
   await dropTestDatabases({});
   const runTag = `${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
   process.env.BISMA_TEST_RUN = runTag;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bisma.ts', 'migrate'], {
+  // Compile dist/ once, before any test file runs: tests run the processes compiled (as npm start
+  // does), the processes and bench-smoke tests build first themselves (their builds are then
+  // incremental no-ops, and two compilers never write dist/ at the same time), and the template is
+  // migrated by the compiled CLI.
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`npm run build failed: ${built.stdout}${built.stderr}`);
+  const result = spawnSync(process.execPath, ['dist/cli/bisma.js', 'migrate'], {
     env: {
       ...process.env,
       NODE_OPTIONS: '',
@@ -65,12 +74,4 @@ export default async function globalSetup() {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`migrating the test template failed: ${result.stderr}`);
-  // Compile dist/ once, before any test file runs: the processes and bench-smoke tests run the
-  // compiled processes and build first themselves; their builds are then incremental no-ops, and
-  // two compilers never write dist/ at the same time.
-  const built = spawnSync(process.execPath, ['scripts/build.mjs'], {
-    env: { ...process.env, NODE_OPTIONS: '' },
-    encoding: 'utf8',
-  });
-  if (built.status !== 0) throw new Error(`npm run build failed: ${built.stdout}${built.stderr}`);
 }

@@ -9,16 +9,20 @@ export interface Spawned {
 }
 
 /**
- * Runs an entry with the given extra environment: a TypeScript one (e.g. 'src/api/main.ts') through
- * tsx, a compiled one (e.g. 'dist/api/main.js', built by `npm run build`) as plain Node.
+ * Runs an entry with the given extra environment. A source entry (e.g. 'src/api/main.ts') runs
+ * compiled, from its counterpart in dist/ (the test set-up builds dist/ from src/ before any test
+ * file runs), as `npm start` runs the processes: tsx would compile each process's few hundred
+ * modules again at every start, a second or two of CPU per process. Any other entry (bin/bisma.js,
+ * a .ts file outside src/) runs as given, a TypeScript one through tsx.
  */
 export function spawnEntry(
   entry: string,
   env: Record<string, string | undefined> = {},
   args: string[] = [],
 ): Spawned {
-  const loader = /\.m?js$/.test(entry) ? [] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, entry, ...args], {
+  const file = entry.replace(/^src\/(.+)\.ts$/, 'dist/$1.js');
+  const loader = /\.m?js$/.test(file) ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, file, ...args], {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

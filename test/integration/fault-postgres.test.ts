@@ -33,9 +33,9 @@ interface Answer {
   ms: number;
 }
 
-/** Runs the CLI against the private cluster. */
+/** Runs the CLI (compiled, as the test set-up built it) against the private cluster. */
 function cli(command: string, env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bisma.ts', command], {
+  const result = spawnSync(process.execPath, ['dist/cli/bisma.js', command], {
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'silent', ...env },
     encoding: 'utf8',
   });

@@ -137,10 +137,6 @@ describe('the compiled production processes (npm run build, as npm start runs th
     );
   });
 
-  it('runs the compiled API without tsx: it serves health, readiness and GraphQL, and exits 0 on SIGTERM', async () => {
-    await servesThenStops('dist/api/main.js');
-  });
-
   it("runs the compiled main job (npm start) on an empty database: demo data, history replayed, FEED.md's 2023 figure, then SIGTERM stops it all with 0", async () => {
     const [port, simPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     const main = spawnEntry('dist/main.js', {
@@ -166,11 +162,4 @@ describe('the compiled production processes (npm run build, as npm start runs th
     }
     expect(await main.exited).toEqual({ code: 0, signal: null });
   }, 150_000);
-
-  it('runs the compiled worker without tsx: it starts and exits 0 on SIGTERM', async () => {
-    const worker = spawnEntry('dist/worker/main.js', { LOG_LEVEL: 'info' });
-    await waitForOutput(worker, (out) => out.includes('worker started'));
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited).toEqual({ code: 0, signal: null });
-  });
 });

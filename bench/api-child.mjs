@@ -1,7 +1,8 @@
 // One Bisma API process for the benchmarks (buildServer as production builds it) on a free port:
-// prints its /graphql URL; RESPONSE_CACHE etc. come from the environment; stops on SIGTERM.
-import { buildServer } from '../src/api/server.js';
-import { closeDb } from '../src/lib/db.js';
+// prints its /graphql URL; RESPONSE_CACHE etc. come from the environment; stops on SIGTERM. It runs
+// the compiled code in dist/ (`npm run build`, which the bench runs first), as production does.
+import { buildServer } from '../dist/api/server.js';
+import { closeDb } from '../dist/lib/db.js';
 
 // Rate limits off: the benchmark's load all comes from one address, far past any real client's.
 const server = await buildServer({
@@ -15,7 +16,7 @@ process.stdout.write(`http://127.0.0.1:${address.port}/graphql\n`);
 if (process.env.BENCH_MEMORY_LOG) {
   setInterval(() => {
     const m = process.memoryUsage();
-    const mb = (n: number) => Math.round(n / 1024 / 1024);
+    const mb = (n) => Math.round(n / 1024 / 1024);
     process.stderr.write(
       `  api memory: rss ${mb(m.rss)} MB, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, array buffers ${mb(m.arrayBuffers)} MB\n`,
     );
