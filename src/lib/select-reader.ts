@@ -1,9 +1,9 @@
 // Answers a select-mode Prisma `findMany` (the object Pothos hands a resolver, with the service's
 // `where` and `orderBy`) with one SQL statement in which PostgreSQL builds the nested relations as
-// JSON, read through the pg pool. Prisma's client sends about the same statement (relationJoins)
-// but spends about a millisecond per events page decoding and mapping what comes back; here pg
-// parses the JSON and one walk over the rows converts the few values JSON cannot carry (dates,
-// decimals, big integers) to what Prisma returns. Any argument or field this reader does not
+// JSON (each related row an array of its values), read through the pg pool. Prisma's client sends
+// about the same statement (relationJoins) but spends about a millisecond per events page decoding
+// and mapping what comes back; here pg parses the JSON and one walk over the rows names the values
+// and converts the few JSON cannot carry (dates, decimals, big integers) to what Prisma returns. Any argument or field this reader does not
 // translate exactly makes `readMany` answer undefined, and the caller asks Prisma instead.
 import { getDatamodel } from '../generated/pothos-types.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -189,8 +189,13 @@ function modelOf(name: string): Model {
 
 type Convert = (value: unknown) => unknown;
 
-/** How to turn one level of the JSON (or the top-level row) into Prisma's shape. */
+/**
+ * How to turn one level into Prisma's shape. The top level is a row whose columns are named; a
+ * related row is a JSON array of its fields' values, in the order of `keys` (keys repeated in every
+ * element of a list cost PostgreSQL more to build than the values themselves).
+ */
 interface Shape {
+  keys: string[];
   /** Fields whose values need converting, and the relations to walk into. */
   steps: { key: string; convert?: Convert; one?: Shape; many?: Shape }[];
 }
@@ -244,7 +249,7 @@ interface Level {
 /** The fields `select` asks of `model`'s row `alias`; `true` on a relation means all its scalars. */
 function level(st: Statement, model: Model, alias: string, select: unknown, topLevel: boolean): Level {
   if (typeof select !== 'object' || select === null) unsupported();
-  const out: Level = { columns: [], joins: [], shape: { steps: [] } };
+  const out: Level = { columns: [], joins: [], shape: { keys: [], steps: [] } };
   for (const [key, value] of Object.entries(select)) {
     if (value === false || value === undefined) continue;
     const field = model.fields.get(key) ?? unsupported();
@@ -256,11 +261,12 @@ function level(st: Statement, model: Model, alias: string, select: unknown, topL
       continue;
     }
     const joined = relation(st, field, alias, value === true ? {} : value);
-    out.joins.push(joined.join);
-    out.columns.push([key, `${joined.alias}."v"`]);
+    out.joins.push(...joined.joins);
+    out.columns.push([key, joined.sql]);
     out.shape.steps.push(field.list ? { key, many: joined.shape } : { key, one: joined.shape });
   }
   if (out.columns.length === 0 || out.columns.length > 50) unsupported();
+  out.shape.keys = out.columns.map(([key]) => key);
   return out;
 }
 
@@ -275,8 +281,19 @@ function allScalars(model: Model): Record<string, true> {
 
 const RELATION_ARGS = new Set(['select', 'where', 'orderBy']);
 
-/** A LATERAL subquery that gives a relation of row `parent` as JSON in its column "v". */
-function relation(st: Statement, rel: Relation, parent: string, args: unknown) {
+/**
+ * A relation of row `parent` as JSON: the SQL of its value and the joins it needs. A list is a
+ * subquery in the select list, so PostgreSQL builds it only for the rows the LIMIT keeps (it
+ * postpones costly output expressions past a sort); a to-one relation is its row joined beside the
+ * parent's (at most one row matches: the target's key, or the unique column of a one-to-one), so
+ * no subquery runs per row.
+ */
+function relation(
+  st: Statement,
+  rel: Relation,
+  parent: string,
+  args: unknown,
+): { sql: string; joins: string[]; shape: Shape } {
   if (typeof args !== 'object' || args === null) unsupported();
   for (const [key, value] of Object.entries(args))
     if (value !== undefined && !RELATION_ARGS.has(key)) unsupported();
@@ -284,21 +301,23 @@ function relation(st: Statement, rel: Relation, parent: string, args: unknown) {
   const target = modelOf(rel.target);
   const alias = st.alias();
   const inner = level(st, target, alias, select ?? allScalars(target), false);
-  const object = `json_build_object(${inner.columns.map(([k, sql]) => `'${k}', ${sql}`).join(', ')})`;
-  const conditions = [`${alias}.${quote(rel.targetColumn)} = ${parent}.${quote(rel.parentColumn)}`];
-  if (where !== undefined) conditions.push(whereSql(st, target, alias, where));
-  const from = `FROM ${target.table} AS ${alias}`;
-  const result = st.alias();
-  let body: string;
-  if (rel.list) {
-    // Prisma orders a relation only as asked: without an order its rows come in no defined order.
-    const order = orderSql(st, target, alias, orderBy ?? unsupported());
-    body = `SELECT COALESCE(json_agg(${object} ORDER BY ${order.sql}), '[]'::json) AS "v" ${from} ${[...order.joins, ...inner.joins].join(' ')} WHERE ${conditions.join(' AND ')}`;
-  } else {
+  const object = `json_build_array(${inner.columns.map(([, sql]) => sql).join(', ')})`;
+  const key = `${alias}.${quote(rel.targetColumn)}`;
+  const on = `${key} = ${parent}.${quote(rel.parentColumn)}`;
+  if (!rel.list) {
     if (where !== undefined || orderBy !== undefined) unsupported();
-    body = `SELECT ${object} AS "v" ${from} ${inner.joins.join(' ')} WHERE ${conditions.join(' AND ')} LIMIT 1`;
+    return {
+      sql: `CASE WHEN ${key} IS NULL THEN NULL ELSE ${object} END`,
+      joins: [`LEFT JOIN ${target.table} AS ${alias} ON ${on}`, ...inner.joins],
+      shape: inner.shape,
+    };
   }
-  return { alias: result, join: `LEFT JOIN LATERAL (${body}) AS ${result} ON true`, shape: inner.shape };
+  const conditions = [on];
+  if (where !== undefined) conditions.push(whereSql(st, target, alias, where));
+  // Prisma orders a relation only as asked: without an order its rows come in no defined order.
+  const order = orderSql(st, target, alias, orderBy ?? unsupported());
+  const sql = `(SELECT COALESCE(json_agg(${object} ORDER BY ${order.sql}), '[]'::json) FROM ${target.table} AS ${alias} ${[...order.joins, ...inner.joins].join(' ')} WHERE ${conditions.join(' AND ')})`;
+  return { sql, joins: [], shape: inner.shape };
 }
 
 // ---------------------------------------------------------------- order and filter
@@ -508,16 +527,21 @@ export function translate(modelName: string, args: Record<string, unknown>): Rea
   }
 }
 
-function convert(row: Record<string, unknown>, shape: Shape): void {
+function convert(row: Record<string, unknown>, shape: Shape): Record<string, unknown> {
   for (const step of shape.steps) {
     const v = row[step.key];
     if (step.convert) row[step.key] = step.convert(v);
-    else if (step.one) {
-      if (v != null) convert(v as Record<string, unknown>, step.one);
-    } else if (step.many?.steps.length) {
-      for (const item of v as Record<string, unknown>[]) convert(item, step.many);
-    }
+    else if (step.one) row[step.key] = v == null ? null : related(v as unknown[], step.one);
+    else if (step.many) row[step.key] = (v as unknown[][]).map((item) => related(item, step.many!));
   }
+  return row;
+}
+
+/** A related row from the JSON array of its values. */
+function related(values: unknown[], shape: Shape): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < shape.keys.length; i++) row[shape.keys[i]!] = values[i];
+  return convert(row, shape);
 }
 
 /**

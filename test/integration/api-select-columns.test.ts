@@ -29,11 +29,55 @@ afterAll(async () => {
   await flushTestPrefix();
 });
 
+/** The text inside the parentheses that open at `open`, and the index past the closing one. */
+function group(sql: string, open: number): { inner: string; end: number } {
+  let depth = 0;
+  let quoted = false;
+  for (let i = open; i < sql.length; i++) {
+    const c = sql[i];
+    if (c === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (c === '(') depth++;
+    if (c === ')' && --depth === 0) return { inner: sql.slice(open + 1, i), end: i + 1 };
+  }
+  throw new Error(`unbalanced parentheses in ${sql}`);
+}
+
+/** `text` split at its commas outside parentheses and quotes. */
+function topLevelParts(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (c === '(') depth++;
+    if (c === ')') depth--;
+    if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start).trim());
+  return parts;
+}
+
+/** `text` without its parenthesised subqueries. */
+function withoutSubqueries(text: string): string {
+  let out = text;
+  for (let at = out.indexOf('(SELECT '); at >= 0; at = out.indexOf('(SELECT ')) {
+    out = out.slice(0, at) + out.slice(group(out, at).end);
+  }
+  return out;
+}
+
 /**
  * The columns each statement sends back, by table: a statement's own select list and, for the
- * relations joined in the same statement (Prisma's relationJoins, or the select reader's), the
- * columns each JSONB_BUILD_OBJECT / json_build_object packs. Columns a statement only filters,
- * orders or joins on are not sent, so not counted.
+ * relations read in the same statement (Prisma's relationJoins, or the select reader's), the
+ * columns each JSONB_BUILD_OBJECT / json_build_object / json_build_array packs. Columns a
+ * statement only filters, orders or joins on are not sent, so not counted.
  */
 async function columnsRead(query: string) {
   const statements: string[] = [];
@@ -48,7 +92,10 @@ async function columnsRead(query: string) {
     read[table] = [...(read[table] ?? []), column].sort();
   };
   for (const sql of statements) {
-    const select = /^\s*SELECT (.*?) FROM "public"\."(\w+)"(?: AS "(\w+)")?/s.exec(sql);
+    // The statement's own FROM: the first outside the subqueries of its select list.
+    const head = /^\s*SELECT /.exec(sql)![0].length;
+    const rest = withoutSubqueries(sql.slice(head));
+    const select = /^(.*?) FROM "public"\."(\w+)"(?: AS "(\w+)")?/s.exec(rest);
     if (!select) continue;
     const [, list, table, alias] = select as unknown as [string, string, string, string | undefined];
     if (!alias) {
@@ -58,14 +105,18 @@ async function columnsRead(query: string) {
     }
     // Joined: aliases name tables, directly or through a subquery that selects a table's rows.
     const tables = new Map<string, string>();
-    for (const m of sql.matchAll(/FROM "public"\."(\w+)" AS "(\w+)"/g)) tables.set(m[2]!, m[1]!);
+    for (const m of sql.matchAll(/(?:FROM|JOIN) "public"\."(\w+)" AS "(\w+)"/g)) tables.set(m[2]!, m[1]!);
     for (const m of sql.matchAll(/\(SELECT "(\w+)"\.\* FROM "public"\."\w+" AS "\1"[^()]*\) AS "(\w+)"/g)) {
       tables.set(m[2]!, tables.get(m[1]!)!);
     }
     for (const m of list.matchAll(/"(\w+)"\."(\w+)"/g)) if (m[1] === alias) add(table, m[2]!);
-    for (const built of sql.matchAll(/JSONB?_BUILD_OBJECT\(([^()]*)\)/gi)) {
-      for (const m of built[1]!.matchAll(/'\w+', "(\w+)"\."(\w+)"/g)) {
-        const owner = tables.get(m[1]!);
+    for (const built of sql.matchAll(/JSONB?_BUILD_(OBJECT|ARRAY)\(/gi)) {
+      const args = topLevelParts(group(sql, built.index + built[0].length - 1).inner);
+      // An object's arguments alternate key and value; an array's are all values.
+      const values = built[1]!.toUpperCase() === 'OBJECT' ? args.filter((_, i) => i % 2 === 1) : args;
+      for (const v of values) {
+        const m = /^"(\w+)"\."(\w+)"(?:::\w+)?$/.exec(v);
+        const owner = m && tables.get(m[1]!);
         if (owner) add(owner, m[2]!);
       }
     }

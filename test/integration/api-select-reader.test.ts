@@ -341,6 +341,30 @@ describe('the select reader against Prisma', () => {
     expect(version).toEqual([expect.objectContaining({ version: 9_007_199_254_740_993n })]);
   });
 
+  it('gives an absent to-one relation as null and a present one as its row, at every depth, as Prisma does', async () => {
+    const root = await prisma.agency.create({ data: { code: 'SR-ROOT', name: 'Root', kind: 'PROVINCE' } });
+    const child = await prisma.agency.create({
+      data: { code: 'SR-CHILD', name: 'Child', parentId: root.id },
+    });
+    await prisma.agency.create({ data: { code: 'SR-LEAF', name: 'Leaf', parentId: child.id } });
+    const agencies = {
+      select: {
+        code: true,
+        parent: { select: { code: true, createdAt: true, parent: { select: { code: true, kind: true } } } },
+        children: { orderBy: { code: 'asc' }, select: { code: true, parent: { select: { name: true } } } },
+      },
+      where: { code: { startsWith: 'SR-' } },
+      orderBy: { code: 'asc' },
+    };
+    const read = await ours(agencies, 'Agency');
+    expect(read).toStrictEqual(await prisma.agency.findMany(agencies as never));
+    expect(read.map((a) => (a as { parent: { code: string } | null }).parent?.code ?? null)).toEqual([
+      'SR-ROOT',
+      'SR-CHILD',
+      null,
+    ]);
+  });
+
   it('leaves to Prisma what it does not translate: counts, includes, backward pages, unordered relations', () => {
     const args = { where: {}, orderBy: eventOrderBy('START_DATE', 'ASC') };
     const declined = [
