@@ -22,6 +22,9 @@ export default {
   globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
   testTimeout: 60_000,
-  maxWorkers: 2,
+  // Three files at a time on two cores: much of a test file's time is spent waiting (for a child
+  // process to start, a job to stall, PostgreSQL to restart), and a third file fills that time.
+  // Measured on full runs: 295 s with three, about 350 s with two.
+  maxWorkers: 3,
   testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
 };

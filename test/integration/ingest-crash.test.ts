@@ -16,7 +16,7 @@ import { flushTestPrefix } from '../helpers/redis.js';
 
 const DATASET = 'tender/tender-ekontrak-kontrak' as const;
 const KEY = sourceKey(DATASET, KLPD, 2023);
-const ROWS = 20_000;
+const ROWS = 10_000;
 
 let sim: RunningFeedSimulator;
 let queue: ReturnType<typeof createProducer>;
