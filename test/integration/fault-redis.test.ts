@@ -211,6 +211,9 @@ describe('Redis stopped and started under a running API and a scheduled worker',
     expect(api.child.exitCode).toBeNull();
     expect(worker.child.exitCode).toBeNull();
     worker.child.kill('SIGTERM');
-    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    const exit = await worker.exited;
+    // On failure, the worker's last lines say why it did not stop cleanly.
+    const tail = exit.code === 0 ? '' : worker.output().stdout.split('\n').slice(-15).join('\n');
+    expect({ ...exit, tail }).toEqual({ code: 0, signal: null, tail: '' });
   });
 });
