@@ -22,9 +22,10 @@ export default {
   globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
   testTimeout: 60_000,
-  // Three files at a time on two cores: much of a test file's time is spent waiting (for a child
-  // process to start, a job to stall, PostgreSQL to restart), and a third file fills that time.
-  // Measured on full runs: 295 s with three, about 350 s with two.
-  maxWorkers: 3,
+  // Two files at a time on two cores. Three ran the suite in 279–295 s (two: about 340 s), but in
+  // one of five runs with three the Redis fault test's worker, starved of CPU, did not finish
+  // closing within its 25 s shutdown deadline after the Redis restart (exit 1): not yet explained,
+  // so not made likelier.
+  maxWorkers: 2,
   testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
 };
