@@ -22,7 +22,7 @@ export default {
   globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
   testTimeout: 60_000,
-  // Two files at a time on two cores. Three ran the suite in 279–295 s (two: about 340 s), but in
+  // Two files at a time on two cores. Three ran the suite in 279–295 s (two: 313–333 s), but in
   // one of five runs with three the Redis fault test's worker, starved of CPU, did not finish
   // closing within its 25 s shutdown deadline after the Redis restart (exit 1): not yet explained,
   // so not made likelier.
