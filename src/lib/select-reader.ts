@@ -3,8 +3,9 @@
 // JSON (each related row an array of its values), read through the pg pool. Prisma's client sends
 // about the same statement (relationJoins) but spends about a millisecond per events page decoding
 // and mapping what comes back; here pg parses the JSON and one walk over the rows names the values
-// and converts the few JSON cannot carry (dates, decimals, big integers) to what Prisma returns. Any argument or field this reader does not
-// translate exactly makes `readMany` answer undefined, and the caller asks Prisma instead.
+// and converts the few JSON cannot carry (dates, decimals, big integers) to what Prisma returns.
+// Any argument or field this reader does not translate exactly makes `readMany` answer undefined,
+// and the caller asks Prisma instead.
 import { getDatamodel } from '../generated/pothos-types.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { toDbDate } from './dates.js';

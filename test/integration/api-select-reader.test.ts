@@ -75,24 +75,24 @@ const { api, keys } = apiTestFile({
     await register(events[2]!.id, exhibitors[0]!.id, 'D-1');
     await register(events[3]!.id, exhibitors[0]!.id, 'X-1');
     await register(events[1]!.id, exhibitors[0]!.id, 'B-1');
-    await prisma.session.create({
-      data: {
-        eventId: events[0]!.id,
-        kind: 'OPENING',
-        topic: 'Pembukaan',
-        startsAt: new Date('2040-03-02T02:00:00Z'),
-        endsAt: new Date('2040-03-02T03:00:00Z'),
-      },
-    });
-    await prisma.session.create({
-      data: {
-        eventId: events[0]!.id,
-        kind: 'SHOWCASE',
-        topic: 'Pameran',
-        startsAt: new Date('2040-03-02T01:00:00.123Z'),
-        endsAt: new Date('2040-03-02T05:00:00Z'),
-        location: 'Hall A',
-      },
+    await prisma.session.createMany({
+      data: [
+        {
+          eventId: events[0]!.id,
+          kind: 'OPENING',
+          topic: 'Pembukaan',
+          startsAt: new Date('2040-03-02T02:00:00Z'),
+          endsAt: new Date('2040-03-02T03:00:00Z'),
+        },
+        {
+          eventId: events[0]!.id,
+          kind: 'SHOWCASE',
+          topic: 'Pameran',
+          startsAt: new Date('2040-03-02T01:00:00.123Z'),
+          endsAt: new Date('2040-03-02T05:00:00Z'),
+          location: 'Hall A',
+        },
+      ],
     });
   },
 });
